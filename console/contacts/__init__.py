@@ -1,0 +1,1 @@
+"""contacts layer (see STYLE.md)."""

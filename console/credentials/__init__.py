@@ -1,0 +1,1 @@
+"""credentials layer (see STYLE.md)."""
