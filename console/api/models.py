@@ -8,9 +8,10 @@ which drops unset/``None`` fields and read-only fields.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,8 +25,8 @@ class WireModel(BaseModel):
     """JSON names the server assigns; never sent in a request body."""
 
     def to_wire(self, *, keep: frozenset[str] = frozenset()) -> dict[str, Any]:
-        """The JSON body for a request: aliases, no ``None`` and no read-only fields (unless kept)."""
-        data = self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        """The JSON body for a request: aliases; no unset, ``None`` or read-only fields (unless kept)."""
+        data = self.model_dump(by_alias=True, exclude_none=True, exclude_unset=True, mode="json")
         for name in self.READ_ONLY - keep:
             data.pop(name, None)
         return data
@@ -221,3 +222,612 @@ class ContactList(WireModel):
     def email_column_names(self) -> list[str]:
         """Names of the email columns."""
         return [c.column_name for c in self.email_columns or []]
+
+
+# ---------------------------------------------------------------------------
+# Paging
+# ---------------------------------------------------------------------------
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class Page(WireModel, Generic[T]):
+    """The paged listing envelope shared by every ``...EntityListing`` (genesys-api.md §2).
+
+    ``Page[ContactList].model_validate(json)`` parses one page; the client's ``iter_*``
+    methods walk ``nextUri`` to yield every entity of every page.
+    """
+
+    entities: list[T] = Field(default_factory=list)
+    """The items of this page."""
+    page_size: int | None = Field(default=None, alias="pageSize")
+    """Requested page size (max 100 for outbound listings)."""
+    page_number: int | None = Field(default=None, alias="pageNumber")
+    """1-based page number."""
+    total: int | None = None
+    """Number of entities over all pages."""
+    page_count: int | None = Field(default=None, alias="pageCount")
+    """Number of pages."""
+    first_uri: str | None = Field(default=None, alias="firstUri")
+    """Relative URI of the first page."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI of this page."""
+    next_uri: str | None = Field(default=None, alias="nextUri")
+    """Relative URI of the next page; absent on the last page."""
+    previous_uri: str | None = Field(default=None, alias="previousUri")
+    """Relative URI of the previous page; from page 2 on."""
+    last_uri: str | None = Field(default=None, alias="lastUri")
+    """Relative URI of the last page."""
+
+    @property
+    def has_next(self) -> bool:
+        """True when another page follows this one."""
+        if self.next_uri:
+            return True
+        if self.page_count is not None and self.page_number is not None:
+            return self.page_number < self.page_count
+        return False
+
+
+# ---------------------------------------------------------------------------
+# Contacts
+# ---------------------------------------------------------------------------
+
+
+class ContactRetentionType(StrEnum):
+    """``retentionType`` of a single contact."""
+
+    NEVER = "Never"
+    TODAY = "Today"
+    RETENTION_DAYS = "RetentionDays"
+    DATE_EXPIRATION = "DateExpiration"
+
+
+class PhoneNumberStatus(WireModel):
+    """Per phone column status of a contact."""
+
+    callable: bool | None = None
+    """Whether this number may be dialled."""
+
+
+class WritableDialerContact(WireModel):
+    """One contact as sent to ``POST .../contacts`` (``SDK models/writable_dialer_contact.py``)."""
+
+    READ_ONLY: ClassVar[frozenset[str]] = frozenset({"dateCreated"})
+
+    id: str | None = None
+    """Your contact id; an existing id updates that contact (upsert)."""
+    contact_list_id: str = Field(alias="contactListId")
+    """The list the contact belongs to; required in every item."""
+    data: dict[str, str] = Field(default_factory=dict)
+    """Column name to value; values are always strings."""
+    callable: bool | None = None
+    """Whole-contact callable flag."""
+    phone_number_status: dict[str, PhoneNumberStatus] | None = Field(default=None, alias="phoneNumberStatus")
+    """Per phone column callable status."""
+    contactable_status: dict[str, Any] | None = Field(default=None, alias="contactableStatus")
+    """Per media type (``Voice``, ``SMS``, ``Email``) contactable status."""
+    latest_sms_evaluations: dict[str, Any] | None = Field(default=None, alias="latestSmsEvaluations")
+    """Message evaluation records for SMS."""
+    latest_email_evaluations: dict[str, Any] | None = Field(default=None, alias="latestEmailEvaluations")
+    """Message evaluation records for email."""
+    latest_whats_app_evaluations: dict[str, Any] | None = Field(
+        default=None, alias="latestWhatsAppEvaluations"
+    )
+    """Message evaluation records for WhatsApp."""
+    date_created: datetime | None = Field(default=None, alias="dateCreated")
+    """Creation time (read-only in practice)."""
+    retention_type: ContactRetentionType | None = Field(default=None, alias="retentionType")
+    """Never, Today, RetentionDays or DateExpiration."""
+    retention_days: int | None = Field(default=None, alias="retentionDays")
+    """Required with RetentionDays."""
+    date_expiration: datetime | None = Field(default=None, alias="dateExpiration")
+    """Required with DateExpiration."""
+
+
+class CallRecord(WireModel):
+    """Last attempt on one phone column."""
+
+    last_attempt: datetime | None = Field(default=None, alias="lastAttempt")
+    """Time of the last dial attempt."""
+    last_result: str | None = Field(default=None, alias="lastResult")
+    """Result (wrap-up) of the last attempt."""
+
+
+class DialerContact(WritableDialerContact):
+    """A stored contact as returned by the contact endpoints (``SDK models/dialer_contact.py``)."""
+
+    READ_ONLY: ClassVar[frozenset[str]] = frozenset(
+        {"dateCreated", "name", "callRecords", "contactColumnTimeZones", "configurationOverrides", "selfUri"}
+    )
+
+    name: str | None = None
+    """Display name (server-side)."""
+    call_records: dict[str, CallRecord] | None = Field(default=None, alias="callRecords")
+    """Phone column to last attempt."""
+    contact_column_time_zones: dict[str, Any] | None = Field(default=None, alias="contactColumnTimeZones")
+    """Column to ``{timeZone, columnType}``; with automatic time-zone mapping."""
+    configuration_overrides: dict[str, Any] | None = Field(default=None, alias="configurationOverrides")
+    """``{priority: bool}``."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI (read-only)."""
+
+
+class ContactListUploadUrlRequest(WireModel):
+    """Body of ``POST /api/v2/outbound/contactlists/uploads`` (presigned CSV upload, §6.2)."""
+
+    content_type: str = Field(default="text/csv", alias="contentType")
+    """``text/csv``, ``application/vnd.ms-excel`` or the xlsx type."""
+    id: str | None = None
+    """The contact list to import into."""
+    contact_id_name: str | None = Field(default=None, alias="contactIdName")
+    """CSV column used as the contact id."""
+    clear_system_data: bool | None = Field(default=None, alias="clearSystemData")
+    """Clear attempts and callable status of existing contacts."""
+    signed_url_timeout_seconds: int | None = Field(default=None, alias="signedUrlTimeoutSeconds")
+    """Lifetime of the URL, 1..604800 (default 600)."""
+    import_template_id: str | None = Field(default=None, alias="importTemplateId")
+    """Template import: the import template."""
+    list_name_prefix: str | None = Field(default=None, alias="listNamePrefix")
+    """Template import: prefix of the created lists."""
+    division_id_for_target_contact_lists: str | None = Field(
+        default=None, alias="divisionIdForTargetContactLists"
+    )
+    """Template import: division of the created lists."""
+
+
+class UploadUrlResponse(WireModel):
+    """Answer of the presigned-upload request: PUT the file to ``url`` with exactly ``headers``."""
+
+    url: str | None = None
+    """Presigned URL."""
+    upload_key: str | None = Field(default=None, alias="uploadKey")
+    """Storage key."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Headers the PUT must carry."""
+
+
+# ---------------------------------------------------------------------------
+# Organization, divisions, users, queues, attempt limits, tokens
+# ---------------------------------------------------------------------------
+
+
+class Organization(WireModel):
+    """``GET /api/v2/organizations/me`` (``SDK models/organization.py``)."""
+
+    id: str | None = None
+    """Organization id."""
+    name: str | None = None
+    """Display name."""
+    default_language: str | None = Field(default=None, alias="defaultLanguage")
+    """Default language."""
+    default_country_code: str | None = Field(default=None, alias="defaultCountryCode")
+    """Default country code (e.g. ``US``)."""
+    third_party_org_name: str | None = Field(default=None, alias="thirdPartyOrgName")
+    """Org short name; globally unique."""
+    third_party_uri: str | None = Field(default=None, alias="thirdPartyURI")
+    """Third-party URI."""
+    domain: str | None = None
+    """Org domain."""
+    features: dict[str, bool] | None = None
+    """Feature flags."""
+    version: int | None = None
+    """Entity version."""
+    state: str | None = None
+    """``active``, ``inactive`` or ``deleted``."""
+    default_site_id: str | None = Field(default=None, alias="defaultSiteId")
+    """Default site."""
+    support_uri: str | None = Field(default=None, alias="supportURI")
+    """Support URI."""
+    voicemail_enabled: bool | None = Field(default=None, alias="voicemailEnabled")
+    """Voicemail enabled."""
+    product_platform: str | None = Field(default=None, alias="productPlatform")
+    """GenesysCloud, PureCloud, ..."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI."""
+
+
+class Division(WireModel):
+    """An authorization division (``AuthzDivision``)."""
+
+    id: str | None = None
+    """Division id."""
+    name: str | None = None
+    """Division name."""
+    description: str | None = None
+    """Description."""
+    home_division: bool | None = Field(default=None, alias="homeDivision")
+    """True for the org's home division."""
+    object_counts: dict[str, int] | None = Field(default=None, alias="objectCounts")
+    """Object counts by type (with ``objectCount=true``)."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI."""
+
+
+class User(WireModel):
+    """A user (``SDK models/user.py``); expanded data is kept as extra keys."""
+
+    id: str | None = None
+    """User id."""
+    name: str | None = None
+    """Display name."""
+    division: DomainEntityRef | None = None
+    """Division."""
+    department: str | None = None
+    """Department."""
+    email: str | None = None
+    """Email address."""
+    state: str | None = None
+    """``active``, ``inactive`` or ``deleted``."""
+    title: str | None = None
+    """Job title."""
+    username: str | None = None
+    """Login name."""
+    version: int | None = None
+    """Entity version."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI."""
+
+
+class UserMe(User):
+    """``GET /api/v2/users/me``: the signed-in user (needs a user token)."""
+
+    organization: Organization | None = None
+    """Expanded organization (``expand=organization``)."""
+    date_last_login: datetime | None = Field(default=None, alias="dateLastLogin")
+    """Last login (``expand=dateLastLogin``)."""
+
+
+class Queue(WireModel):
+    """A routing queue (``SDK models/queue.py``); only the fields the console shows, the rest kept."""
+
+    id: str | None = None
+    """Queue id."""
+    name: str | None = None
+    """Queue name."""
+    division: DomainEntityRef | None = None
+    """Division."""
+    description: str | None = None
+    """Description."""
+    member_count: int | None = Field(default=None, alias="memberCount")
+    """Members."""
+    calling_party_name: str | None = Field(default=None, alias="callingPartyName")
+    """Caller-id name for calls from this queue."""
+    calling_party_number: str | None = Field(default=None, alias="callingPartyNumber")
+    """Caller-id number for calls from this queue."""
+    date_created: datetime | None = Field(default=None, alias="dateCreated")
+    """Creation time."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI."""
+
+
+class AttemptLimits(WireModel):
+    """Outbound attempt limits (``SDK models/attempt_limits.py``)."""
+
+    id: str | None = None
+    """Id."""
+    name: str | None = None
+    """Name."""
+    date_created: datetime | None = Field(default=None, alias="dateCreated")
+    """Creation time."""
+    date_modified: datetime | None = Field(default=None, alias="dateModified")
+    """Modification time."""
+    version: int | None = None
+    """Entity version."""
+    max_attempts_per_contact: int | None = Field(default=None, alias="maxAttemptsPerContact")
+    """Attempts per contact."""
+    max_attempts_per_number: int | None = Field(default=None, alias="maxAttemptsPerNumber")
+    """Attempts per number."""
+    time_zone_id: str | None = Field(default=None, alias="timeZoneId")
+    """Time zone of the reset period."""
+    reset_period: str | None = Field(default=None, alias="resetPeriod")
+    """``NEVER`` or ``TODAY``."""
+    recall_entries: dict[str, Any] | None = Field(default=None, alias="recallEntries")
+    """Recall settings per wrap-up."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI."""
+
+
+class NamedEntity(WireModel):
+    """``{id, name}``."""
+
+    id: str | None = None
+    """Id."""
+    name: str | None = None
+    """Name."""
+
+
+class TokenInfo(WireModel):
+    """``GET /api/v2/tokens/me`` (``SDK models/token_info.py``)."""
+
+    organization: NamedEntity | None = None
+    """Organization of the token."""
+    home_organization: NamedEntity | None = Field(default=None, alias="homeOrganization")
+    """Home organization (differs for trustee access)."""
+    authorized_scope: list[str] | None = Field(default=None, alias="authorizedScope")
+    """Scopes granted to the token."""
+    cloned_user: dict[str, Any] | None = Field(default=None, alias="clonedUser")
+    """Cloned user, for trustee tokens."""
+    date_token_idles: datetime | None = Field(default=None, alias="dateTokenIdles")
+    """When the token idles out."""
+    oauth_client: dict[str, Any] | None = Field(default=None, alias="OAuthClient")
+    """The OAuth client (``{id, name, organization}``)."""
+
+
+# ---------------------------------------------------------------------------
+# Calls
+# ---------------------------------------------------------------------------
+
+
+class Destination(WireModel):
+    """A party of an ad-hoc conference."""
+
+    address: str | None = None
+    """Phone number or address."""
+    name: str | None = None
+    """Display name."""
+    user_id: str | None = Field(default=None, alias="userId")
+    """User to add."""
+    queue_id: str | None = Field(default=None, alias="queueId")
+    """Queue to add."""
+
+
+class CreateCallRequest(WireModel):
+    """Body of ``POST /api/v2/conversations/calls[/user/{userId}]`` (SDK ``create_call_request.py``)."""
+
+    phone_number: str | None = Field(default=None, alias="phoneNumber")
+    """Number to dial, E.164."""
+    caller_id: str | None = Field(default=None, alias="callerId")
+    """Caller-id number."""
+    caller_id_name: str | None = Field(default=None, alias="callerIdName")
+    """Caller-id name."""
+    call_from_queue_id: str | None = Field(default=None, alias="callFromQueueId")
+    """Place the call on behalf of this queue."""
+    call_queue_id: str | None = Field(default=None, alias="callQueueId")
+    """Call this queue."""
+    call_user_id: str | None = Field(default=None, alias="callUserId")
+    """Call this user."""
+    priority: int | None = None
+    """Priority when calling a queue."""
+    language_id: str | None = Field(default=None, alias="languageId")
+    """Routing language."""
+    routing_skills_ids: list[str] | None = Field(default=None, alias="routingSkillsIds")
+    """Routing skills."""
+    routing_skill_expression: str | None = Field(default=None, alias="routingSkillExpression")
+    """Routing skill expression."""
+    conversation_ids: list[str] | None = Field(default=None, alias="conversationIds")
+    """Calls to merge into a conference."""
+    participants: list[Destination] | None = None
+    """Conference parties."""
+    uui_data: str | None = Field(default=None, alias="uuiData")
+    """SIP user-to-user data."""
+    attributes: dict[str, str] | None = None
+    """Participant attributes on the customer."""
+    external_contact_id: str | None = Field(default=None, alias="externalContactId")
+    """External contact to associate."""
+    label: str | None = None
+    """Utilization label."""
+
+
+class CreateCallResponse(WireModel):
+    """Answer of a call creation: the new conversation."""
+
+    id: str | None = None
+    """Conversation id."""
+    name: str | None = None
+    """Name."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI."""
+
+
+class ErrorInfo(WireModel):
+    """Why a participant failed."""
+
+    message: str | None = None
+    """Human text."""
+    code: str | None = None
+    """Machine code."""
+
+
+class CallMediaParticipant(WireModel):
+    """A participant of a call conversation (``SDK models/call_media_participant.py``); other keys kept."""
+
+    id: str | None = None
+    """Participant id."""
+    name: str | None = None
+    """Display name."""
+    address: str | None = None
+    """Address, e.g. ``tel:+15551234567``."""
+    start_time: datetime | None = Field(default=None, alias="startTime")
+    """Start."""
+    connected_time: datetime | None = Field(default=None, alias="connectedTime")
+    """Connected."""
+    end_time: datetime | None = Field(default=None, alias="endTime")
+    """End."""
+    purpose: str | None = None
+    """``agent``, ``user``, ``customer``, ``external``, ``acd``, ``ivr``."""
+    state: str | None = None
+    """``alerting``, ``dialing``, ``contacting``, ``connected``, ``disconnected``, ..."""
+    direction: str | None = None
+    """``inbound`` or ``outbound``."""
+    disconnect_type: str | None = Field(default=None, alias="disconnectType")
+    """``endpoint``, ``client``, ``system``, ``error``, ..."""
+    held: bool | None = None
+    """On hold."""
+    muted: bool | None = None
+    """Muted."""
+    wrapup_required: bool | None = Field(default=None, alias="wrapupRequired")
+    """Wrap-up required."""
+    user: DomainEntityRef | None = None
+    """The user, for agent/user participants."""
+    queue: DomainEntityRef | None = None
+    """The queue."""
+    ani: str | None = None
+    """Calling number."""
+    dnis: str | None = None
+    """Called number."""
+    error_info: ErrorInfo | None = Field(default=None, alias="errorInfo")
+    """Failure details."""
+    attributes: dict[str, str] | None = None
+    """Participant attributes."""
+
+
+class CallConversation(WireModel):
+    """``GET /api/v2/conversations/calls/{id}`` (``SDK models/call_conversation.py``)."""
+
+    id: str | None = None
+    """Conversation id."""
+    name: str | None = None
+    """Name."""
+    participants: list[CallMediaParticipant] = Field(default_factory=list)
+    """The parties."""
+    other_media_uris: list[str] | None = Field(default=None, alias="otherMediaUris")
+    """Other media of the conversation."""
+    recording_state: str | None = Field(default=None, alias="recordingState")
+    """``none``, ``active`` or ``paused``."""
+    divisions: list[Any] | None = None
+    """Divisions of the conversation."""
+    max_participants: int | None = Field(default=None, alias="maxParticipants")
+    """Maximum parties."""
+    secure_pause: bool | None = Field(default=None, alias="securePause")
+    """Secure pause active."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI."""
+
+    def participant(self, purpose: str) -> CallMediaParticipant | None:
+        """The first participant with that purpose (e.g. ``external``), if any."""
+        return next((p for p in self.participants if p.purpose == purpose), None)
+
+
+# ---------------------------------------------------------------------------
+# External contacts
+# ---------------------------------------------------------------------------
+
+
+class PhoneNumber(WireModel):
+    """An external contact's phone number (``SDK models/phone_number.py``)."""
+
+    display: str | None = None
+    """Formatted number."""
+    extension: int | None = None
+    """Extension."""
+    accepts_sms: bool | None = Field(default=None, alias="acceptsSMS")
+    """Accepts SMS."""
+    normalization_country_code: str | None = Field(default=None, alias="normalizationCountryCode")
+    """Country used to normalise ``userInput``."""
+    user_input: str | None = Field(default=None, alias="userInput")
+    """Number as typed."""
+    e164: str | None = None
+    """E.164 form (server-filled)."""
+    country_code: str | None = Field(default=None, alias="countryCode")
+    """Country code."""
+
+
+class ExternalContact(WireModel):
+    """An external contact (``SDK models/external_contact.py``); only common fields typed, the rest kept."""
+
+    READ_ONLY: ClassVar[frozenset[str]] = frozenset({"id", "modifyDate", "createDate", "selfUri"})
+
+    id: str | None = None
+    """Id (read-only)."""
+    first_name: str | None = Field(default=None, alias="firstName")
+    """First name."""
+    middle_name: str | None = Field(default=None, alias="middleName")
+    """Middle name."""
+    last_name: str | None = Field(default=None, alias="lastName")
+    """Last name."""
+    title: str | None = None
+    """Title."""
+    work_phone: PhoneNumber | None = Field(default=None, alias="workPhone")
+    """Work phone."""
+    cell_phone: PhoneNumber | None = Field(default=None, alias="cellPhone")
+    """Mobile phone."""
+    home_phone: PhoneNumber | None = Field(default=None, alias="homePhone")
+    """Home phone."""
+    other_phone: PhoneNumber | None = Field(default=None, alias="otherPhone")
+    """Other phone."""
+    work_email: str | None = Field(default=None, alias="workEmail")
+    """Work email."""
+    personal_email: str | None = Field(default=None, alias="personalEmail")
+    """Personal email."""
+    other_email: str | None = Field(default=None, alias="otherEmail")
+    """Other email."""
+    modify_date: datetime | None = Field(default=None, alias="modifyDate")
+    """Last change (read-only)."""
+    create_date: datetime | None = Field(default=None, alias="createDate")
+    """Creation (read-only)."""
+    external_organization: DomainEntityRef | None = Field(default=None, alias="externalOrganization")
+    """Organization the contact belongs to."""
+    type: str | None = None
+    """``Curated`` or ``Ephemeral`` ..."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI (read-only)."""
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)\}")
+
+
+class Detail(WireModel):
+    """One entry of ``ErrorBody.details``."""
+
+    error_code: str | None = Field(default=None, alias="errorCode")
+    """Detail code."""
+    field_name: str | None = Field(default=None, alias="fieldName")
+    """Field concerned."""
+    entity_id: str | None = Field(default=None, alias="entityId")
+    """Entity concerned."""
+    entity_name: str | None = Field(default=None, alias="entityName")
+    """Entity name."""
+
+
+class Limit(WireModel):
+    """Which org limit was hit."""
+
+    key: str | None = None
+    """Limit key."""
+    namespace: str | None = None
+    """Namespace, e.g. ``outbound``."""
+    value: int | None = None
+    """Limit value."""
+
+
+class ErrorBody(WireModel):
+    """The platform's error body (``SDK models/error_body.py``, genesys-api.md §9.1); unknown keys kept."""
+
+    message: str | None = None
+    """Human text with parameters filled in."""
+    code: str | None = None
+    """Dotted machine code, e.g. ``bad.request``."""
+    status: int | None = None
+    """Same as the HTTP status."""
+    entity_id: str | None = Field(default=None, alias="entityId")
+    """Entity concerned."""
+    entity_name: str | None = Field(default=None, alias="entityName")
+    """Entity name."""
+    message_with_params: str | None = Field(default=None, alias="messageWithParams")
+    """Template with ``{placeholders}``."""
+    message_params: dict[str, str] | None = Field(default=None, alias="messageParams")
+    """Values for the placeholders."""
+    context_id: str | None = Field(default=None, alias="contextId")
+    """Server correlation id for support."""
+    details: list[Detail] | None = None
+    """Details."""
+    errors: list[ErrorBody] | None = None
+    """Nested errors."""
+    limit: Limit | None = None
+    """The org limit that was hit."""
+
+    def rendered_message(self) -> str:
+        """``messageWithParams`` with ``messageParams`` filled in; falls back to ``message``, then ``code``.
+
+        Placeholders without a value are left as they are so nothing silently disappears.
+        """
+        template = self.message_with_params
+        params = self.message_params or {}
+        if template:
+            return _PLACEHOLDER.sub(lambda m: str(params.get(m.group(1), m.group(0))), template)
+        return self.message or self.code or ""
