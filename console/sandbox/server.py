@@ -1,0 +1,614 @@
+"""HTTP plumbing of the sandbox: routing, authentication, permissions, rate limits, faults.
+
+One ``ThreadingHTTPServer`` (HTTP/1.1 keep-alive, Nagle off) serves the login paths
+(``/oauth/...``), ``/api/v2/...``, the legacy ``/uploads/v2/contactlist``, the presigned
+storage URL and the sandbox-only ``/sandbox/...`` control paths on one port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import math
+import re
+import socket
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from console.sandbox import calls, contacts, external, imports, lists, oauth, org
+from console.sandbox.errors import (
+    ApiError,
+    OAuthError,
+    bad_request,
+    missing_permission,
+    standard,
+    too_many_requests,
+)
+from console.sandbox.store import (
+    ALL_PERMISSIONS,
+    FREE_SWITCHES,
+    READONLY_PERMISSIONS,
+    SWITCHES,
+    OAuthClient,
+    RateWindow,
+    SandboxState,
+    SqlitePersistence,
+    Token,
+)
+from console.sandbox.wire import Request, Response, Route, new_id
+
+_MAX_BODY = 512 * 1024 * 1024
+_FAULT_KINDS = ("429", "status", "drop", "delay")
+_CONTROL_KEYS = (
+    "switches",
+    "faults",
+    "expire_tokens",
+    "token_lifetime",
+    "rate_limit",
+    "import_delay",
+    "clear_delay",
+)
+
+
+@dataclass
+class SandboxConfig:
+    """How a sandbox starts (all optional; docs/sandbox-control.md).
+
+    Attributes:
+        host: Interface to bind (loopback by default).
+        port: TCP port; 0 picks a free one.
+        client_id: Id of the full-permission client-credentials client.
+        client_secret: Its secret.
+        token_lifetime: ``expires_in`` of new tokens, seconds.
+        rate_limit: Requests per minute per token.
+        state_file: SQLite file keeping lists and contacts across restarts; None = memory only.
+        switches: Initial switch values (name -> value).
+        faults: Initial faults (same JSON as the control endpoint).
+        import_delay: Seconds an import stays IN_PROGRESS.
+        clear_delay: Seconds before an accepted ``/clear`` empties the list.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    client_id: str = "sandbox-client"
+    client_secret: str = "sandbox-secret"
+    token_lifetime: int = 86399
+    rate_limit: int = 300
+    state_file: str | Path | None = None
+    switches: dict[str, str] = field(default_factory=dict)
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    import_delay: float = 0.5
+    clear_delay: float = 0.1
+
+
+def _routes() -> list[Route]:
+    table: list[Route] = [
+        Route("POST", "/oauth/token", oauth.token, auth=False),
+        Route("GET", "/oauth/authorize", oauth.authorize, auth=False),
+    ]
+    for module in (org, lists, contacts, imports, calls, external):
+        table.extend(module.ROUTES)
+    return table
+
+
+class SandboxApp:
+    """The request-answering core (no sockets): state plus the routing table.
+
+    Args:
+        config: Start-up configuration.
+    """
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        clients = {
+            config.client_id: OAuthClient(
+                config.client_id,
+                config.client_secret,
+                "Sandbox full access",
+                "CLIENT-CREDENTIALS",
+                frozenset(ALL_PERMISSIONS),
+            ),
+            "sandbox-readonly": OAuthClient(
+                "sandbox-readonly",
+                "readonly-secret",
+                "Sandbox read-only",
+                "CLIENT-CREDENTIALS",
+                frozenset(READONLY_PERMISSIONS),
+            ),
+            "sandbox-pkce": OAuthClient(
+                "sandbox-pkce", None, "Sandbox PKCE", "PKCE", frozenset(ALL_PERMISSIONS)
+            ),
+            "sandbox-code": OAuthClient(
+                "sandbox-code", "code-secret", "Sandbox code grant", "CODE", frozenset(ALL_PERMISSIONS)
+            ),
+        }
+        live = {
+            "token_lifetime": config.token_lifetime,
+            "rate_limit": config.rate_limit,
+            "import_delay": config.import_delay,
+            "clear_delay": config.clear_delay,
+        }
+        self.state = SandboxState(config=live, clients=clients)
+        if config.state_file is not None:
+            self.state.persist = SqlitePersistence(config.state_file)
+            self.state.load()
+        self._initial = {"switches": dict(config.switches), "faults": list(config.faults)}
+        self.apply_control(self._initial)
+        self.routes = [(r, re.compile(r.pattern)) for r in _routes()]
+
+    # -- control ----------------------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """Current switches, pending faults and configuration."""
+        with self.state.lock:
+            cfg = {
+                k: v
+                for k, v in asdict(self.config).items()
+                if k not in ("switches", "faults", "client_secret")
+            }
+            cfg["state_file"] = str(self.config.state_file) if self.config.state_file else None
+            cfg.update(self.state.config)
+            return {
+                "switches": dict(self.state.switches),
+                "faults": [dict(f) for f in self.state.faults],
+                "config": cfg,
+            }
+
+    def apply_control(self, data: Any) -> dict[str, Any]:
+        """Apply a control document (switches, faults, expire_tokens, ...); returns the snapshot.
+
+        Raises:
+            ValueError: For unknown keys, switches or values (the message names them).
+        """
+        if not isinstance(data, dict):
+            raise ValueError("the control body must be a JSON object")
+        unknown = sorted(set(data) - set(_CONTROL_KEYS))
+        if unknown:
+            raise ValueError(f"unknown control keys {unknown}; allowed: {list(_CONTROL_KEYS)}")
+        switches = {name: _switch_value(name, value) for name, value in (data.get("switches") or {}).items()}
+        faults = [_fault(i, f) for i, f in enumerate(data.get("faults") or [])]
+        config: dict[str, Any] = {}
+        for key, low, high, kind in (
+            ("token_lifetime", 1, 172800, int),
+            ("rate_limit", 1, 10**9, int),
+            ("import_delay", 0, 3600, float),
+            ("clear_delay", 0, 3600, float),
+        ):
+            if key in data:
+                value = data[key]
+                if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+                    raise ValueError(f"{key} must be a number between {low} and {high}; got {value!r}")
+                config[key] = kind(value)
+        expire = data.get("expire_tokens", False)
+        if not isinstance(expire, bool):
+            raise ValueError(f"expire_tokens must be true or false; got {expire!r}")
+        with self.state.lock:
+            self.state.switches.update(switches)
+            self.state.faults.extend(faults)
+            self.state.config.update(config)
+            if expire:
+                for tok in self.state.tokens.values():
+                    tok.revoked = True
+        return self.snapshot()
+
+    def reset(self) -> None:
+        """Data back to the seed; switches, faults and tokens back to the start-up configuration."""
+        with self.state.lock:
+            self.state.reset_data()
+            self.state.config.update(
+                token_lifetime=self.config.token_lifetime,
+                rate_limit=self.config.rate_limit,
+                import_delay=self.config.import_delay,
+                clear_delay=self.config.clear_delay,
+            )
+        self.apply_control(self._initial)
+
+    # -- requests ---------------------------------------------------------------------------------
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, correlation_id: str
+    ) -> Response | None:
+        """Answer one request; None means "drop the connection without answering"."""
+        url = urllib.parse.urlsplit(target)
+        path = url.path
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        req = Request(method, path, query, headers, body, correlation_id, self.state)
+        if path.startswith("/sandbox/"):
+            return self._control(req)
+        self._log(req)
+        rate_headers: dict[str, str] = {}
+        try:
+            fault = self._take_fault(method, path)
+            if fault is not None:
+                kind = fault["kind"]
+                if kind == "drop":
+                    return None
+                if kind == "delay":
+                    time.sleep(float(fault.get("seconds", 1.0)))
+                elif kind == "429":
+                    raise too_many_requests(int(fault.get("retry_after", 1)))
+                else:
+                    raise standard(int(fault["status"]))
+            metered = path.startswith(("/api/v2/", "/uploads/"))
+            if metered:
+                rate_headers = self._meter(headers)
+            resp = self._route(req)
+        except ApiError as exc:
+            resp = Response(exc.status, exc.body(correlation_id), headers=dict(exc.headers))
+        except OAuthError as exc:
+            resp = Response(exc.status, exc.body())
+        except Exception as exc:  # noqa: BLE001 - the emulator must answer, like the real 500
+            traceback.print_exc(file=sys.stderr)
+            err = standard(500)
+            err.message = f"{err.message} ({type(exc).__name__}: {exc})"
+            resp = Response(500, err.body(correlation_id))
+        resp.headers.update(rate_headers)
+        return resp
+
+    def _route(self, req: Request) -> Response:
+        method = "GET" if req.method == "HEAD" else req.method
+        allowed = False
+        for route, rx in self.routes:
+            m = rx.fullmatch(req.path)
+            if m is None:
+                continue
+            allowed = True
+            if route.method != method:
+                continue
+            req.params = m.groupdict()
+            if route.auth:
+                req.token = self._authenticate(req)
+                if route.permission and route.permission not in req.token.permissions:
+                    raise missing_permission(route.permission)
+            return route.handler(req)
+        if allowed:
+            raise ApiError(
+                405, "method.not.allowed", f"HTTP method [{req.method}] is not supported by {req.path}"
+            )
+        raise ApiError(404, "not.found", f"The requested resource was not found. No route for {req.path}")
+
+    def _authenticate(self, req: Request) -> Token:
+        header = req.headers.get("authorization", "").strip()
+        if not header.lower().startswith("bearer ") or not header[7:].strip():
+            raise ApiError(
+                401,
+                "authentication.required",
+                "No authentication bearer token specified in authorization header.",
+            )
+        with self.state.lock:
+            tok = self.state.tokens.get(header[7:].strip())
+        if tok is None or tok.revoked or tok.expires_at <= req.now:
+            raise ApiError(401, "bad.credentials", "Invalid login credentials.")
+        return tok
+
+    def _meter(self, headers: dict[str, str]) -> dict[str, str]:
+        auth = headers.get("authorization", "")
+        key = auth[7:].strip() if auth.lower().startswith("bearer ") else "anonymous"
+        now = time.time()
+        with self.state.lock:
+            allowed = int(self.state.config["rate_limit"])
+            win = self.state.windows.get(key)
+            if win is None or now - win.start >= 60:
+                win = self.state.windows[key] = RateWindow(now)
+            win.count += 1
+            reset = max(1, math.ceil(win.start + 60 - now))
+            count = win.count
+        out = {
+            "inin-ratelimit-count": str(min(count, allowed)),
+            "inin-ratelimit-allowed": str(allowed),
+            "inin-ratelimit-reset": str(reset),
+        }
+        if count > allowed:
+            err = too_many_requests(reset)
+            err.headers.update(out)
+            raise err
+        return out
+
+    def _take_fault(self, method: str, path: str) -> dict[str, Any] | None:
+        with self.state.lock:
+            for fault in self.state.faults:
+                if fault.get("method") and fault["method"].upper() != method:
+                    continue
+                if not re.search(fault.get("path") or r"^/api/v2/", path):
+                    continue
+                fault["count"] -= 1
+                if fault["count"] <= 0:
+                    self.state.faults.remove(fault)
+                return dict(fault)
+        return None
+
+    def _log(self, req: Request) -> None:
+        headers = {k: ("<redacted>" if k == "authorization" else v) for k, v in req.headers.items()}
+        body: Any
+        try:
+            body = req.body[:65536].decode()
+        except UnicodeDecodeError:
+            body = f"<{len(req.body)} bytes>"
+        with self.state.lock:
+            self.state.log.append(
+                {
+                    "time": time.time(),
+                    "method": req.method,
+                    "path": req.path,
+                    "query": req.query,
+                    "headers": headers,
+                    "body": body,
+                    "correlationId": req.correlation_id,
+                }
+            )
+
+    def _control(self, req: Request) -> Response:
+        try:
+            if req.path == "/sandbox/control" and req.method == "GET":
+                return Response(200, self.snapshot())
+            if req.path == "/sandbox/control" and req.method == "POST":
+                try:
+                    return Response(200, self.apply_control(req.json() or {}))
+                except ValueError as exc:
+                    raise bad_request(f"/sandbox/control: {exc}") from exc
+            if req.path == "/sandbox/reset" and req.method == "POST":
+                self.reset()
+                return Response(200, self.snapshot())
+            if req.path == "/sandbox/requests" and req.method == "GET":
+                with self.state.lock:
+                    return Response(200, {"requests": list(self.state.log)})
+            if req.path == "/sandbox/requests" and req.method == "DELETE":
+                with self.state.lock:
+                    self.state.log.clear()
+                return Response(200, {"requests": []})
+            raise ApiError(404, "not.found", f"No sandbox control route {req.method} {req.path}")
+        except ApiError as exc:
+            return Response(exc.status, exc.body(req.correlation_id))
+
+
+def _switch_value(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    text = str(value)
+    if name in SWITCHES:
+        if text not in SWITCHES[name]:
+            raise ValueError(f"switch {name!r} accepts {list(SWITCHES[name])}; got {text!r}")
+        return text
+    if name == "call_connect_after":
+        try:
+            if float(text) < 0:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"switch 'call_connect_after' takes seconds >= 0; got {text!r}") from None
+        return text
+    if name in FREE_SWITCHES:
+        return text
+    raise ValueError(f"unknown switch {name!r}; known: {sorted([*SWITCHES, *FREE_SWITCHES])}")
+
+
+def _fault(index: int, raw: Any) -> dict[str, Any]:
+    where = f"faults[{index}]"
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where} must be an object")
+    allowed = {"kind", "count", "retry_after", "status", "seconds", "path", "method"}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {unknown}")
+    kind = str(raw.get("kind", ""))
+    if kind not in _FAULT_KINDS:
+        raise ValueError(f"{where}.kind must be one of {list(_FAULT_KINDS)}; got {kind!r}")
+    fault: dict[str, Any] = {"kind": kind, "count": raw.get("count", 1)}
+    if isinstance(fault["count"], bool) or not isinstance(fault["count"], int) or fault["count"] < 1:
+        raise ValueError(f"{where}.count must be an integer >= 1")
+    if kind == "status":
+        status = raw.get("status")
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise ValueError(f"{where}.status must be an HTTP error status (400-599); got {status!r}")
+        fault["status"] = status
+    if kind == "429":
+        retry = raw.get("retry_after", 1)
+        if isinstance(retry, bool) or not isinstance(retry, int) or retry < 0:
+            raise ValueError(f"{where}.retry_after must be an integer >= 0")
+        fault["retry_after"] = retry
+    if kind == "delay":
+        seconds = raw.get("seconds", 1.0)
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 600:
+            raise ValueError(f"{where}.seconds must be a number of seconds (0-600)")
+        fault["seconds"] = float(seconds)
+    if raw.get("path") is not None:
+        try:
+            re.compile(str(raw["path"]))
+        except re.error as exc:
+            raise ValueError(f"{where}.path is not a valid regex: {exc}") from None
+        fault["path"] = str(raw["path"])
+    if raw.get("method") is not None:
+        fault["method"] = str(raw["method"]).upper()
+    return fault
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    app: SandboxApp
+
+    def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
+        self.app = app
+        self.connections: set[socket.socket] = set()
+        self.conn_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # RECIPES.md: ~44 ms per request otherwise
+    timeout = 300  # idle keep-alive connections
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.conn_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.conn_lock:
+            self.server.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the per-request stderr log."""
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline().strip():
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > _MAX_BODY:
+            raise ValueError("body too large")
+        return self.rfile.read(length) if length else b""
+
+    def _dispatch(self) -> None:
+        correlation_id = new_id()
+        try:
+            body = self._read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            return
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        resp = self.server.app.handle(self.command, self.path, headers, body, correlation_id)
+        if resp is None:  # "drop" fault: close without answering
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        data = resp.encode()
+        self.send_response(resp.status)
+        self.send_header("ININ-Correlation-Id", correlation_id)
+        if data:
+            self.send_header("Content-Type", resp.content_type)
+        for name, value in resp.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if data and self.command != "HEAD":
+            self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        """Answer a GET."""
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        """Answer a POST."""
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        """Answer a PUT."""
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        """Answer a PATCH."""
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        """Answer a DELETE."""
+        self._dispatch()
+
+    def do_HEAD(self) -> None:
+        """Answer a HEAD."""
+        self._dispatch()
+
+
+class Sandbox:
+    """The sandbox server, served from a daemon thread.
+
+    Example:
+        >>> with Sandbox(SandboxConfig(port=0)) as sb:
+        ...     sb.url  # doctest: +SKIP
+        'http://127.0.0.1:54321'
+
+    Args:
+        config: Start-up configuration; defaults everywhere when omitted.
+    """
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.app = SandboxApp(self.config)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Sandbox:
+        """Bind and serve from a daemon thread; returns once listening."""
+        if self._server is not None:
+            return self
+        self._server = _Server((self.config.host, self.config.port), self.app)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:8765`` (no trailing slash)."""
+        host = self.config.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def control(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Apply a control document (same JSON as ``POST /sandbox/control``); returns the snapshot.
+
+        Raises:
+            ValueError: For unknown keys, switches or values.
+        """
+        return self.app.apply_control(data)
+
+    def reset(self) -> None:
+        """Data back to the seed; switches to defaults; faults, tokens and request log cleared."""
+        self.app.reset()
+
+    @property
+    def state(self) -> SandboxState:
+        """The live state (for tests that need to look inside)."""
+        return self.app.state
+
+    def stop(self) -> None:
+        """Stop serving, close open connections and the state file."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        with server.conn_lock:
+            conns = list(server.connections)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=1)
+        if self.app.state.persist is not None:
+            with self.app.state.lock:
+                self.app.state.persist.close()
+                self.app.state.persist = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
