@@ -47,7 +47,7 @@ from console.api.transport import USER_AGENT, new_http_client
 DEFAULT_LEEWAY = 60.0
 """Seconds before ``expires_in`` runs out at which a cached token is no longer used."""
 
-_PKCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+_PKCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._"
 
 
 class TokenResponse(BaseModel):
@@ -316,7 +316,7 @@ class UserTokenAuth(httpx.Auth):
 
 
 def generate_code_verifier(length: int = 64) -> str:
-    """A PKCE code verifier: ``length`` (43..128) characters of ``A-Z a-z 0-9 - . _ ~``."""
+    """A PKCE code verifier: ``length`` (43..128) characters of ``A-Z a-z 0-9 - . _`` (as the SDK)."""
     if not 43 <= length <= 128:
         raise ValueError("a PKCE code verifier has 43 to 128 characters")
     return "".join(secrets.choice(_PKCE_ALPHABET) for _ in range(length))

@@ -36,6 +36,15 @@ _SENSITIVE_KEY = re.compile(
     re.IGNORECASE,
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/=]+")
+# fallback for text that is not valid JSON/form: "access_token": "...", client_secret=...
+_KEY_VALUE = re.compile(
+    r"""(?ix)(["']?[a-z_\-]*(?:token|secret|password|code_verifier)["']?\s*[:=]\s*["']?)[^"'&,\s}]+"""
+)
+
+
+def _mask_text(text: str) -> str:
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return _KEY_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
 
 
 def is_sensitive_key(name: str) -> bool:
@@ -102,12 +111,12 @@ def redact_body(
         try:
             text = json.dumps(_redact_json(json.loads(text)), ensure_ascii=False, separators=(",", ":"))
         except ValueError:
-            text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+            text = _mask_text(text)
     elif "x-www-form-urlencoded" in ctype:
         pairs = parse_qsl(text, keep_blank_values=True)
         text = urlencode([(k, REDACTED if is_sensitive_key(k) else v) for k, v in pairs], safe=":[]")
     else:
-        text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+        text = _mask_text(text)
     if len(text) > max_body:
         text = text[:max_body] + f"... [{len(text) - max_body} more characters]"
     return text

@@ -27,6 +27,14 @@ class WireModel(BaseModel):
     def to_wire(self, *, keep: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The JSON body for a request: aliases; no unset, ``None`` or read-only fields (unless kept)."""
         data = self.model_dump(by_alias=True, exclude_none=True, exclude_unset=True, mode="json")
+        # nested references go out as {"id": ...} only (their name/selfUri are read-only)
+        for name, info in type(self).model_fields.items():
+            value = getattr(self, name)
+            key = info.alias or name
+            if key in data and isinstance(value, WireModel):
+                data[key] = value.to_wire()
+            elif key in data and isinstance(value, list) and all(isinstance(v, WireModel) for v in value):
+                data[key] = [v.to_wire() for v in value]
         for name in self.READ_ONLY - keep:
             data.pop(name, None)
         return data
