@@ -115,7 +115,7 @@ def build_contact(
         raise ApiError(
             400,
             "invalid.value",
-            f"Value [{retention}] is not valid for field type [RetentionType]. Allowable values are: "
+            f"{where}.retentionType: Value [{retention}] is not valid for field type [RetentionType]. Allowable values are: "
             + ", ".join(CONTACT_RETENTION),
             field=f"{where}.retentionType",
         )

@@ -163,9 +163,7 @@ def start_import(
                         saved.append(contact)
                     state.save_contacts(list_id, saved)
                     done += len(batch)
-                    job.status.update(
-                        completedRecords=done, percentComplete=int(100 * done / total) if total else 0
-                    )
+                    job.status.update(completedRecords=done, percentComplete=min(99, 100 * done // total))
         with state.lock:
             job.running = False
             if failure is not None:

@@ -145,7 +145,8 @@ def validate(state: SandboxState, body: dict[str, Any], *, list_id: str | None) 
         raise bad_request("columnNames must contain at least one column.", field="columnNames")
     if len(columns) > MAX_COLUMNS:
         raise bad_request(
-            f"A contact list can have at most {MAX_COLUMNS} columns; got {len(columns)}.", field="columnNames"
+            f"columnNames: a contact list can have at most {MAX_COLUMNS} columns; got {len(columns)}.",
+            field="columnNames",
         )
     seen: dict[str, str] = {}
     for i, col in enumerate(columns):
@@ -223,7 +224,7 @@ def validate(state: SandboxState, body: dict[str, Any], *, list_id: str | None) 
             raise ApiError(
                 400,
                 "invalid.value",
-                f"Value [{dtype}] is not valid for field type [ColumnDataType]. Allowable values are: "
+                f"{where}.columnDataType: Value [{dtype}] is not valid for field type [ColumnDataType]. Allowable values are: "
                 + ", ".join(DATA_TYPES),
                 field=f"{where}.columnDataType",
             )
@@ -240,7 +241,7 @@ def validate(state: SandboxState, body: dict[str, Any], *, list_id: str | None) 
         raise ApiError(
             400,
             "invalid.value",
-            f"Value [{retention}] is not valid for field type [RetentionType]. Allowable values are: "
+            f"retentionType: Value [{retention}] is not valid for field type [RetentionType]. Allowable values are: "
             + ", ".join(RETENTION),
             field="retentionType",
         )
