@@ -542,12 +542,14 @@ class Sandbox:
         self.app = SandboxApp(self.config)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._port: int | None = None
 
     def start(self) -> Sandbox:
         """Bind and serve from a daemon thread; returns once listening."""
         if self._server is not None:
             return self
         self._server = _Server((self.config.host, self.config.port), self.app)
+        self._port = int(self._server.server_address[1])
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox", daemon=True
         )
@@ -557,9 +559,9 @@ class Sandbox:
     @property
     def port(self) -> int:
         """The bound port."""
-        if self._server is None:
+        if self._port is None:
             raise RuntimeError("the sandbox is not started")
-        return int(self._server.server_address[1])
+        return self._port
 
     @property
     def url(self) -> str:
