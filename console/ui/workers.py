@@ -115,9 +115,7 @@ class FunctionWorker(Worker):
         **kwargs: Keyword arguments.
     """
 
-    def __init__(
-        self, fn: Callable[..., Any], *args: Any, pass_control: bool = True, **kwargs: Any
-    ) -> None:
+    def __init__(self, fn: Callable[..., Any], *args: Any, pass_control: bool = True, **kwargs: Any) -> None:
         super().__init__()
         self._fn = fn
         self._args = args
