@@ -365,7 +365,7 @@ class ContactListUploadUrlRequest(WireModel):
     """Body of ``POST /api/v2/outbound/contactlists/uploads`` (presigned CSV upload, §6.2)."""
 
     content_type: str = Field(default="text/csv", alias="contentType")
-    """``text/csv``, ``application/vnd.ms-excel`` or the xlsx type."""
+    """``text/csv``, ``application/vnd.ms-excel`` or the xlsx type (required on the wire; always sent)."""
     id: str | None = None
     """The contact list to import into."""
     contact_id_name: str | None = Field(default=None, alias="contactIdName")
@@ -382,6 +382,11 @@ class ContactListUploadUrlRequest(WireModel):
         default=None, alias="divisionIdForTargetContactLists"
     )
     """Template import: division of the created lists."""
+
+
+    def to_wire(self, *, keep: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The body; ``contentType`` is sent even when left at its default."""
+        return {"contentType": self.content_type, **super().to_wire(keep=keep)}
 
 
 class UploadUrlResponse(WireModel):
