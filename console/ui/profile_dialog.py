@@ -1,0 +1,513 @@
+"""Profiles and sign-in: add, edit, duplicate, delete, switch; test connection; user login.
+
+The client secret typed here goes straight to the :class:`~console.credentials.SecretVault`
+(OS keyring, or memory for this session only when the user ticks that box or no keyring
+exists). The secret field is cleared after saving; nothing secret is put in the profile.
+"""
+
+from __future__ import annotations
+
+from pydantic import SecretStr, ValidationError
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.api.regions import Region
+from console.credentials import (
+    CUSTOM_REGION,
+    CredentialsError,
+    KeyringSecretStore,
+    Profile,
+    ProfileStore,
+    SecretVault,
+    SignInMethod,
+)
+from console.credentials.secrets import NO_KEYRING_MESSAGE
+from console.ui.errors import DecodedError, decode_error
+from console.ui.session import ConnectionReport, SessionController, SignedInUser
+
+
+def _lifetime_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes = rest // 60
+    return f"{int(seconds)} s ({hours} h {minutes:02d} min)"
+
+
+class ProfileDialog(QDialog):
+    """Manage connection profiles and sign-in.
+
+    Signals:
+        profile_activated(object): the user chose "Use this profile" (a :class:`Profile`).
+
+    Args:
+        store: The profiles file.
+        vault: Where secrets go.
+        session: The app's session (tests and sign-in run through it).
+        parent: The main window.
+    """
+
+    profile_activated = Signal(object)
+
+    def __init__(
+        self,
+        store: ProfileStore,
+        vault: SecretVault,
+        session: SessionController,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Profiles — Outbound Console")
+        self.setObjectName("profileDialog")
+        self.store = store
+        self.vault = vault
+        self.session = session
+        self._editing_id: str | None = None
+
+        # -- left: the list -------------------------------------------------------------
+        self.profile_list = QListWidget()
+        self.profile_list.setObjectName("profileList")
+        self.profile_list.currentItemChanged.connect(self._on_list_current_changed)
+        self.add_button = QPushButton("&Add")
+        self.duplicate_button = QPushButton("D&uplicate")
+        self.delete_button = QPushButton("&Delete")
+        self.add_button.clicked.connect(self.new_profile)
+        self.duplicate_button.clicked.connect(self.duplicate_profile)
+        self.delete_button.clicked.connect(self.delete_profile)
+        list_buttons = QHBoxLayout()
+        for b in (self.add_button, self.duplicate_button, self.delete_button):
+            list_buttons.addWidget(b)
+        left = QVBoxLayout()
+        left.addWidget(QLabel("Profiles"))
+        left.addWidget(self.profile_list, 1)
+        left.addLayout(list_buttons)
+
+        # -- right: the form -----------------------------------------------------------------
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("e.g. EU production")
+        self.region_combo = QComboBox()
+        for region in Region:
+            self.region_combo.addItem(f"{region.sdk_name}  ({region.domain})", region.sdk_name)
+        self.region_combo.addItem("Custom URL (sandbox, API gateway)", CUSTOM_REGION)
+        self.region_combo.currentIndexChanged.connect(self._on_form_mode_changed)
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("http://127.0.0.1:8765")
+        self.client_id_edit = QLineEdit()
+        self.sign_in_combo = QComboBox()
+        self.sign_in_combo.addItem(
+            "Client credentials (OAuth client id + secret)", SignInMethod.CLIENT_CREDENTIALS
+        )
+        self.sign_in_combo.addItem("User login in the browser (PKCE)", SignInMethod.PKCE)
+        self.sign_in_combo.currentIndexChanged.connect(self._on_form_mode_changed)
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_edit.setObjectName("secretEdit")
+        self.session_only_check = QCheckBox("Use this secret for this session only (not saved)")
+        self.port_spin = QSpinBox()
+        self.port_spin.setRange(0, 65535)
+        self.port_spin.setSpecialValueText("any free port")
+        self.port_spin.setValue(8085)
+        self.pkce_client_edit = QLineEdit()
+        self.pkce_client_edit.setPlaceholderText('public client for "Sign in as a user" (optional)')
+        self.keyring_label = QLabel()
+        self.keyring_label.setWordWrap(True)
+        self.keyring_label.setObjectName("keyringLabel")
+        self.keyring_label.setStyleSheet("color: #8a5300;")
+
+        form = QFormLayout()
+        form.addRow("&Name", self.name_edit)
+        form.addRow("&Region", self.region_combo)
+        form.addRow("Base &URL", self.url_edit)
+        form.addRow("Client &id", self.client_id_edit)
+        form.addRow("Sign-&in", self.sign_in_combo)
+        form.addRow("Client &secret", self.secret_edit)
+        form.addRow("", self.session_only_check)
+        form.addRow("User login client", self.pkce_client_edit)
+        form.addRow("Redirect &port", self.port_spin)
+        form.addRow(self.keyring_label)
+
+        self.save_button = QPushButton("&Save")
+        self.save_button.setDefault(True)
+        self.use_button = QPushButton("Save && &use this profile")
+        self.test_button = QPushButton("&Test connection")
+        self.sign_in_button = QPushButton("Sign in as a &user")
+        self.sign_out_button = QPushButton("Sign &out")
+        self.close_button = QPushButton("Close")
+        self.save_button.clicked.connect(self.save)
+        self.use_button.clicked.connect(self.use_profile)
+        self.test_button.clicked.connect(self.test_connection)
+        self.sign_in_button.clicked.connect(self.sign_in)
+        self.sign_out_button.clicked.connect(self.session.sign_out)
+        self.close_button.clicked.connect(self.accept)
+        actions = QHBoxLayout()
+        for b in (
+            self.save_button,
+            self.use_button,
+            self.test_button,
+            self.sign_in_button,
+            self.sign_out_button,
+        ):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        actions.addWidget(self.close_button)
+
+        # -- results -------------------------------------------------------------------------
+        self.status_label = QLabel()
+        self.status_label.setObjectName("statusLabel")
+        self.status_label.setWordWrap(True)
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userLabel")
+        self.result_label = QLabel("Run “Test connection” to see the org, the token and the permissions.")
+        self.result_label.setObjectName("resultLabel")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.checks_table = QTableWidget(0, 3)
+        self.checks_table.setObjectName("checksTable")
+        self.checks_table.setHorizontalHeaderLabels(["Console action", "Permission", "Result"])
+        self.checks_table.verticalHeader().setVisible(False)
+        self.checks_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.checks_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.checks_table.setColumnWidth(0, 190)
+        self.checks_table.setColumnWidth(1, 220)
+        results = QGroupBox("Connection")
+        results_layout = QVBoxLayout(results)
+        results_layout.addWidget(self.result_label)
+        results_layout.addWidget(self.user_label)
+        results_layout.addWidget(self.checks_table, 1)
+
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addLayout(actions)
+        right.addWidget(self.status_label)
+        right.addWidget(results, 1)
+
+        top = QHBoxLayout(self)
+        left_box = QWidget()
+        left_box.setLayout(left)
+        left_box.setMaximumWidth(230)
+        top.addWidget(left_box)
+        top.addLayout(right, 1)
+        self.resize(940, 640)
+
+        session.connection_tested.connect(self._on_session_connection_tested)
+        session.connection_failed.connect(self._on_session_connection_failed)
+        session.signed_in.connect(self._on_session_signed_in)
+        session.signed_out.connect(self._on_session_signed_out)
+        session.busy_changed.connect(self._on_session_busy_changed)
+
+        self._keyring_ok = KeyringSecretStore.available()
+        self._update_keyring_label()
+        self.reload()
+        self._on_session_signed_in(session.user)
+
+    # -- list -----------------------------------------------------------------------------
+
+    def reload(self, select_id: str | None = None) -> None:
+        """Refill the list from the store and select ``select_id`` (or the active/first profile)."""
+        self.profile_list.blockSignals(True)
+        self.profile_list.clear()
+        for p in self.store.profiles:
+            item = QListWidgetItem(p.name)
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.profile_list.addItem(item)
+        self.profile_list.blockSignals(False)
+        wanted = select_id or (self.session.profile.id if self.session.profile else None)
+        row = next(
+            (
+                i
+                for i in range(self.profile_list.count())
+                if self.profile_list.item(i).data(Qt.ItemDataRole.UserRole) == wanted
+            ),
+            0 if self.profile_list.count() else -1,
+        )
+        if row >= 0:
+            self.profile_list.setCurrentRow(row)
+            self._on_list_current_changed(self.profile_list.currentItem(), None)
+        else:
+            self.new_profile()
+
+    @Slot(QListWidgetItem, QListWidgetItem)
+    def _on_list_current_changed(
+        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
+    ) -> None:
+        if current is None:
+            return
+        profile = self.store.get(str(current.data(Qt.ItemDataRole.UserRole)))
+        if profile is not None:
+            self.load_profile(profile)
+
+    def load_profile(self, p: Profile) -> None:
+        """Show ``p`` in the form."""
+        self._editing_id = p.id
+        self.name_edit.setText(p.name)
+        self.region_combo.setCurrentIndex(self.region_combo.findData(p.region))
+        self.url_edit.setText(p.custom_url or "")
+        self.client_id_edit.setText(p.client_id)
+        self.sign_in_combo.setCurrentIndex(self.sign_in_combo.findData(p.sign_in))
+        self.port_spin.setValue(p.redirect_port)
+        self.pkce_client_edit.setText(p.pkce_client_id or "")
+        self.secret_edit.clear()
+        self.session_only_check.setChecked(self.vault.is_session_only(p.id) or not self._keyring_ok)
+        self._update_secret_placeholder()
+        self._on_form_mode_changed()
+        self.status_label.clear()
+
+    @Slot()
+    def new_profile(self) -> None:
+        """Clear the form for a new profile."""
+        self._editing_id = None
+        self.profile_list.clearSelection()
+        self.name_edit.setText("New profile")
+        self.region_combo.setCurrentIndex(self.region_combo.findData(Region.US_EAST_1.sdk_name))
+        self.url_edit.clear()
+        self.client_id_edit.clear()
+        self.sign_in_combo.setCurrentIndex(0)
+        self.secret_edit.clear()
+        self.pkce_client_edit.clear()
+        self.port_spin.setValue(8085)
+        self.session_only_check.setChecked(not self._keyring_ok)
+        self._update_secret_placeholder()
+        self._on_form_mode_changed()
+        self.name_edit.setFocus()
+        self.name_edit.selectAll()
+
+    @Slot()
+    def duplicate_profile(self) -> None:
+        """Copy the selected profile (and its secret) under a new name."""
+        if self._editing_id is None:
+            return
+        copy = self.store.duplicate(self._editing_id)
+        try:
+            secret = self.vault.get(self._editing_id)
+            if secret is not None:
+                self.vault.put(copy.id, secret, session_only=self.vault.is_session_only(self._editing_id))
+        except CredentialsError as exc:
+            self._show_status(decode_error(exc, "Copy the secret"), error=True)
+        self.reload(copy.id)
+
+    @Slot()
+    def delete_profile(self) -> None:
+        """Delete the selected profile and its secret."""
+        if self._editing_id is None:
+            return
+        pid = self._editing_id
+        self.store.delete(pid)
+        try:
+            self.vault.forget(pid)
+        except CredentialsError as exc:
+            self._show_status(decode_error(exc, "Delete the secret"), error=True)
+        if self.session.profile is not None and self.session.profile.id == pid:
+            self.session.set_profile(None)
+        self.reload()
+
+    # -- form -------------------------------------------------------------------------
+
+    def form_profile(self) -> Profile:
+        """The profile as the form describes it.
+
+        Raises:
+            ValidationError: A field is missing or wrong.
+        """
+        data: dict[str, object] = {
+            "name": self.name_edit.text(),
+            "region": self.region_combo.currentData(),
+            "custom_url": self.url_edit.text().strip() or None,
+            "client_id": self.client_id_edit.text(),
+            "sign_in": self.sign_in_combo.currentData(),
+            "redirect_port": self.port_spin.value(),
+            "pkce_client_id": self.pkce_client_edit.text().strip() or None,
+        }
+        if self._editing_id is not None:
+            data["id"] = self._editing_id
+        if data["region"] != CUSTOM_REGION:
+            data["custom_url"] = None
+        return Profile.model_validate(data)
+
+    @Slot()
+    def save(self) -> Profile | None:
+        """Validate and store the profile; the typed secret goes to the vault. Returns the profile."""
+        try:
+            profile = self.form_profile()
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'profile'}: {e['msg']}" for e in exc.errors()
+            )
+            self._show_text(f"Not saved: {problems}", error=True)
+            return None
+        self.store.upsert(profile)
+        self._editing_id = profile.id
+        typed = self.secret_edit.text()
+        message = f"Saved “{profile.name}”."
+        if typed and profile.needs_secret:
+            session_only = self.session_only_check.isChecked()
+            try:
+                self.vault.put(profile.id, SecretStr(typed), session_only=session_only)
+            except CredentialsError as exc:
+                if exc.no_keyring:
+                    self._keyring_ok = False
+                    self._update_keyring_label()
+                    self.session_only_check.setChecked(True)
+                self.reload(profile.id)
+                self._show_text(f"Profile saved, secret NOT saved. {exc}", error=True)
+                self.secret_edit.setText(typed)  # keep it so "this session only" can be chosen
+                return profile
+            self.secret_edit.clear()
+            where = "for this session only" if session_only else "in the system keyring"
+            message += f" Client secret stored {where}."
+        self.reload(profile.id)
+        self._show_text(message)
+        return profile
+
+    @Slot()
+    def use_profile(self) -> None:
+        """Save, make this the active profile, and remember it for next time."""
+        profile = self.save()
+        if profile is None:
+            return
+        self.store.set_last_profile(profile.id)
+        self.session.set_profile(profile)
+        self.profile_activated.emit(profile)
+
+    @Slot()
+    def test_connection(self) -> None:
+        """Test the profile as the form shows it (typed secret, else the stored one)."""
+        try:
+            profile = self.form_profile()
+        except ValidationError as exc:
+            self._show_text(f"Cannot test: {exc.errors()[0]['msg']}", error=True)
+            return
+        typed = self.secret_edit.text()
+        self.result_label.setText(f"Testing “{profile.name}”…")
+        self.checks_table.setRowCount(0)
+        self.session.test_connection(profile, SecretStr(typed) if typed else None)
+
+    @Slot()
+    def sign_in(self) -> None:
+        """Save, switch to this profile, and run the browser sign-in."""
+        profile = self.save()
+        if profile is None:
+            return
+        if self.session.profile is None or self.session.profile.id != profile.id:
+            self.session.set_profile(profile)
+            self.profile_activated.emit(profile)
+        self.user_label.setText("Waiting for the browser sign-in…")
+        self.session.sign_in(profile)
+
+    @Slot()
+    def _on_form_mode_changed(self) -> None:
+        custom = self.region_combo.currentData() == CUSTOM_REGION
+        self.url_edit.setEnabled(custom)
+        cc = self.sign_in_combo.currentData() == SignInMethod.CLIENT_CREDENTIALS
+        self.secret_edit.setEnabled(cc)
+        self.session_only_check.setEnabled(cc and self._keyring_ok)
+        self.pkce_client_edit.setEnabled(cc)
+        self._update_secret_placeholder()
+
+    def _update_secret_placeholder(self) -> None:
+        if self.sign_in_combo.currentData() == SignInMethod.PKCE:
+            self.secret_edit.setPlaceholderText("not needed for user login")
+            return
+        stored = False
+        if self._editing_id is not None:
+            try:
+                stored = self.vault.get(self._editing_id) is not None
+            except CredentialsError:
+                stored = False
+        if stored and self.vault.is_session_only(self._editing_id or ""):
+            self.secret_edit.setPlaceholderText("•••• held for this session only; type to replace")
+        elif stored:
+            self.secret_edit.setPlaceholderText("•••• stored in the system keyring; type to replace")
+        else:
+            self.secret_edit.setPlaceholderText("not stored yet")
+
+    def _update_keyring_label(self) -> None:
+        if self._keyring_ok:
+            self.keyring_label.clear()
+            self.keyring_label.hide()
+        else:
+            self.keyring_label.setText(NO_KEYRING_MESSAGE)
+            self.keyring_label.show()
+            self.session_only_check.setChecked(True)
+            self.session_only_check.setEnabled(False)
+
+    # -- session results ------------------------------------------------------------
+
+    def _show_text(self, text: str, *, error: bool = False) -> None:
+        self.status_label.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
+        self.status_label.setText(text)
+
+    def _show_status(self, decoded: DecodedError, *, error: bool) -> None:
+        self._show_text(f"{decoded.title}. {decoded.explanation}", error=error)
+
+    @Slot(object)
+    def _on_session_connection_tested(self, report: object) -> None:
+        if not isinstance(report, ConnectionReport):
+            return
+        user = report.user or "none (client credentials act as the OAuth client, not a person)"
+        budget = ""
+        if report.rate_limit is not None and report.rate_limit.remaining is not None:
+            budget = (
+                f"<br>Rate limit: {report.rate_limit.remaining} of {report.rate_limit.allowed} requests left"
+            )
+        self.result_label.setText(
+            f"<b>Connected to {report.org_name}</b> (org id {report.org_id})<br>"
+            f"Region: {report.region}<br>"
+            f"Token: {report.token_type}, {report.grant}, "
+            f"lifetime {_lifetime_text(report.token_lifetime)}<br>"
+            f"User context: {user}{budget}"
+        )
+        self.checks_table.setRowCount(len(report.checks))
+        for row, check in enumerate(report.checks):
+            verdict = {True: "✔ allowed", False: "✘ not allowed", None: "? unknown"}[check.allowed]
+            how = " (dry-run: an empty write, nothing created)" if check.method == "dry-run" else ""
+            cells = [check.action, check.permission, f"{verdict} — {check.detail}{how}"]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.checks_table.setItem(row, col, item)
+
+    @Slot(object)
+    def _on_session_connection_failed(self, exc: object) -> None:
+        if isinstance(exc, BaseException):
+            decoded = decode_error(exc, "Test connection")
+            self.result_label.setText(f"<b>{decoded.title}</b><br>{decoded.explanation}")
+            self.checks_table.setRowCount(0)
+
+    @Slot(object)
+    def _on_session_signed_in(self, user: object) -> None:
+        if isinstance(user, SignedInUser):
+            self.user_label.setText(f"Signed in as <b>{user.label}</b>")
+        else:
+            self.user_label.setText("No user signed in.")
+        self.sign_out_button.setEnabled(isinstance(user, SignedInUser))
+
+    @Slot()
+    def _on_session_signed_out(self) -> None:
+        self._on_session_signed_in(None)
+
+    @Slot(bool)
+    def _on_session_busy_changed(self, busy: bool) -> None:
+        self.test_button.setEnabled(not busy)
+        self.sign_in_button.setEnabled(not busy)
