@@ -115,8 +115,8 @@ def build_contact(
         raise ApiError(
             400,
             "invalid.value",
-            f"{where}.retentionType: Value [{retention}] is not valid for field type [RetentionType]. Allowable values are: "
-            + ", ".join(CONTACT_RETENTION),
+            f"{where}.retentionType: Value [{retention}] is not valid for field type [RetentionType]. "
+            "Allowable values are: " + ", ".join(CONTACT_RETENTION),
             field=f"{where}.retentionType",
         )
     if retention == "RetentionDays" and not isinstance(item.get("retentionDays"), int):

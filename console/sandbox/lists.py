@@ -224,8 +224,8 @@ def validate(state: SandboxState, body: dict[str, Any], *, list_id: str | None) 
             raise ApiError(
                 400,
                 "invalid.value",
-                f"{where}.columnDataType: Value [{dtype}] is not valid for field type [ColumnDataType]. Allowable values are: "
-                + ", ".join(DATA_TYPES),
+                f"{where}.columnDataType: Value [{dtype}] is not valid for field type [ColumnDataType]. "
+                "Allowable values are: " + ", ".join(DATA_TYPES),
                 field=f"{where}.columnDataType",
             )
         for key in ("min", "max", "maxLength"):
@@ -241,8 +241,8 @@ def validate(state: SandboxState, body: dict[str, Any], *, list_id: str | None) 
         raise ApiError(
             400,
             "invalid.value",
-            f"retentionType: Value [{retention}] is not valid for field type [RetentionType]. Allowable values are: "
-            + ", ".join(RETENTION),
+            f"retentionType: Value [{retention}] is not valid for field type [RetentionType]. "
+            "Allowable values are: " + ", ".join(RETENTION),
             field="retentionType",
         )
     days = body.get("retentionDays")

@@ -13,7 +13,11 @@ from sandbox_helpers import assert_error
 from console.sandbox import Sandbox
 
 LISTS = "/api/v2/outbound/contactlists"
-CSV = b"contactid,FIRSTNAME,mobile,email,zip,extra\r\n1,Ann,+15555550100,a@x.example,02134,x\r\n2, Bob ,+15555550101,,,y\r\n"
+CSV = (
+    b"contactid,FIRSTNAME,mobile,email,zip,extra\r\n"
+    b"1,Ann,+15555550100,a@x.example,02134,x\r\n"
+    b"2, Bob ,+15555550101,,,y\r\n"
+)
 
 
 @pytest.fixture

@@ -23,8 +23,10 @@ def test_create_get_shape(api: httpx.Client) -> None:
     assert body["version"] == 1
     assert body["selfUri"] == f"{LISTS}/{body['id']}"
     assert body["division"]["name"] == "Home"
-    assert body["dateCreated"].endswith("Z") and len(body["dateCreated"]) == 24
-    assert "size" not in body and "importStatus" not in body
+    assert body["dateCreated"].endswith("Z")
+    assert len(body["dateCreated"]) == 24
+    assert "size" not in body
+    assert "importStatus" not in body
     assert "previewModeColumnName" not in body  # nulls are omitted
     got = api.get(
         f"{LISTS}/{body['id']}", params={"includeSize": "true", "includeImportStatus": "true"}
@@ -201,7 +203,8 @@ def test_put_without_version(api: httpx.Client, make_list: MakeList) -> None:
         (
             {"phoneColumns": [{"columnName": "Mobile", "type": "home"}]},
             "cannot.update.phone.columns",
-            "An attempt was made to update a ContactList in an invalid way. Details: Phone number columns are different",
+            "An attempt was made to update a ContactList in an invalid way. "
+            "Details: Phone number columns are different",
         ),
         (
             {
@@ -270,8 +273,10 @@ def test_listing_envelope_and_paging(api: httpx.Client, make_list: MakeList) -> 
     assert "nextUri" not in last
     assert len(last["entities"]) == 1
     default = api.get(LISTS).json()
-    assert default["pageSize"] == 25 and "previousUri" not in default
-    assert "size" not in default["entities"][0] and "importStatus" not in default["entities"][0]
+    assert default["pageSize"] == 25
+    assert "previousUri" not in default
+    assert "size" not in default["entities"][0]
+    assert "importStatus" not in default["entities"][0]
     assert_error(api.get(LISTS, params={"pageSize": 101}), 400, "bad.request", "pageSize")
     assert_error(api.get(LISTS, params={"includeSize": "maybe"}), 400, "invalid.value")
 

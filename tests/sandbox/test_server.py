@@ -75,8 +75,8 @@ def test_delay_fault(sb: Sandbox, api: httpx.Client) -> None:
     start = time.perf_counter()
     assert api.get(ORG).status_code == 200
     assert time.perf_counter() - start >= 0.3
+    sb.control({"faults": [{"kind": "delay", "seconds": 0.5}]})
     with pytest.raises(httpx.ReadTimeout):
-        sb.control({"faults": [{"kind": "delay", "seconds": 0.5}]})
         api.get(ORG, timeout=0.1)
 
 
