@@ -1,0 +1,435 @@
+"""The main window: navigation to the four jobs, sandbox banner, error bar, status bar.
+
+Later windows plug in as pages (see :mod:`console.ui.pages`); they share the window's
+:class:`~console.ui.session.SessionController`, :class:`~console.ui.errors.ErrorSink` and
+API log, and own their own ``WorkerController`` children, which :meth:`MainWindow.closeEvent`
+cancels and joins.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console import APP_NAME
+from console.api.ratelimit import RateLimitState
+from console.credentials import Profile, ProfileStore, SecretVault, config_dir, data_dir
+from console.ui.api_log import ApiLogModel
+from console.ui.errors import DecodedError, ErrorSink
+from console.ui.pages import PageContext
+from console.ui.pages.builder import BuilderPage
+from console.ui.pages.call import CallPage
+from console.ui.pages.log import LogPage
+from console.ui.pages.preview import PreviewPage
+from console.ui.profile_dialog import ProfileDialog
+from console.ui.session import ConnectionReport, SessionController, SignedInUser, region_label
+from console.ui.support_bundle import write_support_bundle
+from console.ui.workers import WorkerController
+
+SANDBOX_PROFILE_ID = "sandbox"
+"""Id of the implicit in-memory profile of the embedded sandbox (never saved)."""
+
+PAGE_BUILDER, PAGE_PREVIEW, PAGE_CALL, PAGE_LOG = range(4)
+
+
+def settings_path() -> Path:
+    """The window settings file (geometry, layout, page); no secrets are ever written there."""
+    return config_dir() / "window.ini"
+
+
+class MainWindow(QMainWindow):
+    """The console's main window.
+
+    Signals:
+        closed(): the window closed and every worker thread was joined.
+
+    Args:
+        store: Saved profiles.
+        vault: Secrets.
+        session: The active connection.
+        sink: The app's error sink.
+        log_model: The session's API log.
+        sandbox: The embedded sandbox when it runs (stopped on close); any object with ``stop()``.
+    """
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        store: ProfileStore,
+        vault: SecretVault,
+        session: SessionController,
+        sink: ErrorSink,
+        log_model: ApiLogModel,
+        *,
+        sandbox: object | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.store = store
+        self.vault = vault
+        self.session = session
+        self.sink = sink
+        self.log_model = log_model
+        self.sandbox = sandbox
+        self.profile_dialog: ProfileDialog | None = None
+        session.setParent(self)
+        sink.setParent(self)
+        log_model.setParent(self)
+
+        # -- banner and error bar ---------------------------------------------------------
+        self.sandbox_banner = QLabel("Sandbox — not a real org. Nothing you do here reaches Genesys Cloud.")
+        self.sandbox_banner.setObjectName("sandboxBanner")
+        self.sandbox_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sandbox_banner.setStyleSheet(
+            "background: #fff3cd; color: #5c4400; font-weight: bold; padding: 6px;"
+            "border-bottom: 1px solid #e0c36a;"
+        )
+        self.sandbox_banner.hide()
+
+        self.error_bar = QFrame()
+        self.error_bar.setObjectName("errorBar")
+        self.error_bar.setStyleSheet(
+            "QFrame#errorBar { background: #fde2e1; border-bottom: 1px solid #e3a3a0; }"
+        )
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        error_log_button = QPushButton("Show API log")
+        error_log_button.clicked.connect(self._on_error_log_clicked)
+        error_close_button = QPushButton("Dismiss")
+        error_close_button.clicked.connect(self.error_bar.hide)
+        bar = QHBoxLayout(self.error_bar)
+        bar.setContentsMargins(8, 4, 8, 4)
+        bar.addWidget(self.error_label, 1)
+        bar.addWidget(error_log_button)
+        bar.addWidget(error_close_button)
+        self.error_bar.hide()
+
+        # -- navigation and pages ---------------------------------------------------------
+        context = PageContext(session=session, sink=sink, log_model=log_model)
+        self.builder_page = BuilderPage(context)
+        self.preview_page = PreviewPage(context)
+        self.call_page = CallPage(context)
+        self.log_page = LogPage(context)
+        self.stack = QStackedWidget()
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setMinimumWidth(170)
+        for page in (self.builder_page, self.preview_page, self.call_page, self.log_page):
+            self.stack.addWidget(page)
+            self.nav.addItem(str(getattr(page, "title", type(page).__name__)))
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([190, 830])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sandbox_banner)
+        layout.addWidget(self.error_bar)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_status_bar()
+
+        self.log_page.log_widget.export_requested.connect(self.export_support_bundle)
+        sink.reported.connect(self._on_sink_reported)
+        session.profile_changed.connect(self._on_session_profile_changed)
+        session.org_changed.connect(self._on_session_org_changed)
+        session.signed_in.connect(self._on_session_signed_in)
+        session.signed_out.connect(self._on_session_signed_out)
+        session.rate_limit_changed.connect(self._on_session_rate_limit_changed)
+        session.connection_tested.connect(self._on_session_connection_tested)
+
+        self.nav.setCurrentRow(PAGE_BUILDER)
+        self.resize(1100, 720)
+        self.restore_settings()
+        self._on_session_profile_changed(session.profile)
+
+    # -- construction helpers -------------------------------------------------------------
+
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: object
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.open_action = self._action("&Open CSV…", QKeySequence.StandardKey.Open, self.choose_csv)
+        self.profiles_action = self._action("&Profiles…", "Ctrl+P", self.show_profiles)
+        self.test_action = self._action("&Test connection", "Ctrl+T", self._on_test_triggered)
+        self.export_action = self._action(
+            "&Export support bundle…", "Ctrl+Shift+E", self.export_support_bundle
+        )
+        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        for a in (self.open_action, self.profiles_action, self.test_action, self.export_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        account = menu.addMenu("&Account")
+        self.sign_in_action = self._action("Sign in as a &user", "Ctrl+Shift+L", self._on_sign_in_triggered)
+        self.sign_out_action = self._action("Sign &out", None, self.session.sign_out)
+        account.addAction(self.sign_in_action)
+        account.addAction(self.sign_out_action)
+        go = menu.addMenu("&Go")
+        self.page_actions: list[QAction] = []
+        for row in range(self.nav.count()):
+            action = QAction(self.nav.item(row).text(), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            action.setData(row)
+            action.triggered.connect(self._on_page_action_triggered)
+            self.addAction(action)
+            go.addAction(action)
+            self.page_actions.append(action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.profile_label = QLabel()
+        self.org_label = QLabel()
+        self.region_label = QLabel()
+        self.user_label = QLabel()
+        self.rate_label = QLabel()
+        for name, label in (
+            ("profileStatus", self.profile_label),
+            ("orgStatus", self.org_label),
+            ("regionStatus", self.region_label),
+            ("userStatus", self.user_label),
+            ("rateStatus", self.rate_label),
+        ):
+            label.setObjectName(name)
+            bar.addPermanentWidget(label)
+        self._set_user_text(None)
+        self.rate_label.setText("Rate limit: -")
+
+    # -- settings -------------------------------------------------------------------------
+
+    def _settings(self) -> QSettings:
+        return QSettings(str(settings_path()), QSettings.Format.IniFormat)
+
+    def restore_settings(self) -> None:
+        """Restore size, position, splitters and page from the settings file."""
+        s = self._settings()
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for key, splitter in (
+            ("window/splitter", self.splitter),
+            ("log/splitter", self.log_page.log_widget.splitter),
+        ):
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+        page = s.value("window/page")
+        if page is not None and str(page).isdigit() and int(str(page)) < self.nav.count():
+            self.nav.setCurrentRow(int(str(page)))
+
+    def save_settings(self) -> None:
+        """Write size, position, splitters and page (nothing secret)."""
+        s = self._settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("log/splitter", self.log_page.log_widget.splitter.saveState())
+        s.setValue("window/page", self.nav.currentRow())
+        s.sync()
+
+    # -- actions --------------------------------------------------------------------------
+
+    def show_page(self, index: int) -> None:
+        """Switch to a page (0 builder, 1 preview, 2 test call, 3 API log)."""
+        self.nav.setCurrentRow(index)
+
+    @Slot()
+    def _on_page_action_triggered(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.show_page(int(action.data()))
+
+    @Slot()
+    def _on_error_log_clicked(self) -> None:
+        self.show_page(PAGE_LOG)
+
+    @Slot()
+    def show_profiles(self) -> ProfileDialog:
+        """Open (or raise) the non-modal profile dialog."""
+        if self.profile_dialog is None:
+            self.profile_dialog = ProfileDialog(self.store, self.vault, self.session, self)
+        self.profile_dialog.show()
+        self.profile_dialog.raise_()
+        return self.profile_dialog
+
+    @Slot()
+    def _on_test_triggered(self) -> None:
+        self.session.test_connection()
+
+    @Slot()
+    def _on_sign_in_triggered(self) -> None:
+        self.session.sign_in()
+
+    def open_csv(self, path: Path) -> None:
+        """Open a CSV in the preview page."""
+        self.preview_page.open_csv(path)
+        self.show_page(PAGE_PREVIEW)
+
+    @Slot()
+    def choose_csv(self) -> None:
+        """Ask for a CSV file and open it in the preview."""
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Open contact CSV", "", "CSV files (*.csv);;All files (*)"
+        )
+        if name:
+            self.open_csv(Path(name))
+
+    @Slot()
+    def export_support_bundle(self, path: Path | None = None) -> Path | None:
+        """Write the support bundle (asks where unless ``path`` is given)."""
+        if not isinstance(path, Path):
+            default = data_dir() / "outbound-console-support.zip"
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Export support bundle", str(default), "Zip files (*.zip)"
+            )
+            if not name:
+                return None
+            path = Path(name)
+        written = write_support_bundle(
+            path, self.log_model.entries, errors=self.sink.history, known_secrets=self._known_secrets()
+        )
+        self.statusBar().showMessage(f"Support bundle written to {written}", 8000)
+        return written
+
+    def _known_secrets(self) -> list[str]:
+        values: list[str] = []
+        profiles = [*self.store.profiles, *([self.session.profile] if self.session.profile else [])]
+        for p in profiles:
+            try:
+                secret = self.session.secret_for(p)
+            except Exception:  # noqa: BLE001 - a broken keyring must not stop the export
+                secret = None
+            if secret is not None:
+                values.append(secret.get_secret_value())
+        if self.session.user is not None:
+            values.append(self.session.user.token.value.get_secret_value())
+        return values
+
+    # -- drag and drop -------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept a dragged CSV file."""
+        if any(u.isLocalFile() and u.toLocalFile().lower().endswith(".csv") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Open the dropped CSV in the preview."""
+        for url in event.mimeData().urls():
+            if url.isLocalFile() and url.toLocalFile().lower().endswith(".csv"):
+                self.open_csv(Path(url.toLocalFile()))
+                event.acceptProposedAction()
+                return
+        event.ignore()
+
+    # -- session feedback -----------------------------------------------------------------
+
+    @property
+    def on_sandbox(self) -> bool:
+        """Whether the active profile is the embedded sandbox."""
+        return self.session.profile is not None and self.session.profile.id == SANDBOX_PROFILE_ID
+
+    @Slot(object)
+    def _on_session_profile_changed(self, profile: object) -> None:
+        if isinstance(profile, Profile):
+            self.profile_label.setText(f"Profile: {profile.name}")
+            self.region_label.setText(f"Region: {region_label(profile)}")
+        else:
+            self.profile_label.setText("Profile: none")
+            self.region_label.setText("Region: -")
+        self.org_label.setText("Org: -")
+        self.sandbox_banner.setVisible(self.on_sandbox)
+        self.setWindowTitle(f"{APP_NAME} — {profile.name}" if isinstance(profile, Profile) else APP_NAME)
+
+    @Slot(str)
+    def _on_session_org_changed(self, name: str) -> None:
+        self.org_label.setText(f"Org: {name}")
+
+    @Slot(object)
+    def _on_session_connection_tested(self, report: object) -> None:
+        if isinstance(report, ConnectionReport):
+            self.statusBar().showMessage(f"Connected to {report.org_name}", 5000)
+
+    def _set_user_text(self, user: SignedInUser | None) -> None:
+        self.user_label.setText(f"User: {user.name}" if user else "User: not signed in")
+
+    @Slot(object)
+    def _on_session_signed_in(self, user: object) -> None:
+        self._set_user_text(user if isinstance(user, SignedInUser) else None)
+
+    @Slot()
+    def _on_session_signed_out(self) -> None:
+        self._set_user_text(None)
+
+    @Slot(object)
+    def _on_session_rate_limit_changed(self, state: object) -> None:
+        if isinstance(state, RateLimitState) and state.remaining is not None:
+            self.rate_label.setText(f"Rate limit: {state.remaining}/{state.allowed} left")
+
+    @Slot(object)
+    def _on_sink_reported(self, decoded: object) -> None:
+        if isinstance(decoded, DecodedError):
+            self.error_label.setText(f"<b>{decoded.title}</b><br>{decoded.explanation}")
+            self.error_label.setToolTip(decoded.text())
+            self.error_bar.show()
+
+    # -- close ----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save settings, cancel and join every worker, stop the sandbox, then close."""
+        self.save_settings()
+        self.session.cancel_all()
+        controllers = self.findChildren(WorkerController)
+        for controller in controllers:
+            controller.cancel()
+        for controller in controllers:
+            controller.shutdown(10_000)
+        self.session.shutdown(10_000)
+        if self.profile_dialog is not None:
+            self.profile_dialog.close()
+        stop = getattr(self.sandbox, "stop", None)
+        if callable(stop):
+            stop()
+            self.sandbox = None
+        event.accept()
+        self.closed.emit()
