@@ -1,0 +1,481 @@
+"""Reading contact CSV files: encoding and delimiter sniffing, a lazy record-offset index.
+
+:func:`open_csv` looks only at the head of the file, so the first rows are available at once;
+the index of record offsets (8 bytes per record, plus 4 for its physical line) grows on demand
+in chunks and respects quoted newlines. Records are parsed by the stdlib ``csv`` module with
+the field-size limit lifted. Problems (undecodable bytes, NUL characters, an unterminated
+quote) are reported as :class:`~console.contacts.result.ValidationIssue` data, never raised;
+only a file that cannot be opened at all raises :class:`CsvReadError`.
+
+Encodings: a BOM decides (UTF-8, UTF-16, UTF-32). Otherwise strict UTF-8 on the sample; if
+that fails, charset-normalizer's guess, except that a guess among the single-byte Latin code
+pages becomes Windows-1252 when the sample decodes in it (charset-normalizer picks cp1250 for
+Windows-1252 contact files, shared/RECIPES.md). The guess is confirmed over the whole file
+while indexing; bytes that do not decode are reported per record. Files in encodings that are
+not ASCII-compatible (UTF-16/32) are transcoded to a temporary UTF-8 file first.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import os
+import re
+import tempfile
+import threading
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import accumulate, islice
+from pathlib import Path
+
+from console.contacts.result import Severity, ValidationIssue
+
+__all__ = ["CsvReadError", "CsvSource", "open_csv"]
+
+# Lift the stdlib's 128 KiB field limit once (fields of many megabytes are legal CSV).
+csv.field_size_limit(2**31 - 1)
+
+SAMPLE_BYTES = 64 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+_LATIN_GUESSES = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "cp1254", "iso8859_9", "mac_roman"}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+class CsvReadError(Exception):
+    """The file cannot be read at all (missing, a directory, no permission, not text)."""
+
+
+def _record_pattern(delimiter: str) -> re.Pattern[bytes]:
+    """One record in bytes, with the csv module's quoting rules.
+
+    A quote opens a quoted field only at the start of a field (after the delimiter or at the
+    start of the record); inside, ``""`` is a literal quote; text after the closing quote runs
+    to the next delimiter. A quote elsewhere is a literal character, as in ``csv`` (not strict).
+    """
+    d = re.escape(delimiter.encode())
+    at_field_start = rb"(?<![^" + d + rb"\n])"
+    mid_field = rb"(?<=[^" + d + rb"\n])"
+    return re.compile(
+        rb'(?:[^"\n]++|' + at_field_start + rb'"[^"]*+(?:""[^"]*+)*+"|' + mid_field + rb'")*+(?:\n|\Z)',
+    )
+
+
+@dataclass(frozen=True)
+class _Sniffed:
+    encoding: str
+    delimiter: str
+    data_start: int
+    sep_line: bool
+    encoding_guessed_by: str
+
+
+def _sniff_encoding(sample: bytes, at_eof: bool) -> tuple[str, str]:
+    for bom, name in _BOMS:
+        if sample.startswith(bom):
+            return name, "byte order mark"
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=at_eof)
+        return "utf-8", "valid UTF-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    guess = codecs.lookup(best.encoding).name.replace("-", "_") if best is not None else "cp1252"
+    if guess in _LATIN_GUESSES or best is None:
+        try:
+            sample.decode("cp1252")
+            return "cp1252", f"charset-normalizer guessed {guess}; Windows-1252 decodes it"
+        except UnicodeDecodeError:
+            pass
+    return guess, "charset-normalizer"
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The candidate delimiter that splits the first records most consistently."""
+    lines = text.splitlines()[:50]
+    if len(lines) > 1 and not text.endswith(("\n", "\r")):
+        lines = lines[:-1]  # probably cut mid-record
+    best, best_score = ",", (0.0, 0)
+    for cand in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=cand) if r]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        consistency = sum(1 for c in counts if c == counts[0]) / len(counts)
+        score = (consistency, counts[0])
+        if score > best_score:
+            best, best_score = cand, score
+    return best
+
+
+class CsvSource:
+    """A CSV file opened for random access by record number.
+
+    Record 0 is the first data record (the header is separate). Physical line numbers are
+    1-based and count the ``sep=`` line and the header. The index grows lazily and is safe to
+    use from several threads.
+
+    Attributes:
+        path: The file as given.
+        encoding: Codec name used to decode (detected or overridden).
+        encoding_reason: Why that encoding was chosen.
+        delimiter: Field delimiter (detected, ``sep=`` line, or overridden).
+        header: The header row's fields.
+        header_line: Physical line of the header.
+        issues: Reading problems found so far (grow while indexing).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        try:
+            size = self.path.stat().st_size
+            with self.path.open("rb") as fh:
+                sample = fh.read(SAMPLE_BYTES)
+        except IsADirectoryError as exc:
+            raise CsvReadError(f"{self.path} is a directory, not a CSV file.") from exc
+        except FileNotFoundError as exc:
+            raise CsvReadError(f"{self.path} does not exist.") from exc
+        except OSError as exc:
+            raise CsvReadError(f"{self.path} cannot be read: {exc.strerror or exc}.") from exc
+        if encoding is not None:
+            try:
+                enc = codecs.lookup(encoding).name
+            except LookupError as exc:
+                raise CsvReadError(f"Unknown encoding {encoding!r} for {self.path}.") from exc
+            reason = "given"
+        else:
+            enc, reason = _sniff_encoding(sample, at_eof=len(sample) >= size)
+        self.encoding = enc
+        self.encoding_reason = reason
+        self.issues: list[ValidationIssue] = []
+        self._tmp: Path | None = None
+        self._data_path = self.path
+        self._lock = threading.RLock()
+        if b"\x00" in sample and not enc.startswith(("utf-16", "utf-32")) and sample.count(b"\x00") > len(
+            sample
+        ) // 4:
+            raise CsvReadError(
+                f"{self.path} looks like a binary file (many NUL bytes), not a CSV text file."
+            )
+        if codecs.lookup(enc).name.startswith(("utf-16", "utf-32")):
+            self._data_path = self._transcode(enc)
+            self._codec = "utf-8"
+        else:
+            self._codec = "utf-8" if enc == "utf-8-sig" else enc
+        self._fh = self._data_path.open("rb")
+        self._size = os.fstat(self._fh.fileno()).st_size
+        head = self._read(0, min(self._size, SAMPLE_BYTES))
+        start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+        text_head = head[start:].decode(self._codec, errors="replace")
+        sep_line = False
+        m = re.match(r"sep=(.)\r?\n", text_head)
+        if m is not None:
+            sep_line = True
+            start += len(m.group(0).encode(self._codec))
+            text_head = text_head[m.end() :]
+        if delimiter is None:
+            delimiter = m.group(1) if m is not None else _sniff_delimiter(text_head)
+        elif len(delimiter) != 1:
+            raise CsvReadError(f"The delimiter must be one character, not {delimiter!r}.")
+        self.delimiter = delimiter
+        self.sep_line = sep_line
+        self._pattern = _record_pattern(delimiter)
+        self._dialect = {"delimiter": delimiter, "quotechar": '"', "doublequote": True, "strict": False}
+        self._offsets = array("q", [start])  # start of every record; header first
+        self._lines = array("l", [2 if sep_line else 1])
+        self._scan_pos = start
+        self._complete = self._size <= start
+        self._ensure(1)
+        self.header_line = self._lines[0]
+        self.header = self._parse_range(0, 1)[0] if self._count() >= 1 else []
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the file (and delete the UTF-8 copy of a UTF-16/32 file)."""
+        with self._lock:
+            self._fh.close()
+            if self._tmp is not None:
+                with contextlib.suppress(OSError):
+                    self._tmp.unlink()
+                self._tmp = None
+
+    def __enter__(self) -> CsvSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _transcode(self, enc: str) -> Path:
+        fd, name = tempfile.mkstemp(prefix="contacts-", suffix=".utf8.csv")
+        tmp = Path(name)
+        with os.fdopen(fd, "wb") as out, self.path.open("rb") as src:
+            decoder = codecs.getincrementaldecoder(enc)(errors="replace")
+            while True:
+                block = src.read(CHUNK_BYTES)
+                out.write(decoder.decode(block, final=not block).encode("utf-8"))
+                if not block:
+                    break
+        self._tmp = tmp
+        return tmp
+
+    # -- index -------------------------------------------------------------------------------------
+
+    def _read(self, start: int, stop: int) -> bytes:
+        with self._lock:
+            self._fh.seek(start)
+            return self._fh.read(stop - start)
+
+    def _count(self) -> int:
+        """Records indexed so far, header included."""
+        return len(self._offsets) - 1
+
+    def _ensure(self, records: int) -> None:
+        """Index until ``records`` records (header included) are known, or the file ends."""
+        while not self._complete and len(self._offsets) - 1 < records:
+            with self._lock:
+                if self._complete or len(self._offsets) - 1 >= records:
+                    break
+                self._index_chunk()
+
+    def _index_chunk(self) -> None:
+        pos = self._scan_pos
+        block = self._read(pos, min(self._size, pos + CHUNK_BYTES))
+        at_eof = pos + len(block) >= self._size
+        if not at_eof:
+            cut = block.rfind(b"\n")
+            if cut < 0:  # one giant line: read on until a newline
+                more = block
+                while cut < 0 and pos + len(more) < self._size:
+                    more += self._read(pos + len(more), min(self._size, pos + len(more) + CHUNK_BYTES))
+                    cut = more.rfind(b"\n")
+                block = more
+                at_eof = pos + len(block) >= self._size
+            if not at_eof:
+                block = block[: cut + 1]
+        offsets, lines = self._offsets, self._lines
+        line = lines[-1]
+        i, n = 0, len(block)
+        find, match = block.find, self._pattern.match
+        while i < n:
+            q = find(b'"', i)
+            if q < 0:
+                q = n
+            seg_end = block.rfind(b"\n", i, q) + 1  # records wholly before the next quote
+            if seg_end > i:
+                lens = [len(x) + 1 for x in block[i : seg_end - 1].split(b"\n")]
+                offsets.extend(islice(accumulate(lens, initial=pos + i), 1, None))
+                lines.extend(range(line + 1, line + 1 + len(lens)))
+                line += len(lens)
+                i = seg_end
+            if q >= n:
+                if i < n:  # the last record has no newline
+                    offsets.append(pos + n)
+                    lines.append(line + block.count(b"\n", i, n) + 1)
+                    i = n
+                break
+            m = match(block, i)
+            if m is None and not at_eof:
+                break  # a quoted field runs past this chunk: read on from this record next time
+            end = m.end() if m is not None else n
+            if m is None:
+                self.issues.append(
+                    ValidationIssue(
+                        row=len(offsets) - 2, line=line, column=None, code="csv.unterminated_quote",
+                        severity=Severity.ERROR,
+                        message=f"A quoted field opened on line {line} is never closed; "
+                        "the rest of the file is read as one record.",
+                        suggested_fix="Close the quote or remove the stray quote character.",
+                    )
+                )
+            line += block.count(b"\n", i, end)
+            offsets.append(pos + end)
+            lines.append(line + (0 if block[end - 1 : end] == b"\n" else 1))
+            i = end
+        if i == 0 and not at_eof:
+            # a record larger than the chunk: grow the read window
+            self._scan_big_record(pos)
+            return
+        self._scan_pos = pos + i
+        if at_eof and self._scan_pos >= self._size:
+            self._complete = True
+
+    def _scan_big_record(self, pos: int) -> None:
+        """Index one record that spans more than a chunk (a field of many megabytes)."""
+        size = CHUNK_BYTES * 2
+        while True:
+            block = self._read(pos, min(self._size, pos + size))
+            m = self._pattern.match(block)
+            at_eof = pos + len(block) >= self._size
+            if m is not None or at_eof:
+                break
+            size *= 2
+        end = m.end() if m is not None else len(block)
+        line = self._lines[-1] + block.count(b"\n", 0, end)
+        self._offsets.append(pos + end)
+        self._lines.append(line + (0 if block[end - 1 : end] == b"\n" else 1))
+        self._scan_pos = pos + end
+        if self._scan_pos >= self._size:
+            self._complete = True
+
+    def build_index(self) -> None:
+        """Index the whole file (callers that need :attr:`row_count` pay for it once)."""
+        self._ensure(2**62)
+
+    @property
+    def indexed_rows(self) -> int:
+        """Data records indexed so far (grows while the index is built)."""
+        return max(0, self._count() - 1)
+
+    @property
+    def index_complete(self) -> bool:
+        """True once the whole file is indexed."""
+        return self._complete
+
+    @property
+    def row_count(self) -> int:
+        """Number of data records (builds the whole index on first use)."""
+        self.build_index()
+        return max(0, len(self._offsets) - 2)
+
+    @property
+    def size_bytes(self) -> int:
+        """Size of the (possibly transcoded) data in bytes."""
+        return self._size
+
+    # -- records -----------------------------------------------------------------------------------
+
+    def physical_line(self, i: int) -> int:
+        """1-based physical line on which data record ``i`` starts."""
+        self._ensure(i + 2)
+        return self._lines[i + 1]
+
+    def byte_range(self, start: int, stop: int) -> tuple[int, int]:
+        """Byte offsets (in the data file) spanning data records ``start`` to ``stop``."""
+        self._ensure(stop + 1)
+        return self._offsets[start + 1], self._offsets[min(stop + 1, len(self._offsets) - 1)]
+
+    def record(self, i: int) -> list[str]:
+        """Data record ``i`` as a list of fields (``[]`` for a blank line).
+
+        Raises:
+            IndexError: ``i`` is past the last record.
+        """
+        rows = self.records(i, i + 1)
+        if not rows:
+            raise IndexError(f"record {i} is past the end of {self.path} ({self.row_count} records)")
+        return rows[0]
+
+    def records(self, start: int, stop: int) -> list[list[str]]:
+        """Data records ``start`` (inclusive) to ``stop`` (exclusive), clipped at the end of the file."""
+        if start < 0 or stop < start:
+            raise IndexError(f"bad record range {start}:{stop}")
+        self._ensure(stop + 1)
+        last = self._count() - 1
+        stop = min(stop, last)
+        if start >= stop:
+            return []
+        return self._parse_range(start + 1, stop + 1)
+
+    def iter_records(self, start: int = 0, stop: int | None = None, batch: int = 10_000) -> Iterator[list[str]]:
+        """Iterate data records in batches without holding the file in memory."""
+        i = start
+        while stop is None or i < stop:
+            hi = i + batch if stop is None else min(stop, i + batch)
+            rows = self.records(i, hi)
+            if not rows:
+                return
+            yield from rows
+            i += len(rows)
+
+    def decode(self, raw: bytes) -> tuple[str, bool]:
+        """Decode bytes of this file; returns the text and whether it decoded cleanly."""
+        try:
+            return raw.decode(self._codec), True
+        except UnicodeDecodeError:
+            return raw.decode(self._codec, errors="replace"), False
+
+    def raw_range(self, start: int, stop: int) -> bytes:
+        """Raw bytes of data records ``start`` to ``stop`` (for workers and fixes)."""
+        lo, hi = self.byte_range(start, stop)
+        return self._read(lo, hi)
+
+    def _parse_range(self, lo: int, hi: int) -> list[list[str]]:
+        """Parse index entries ``lo``..``hi`` (header = 0); one list per record, always."""
+        offsets = self._offsets
+        raw = self._read(offsets[lo], offsets[hi])
+        text, _ = self.decode(raw)
+        rows = parse_text(text, self._dialect)
+        if len(rows) == hi - lo:
+            return rows
+        # The csv module split differently from the index (malformed quoting): parse per record.
+        out = []
+        for k in range(lo, hi):
+            piece, _ = self.decode(self._read(offsets[k], offsets[k + 1]))
+            parts = parse_text(piece, self._dialect)
+            out.append([f for r in parts for f in r] if parts else [])
+        return out
+
+    @property
+    def dialect(self) -> dict[str, object]:
+        """Keyword arguments for ``csv.reader`` matching this file."""
+        return dict(self._dialect)
+
+    @property
+    def data_path(self) -> Path:
+        """The file the offsets refer to (a UTF-8 copy for UTF-16/32 input)."""
+        return self._data_path
+
+    @property
+    def codec(self) -> str:
+        """Codec for the bytes of :attr:`data_path`."""
+        return self._codec
+
+
+def parse_text(text: str, dialect: dict[str, object]) -> list[list[str]]:
+    """Parse CSV text into records, keeping blank lines as empty records.
+
+    ``csv.reader`` returns ``[]`` for a blank line; a record that ends the text without a
+    newline is kept.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), **dialect)  # type: ignore[arg-type]
+    try:
+        return list(reader)
+    except csv.Error:
+        # Only strict mode or a NUL in old Pythons raise; fall back to per-line parsing.
+        return [next(csv.reader([line], **dialect), []) for line in text.splitlines()]  # type: ignore[arg-type]
+
+
+def open_csv(
+    path: str | os.PathLike[str], *, encoding: str | None = None, delimiter: str | None = None
+) -> CsvSource:
+    """Open a contact CSV file; reads only its head, so it returns at once for any size.
+
+    Args:
+        path: The CSV file.
+        encoding: Override the detected encoding (any Python codec name).
+        delimiter: Override the detected delimiter (one character).
+
+    Raises:
+        CsvReadError: The file does not exist, is a directory, cannot be read or is binary.
+    """
+    return CsvSource(path, encoding=encoding, delimiter=delimiter)

@@ -1,0 +1,352 @@
+"""Validate a contact CSV against a ContactList definition, in batches, on one or more processes.
+
+The main process extends the record index while worker processes check batches of records
+(byte ranges of the index), so indexing and checking overlap. Progress is reported after
+each batch; a ``threading.Event`` cancels between batches.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from array import array
+from collections import Counter
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from console.api.models import ContactList
+from console.contacts.phones import analyze_phone
+from console.contacts.reader import CsvSource, parse_text
+from console.contacts.result import RULE_INDEX, RULES, Severity, ValidationIssue, ValidationResult
+from console.contacts.rules import (
+    MAX_VALUE_LENGTH,
+    TRIM_CHARS,
+    BatchFindings,
+    HeaderMapping,
+    ValidationPlan,
+    build_plan,
+    check_batch,
+    classify_datetime,
+    guess_id_column,
+    map_header,
+)
+
+__all__ = ["ValidationOptions", "explain_cell", "validate"]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ValidationOptions:
+    """Knobs of a validation run.
+
+    Attributes:
+        region: Default region for phone numbers written without ``+``.
+        regions: Per phone column default region (list column name -> region).
+        id_column: List column with the contact id; ``"auto"`` guesses from the names
+            (``ContactId``, ``id`` …), None disables the id rules.
+        mapping: Explicit header mapping (list column -> CSV column index or header text).
+        processes: Worker processes; None picks 1 for small files and up to 2 (or the CPU
+            count) for large ones.
+        batch_rows: Records per batch.
+    """
+
+    region: str = "US"
+    regions: dict[str, str] = field(default_factory=dict)
+    id_column: str | None = "auto"
+    mapping: Mapping[str, int | str] | None = None
+    processes: int | None = None
+    batch_rows: int = 50_000
+
+
+def _check_range(
+    data_path: str, codec: str, dialect: dict[str, object], offsets: array[int], first_row: int, plan: ValidationPlan
+) -> BatchFindings:
+    """Worker body: read, decode and check records ``first_row``… whose offsets are given."""
+    with open(data_path, "rb") as fh:
+        fh.seek(offsets[0])
+        raw = fh.read(offsets[-1] - offsets[0])
+    count = len(offsets) - 1
+    bad: dict[int, str] = {}
+    try:
+        text = raw.decode(codec)
+        records = parse_text(text, dialect)
+    except UnicodeDecodeError:
+        records = []
+    if len(records) != count:
+        records = []
+        base = offsets[0]
+        for k in range(count):
+            piece = raw[offsets[k] - base : offsets[k + 1] - base]
+            try:
+                t = piece.decode(codec)
+            except UnicodeDecodeError:
+                t = piece.decode(codec, errors="replace")
+                bad[k] = "encoding.undecodable"
+            parts = parse_text(t, dialect)
+            records.append([f for r in parts for f in r] if parts else [])
+    return check_batch(records, plan, first_row, bad)
+
+
+def _start_method() -> str:
+    """``fork`` is fast and shares the compiled phone patterns, but only safe single-threaded."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def validate(
+    source: CsvSource,
+    definition: ContactList,
+    *,
+    options: ValidationOptions | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ValidationResult:
+    """Check every record of ``source`` against ``definition``.
+
+    Args:
+        source: The opened CSV file.
+        definition: The contact list (columns, phone/email columns, typed columns, options).
+        options: Regions, id column, header mapping, processes.
+        progress: Called with (rows done, rows known so far) after each batch; runs on the
+            calling thread.
+        cancel: When set, the run stops after the batches in flight and returns a partial
+            result with ``cancelled=True``.
+
+    Raises:
+        ValueError: An option is wrong (unknown region or id column); the message says which.
+    """
+    opts = options or ValidationOptions()
+    started = time.perf_counter()
+    header = source.header
+    header_issues = list(source.issues)
+    mapping = map_header(header, definition.column_names, explicit=opts.mapping, header_line=source.header_line)
+    header_issues.extend(mapping.issues)
+    if not header:
+        header_issues.append(ValidationIssue(-1, 1, None, "header.missing", Severity.ERROR,
+                                             f"{source.path} is empty: it has no header row.",
+                                             RULES["header.missing"].fix))
+    id_column = guess_id_column(definition) if opts.id_column == "auto" else opts.id_column
+    plan = build_plan(definition, header, mapping, region=opts.region, regions=opts.regions,
+                      id_column=id_column if (id_column in mapping.columns or opts.id_column != "auto") else None)
+    for chk in plan.checks:  # compile phone patterns before forking so workers share them
+        if chk.kind == "phone":
+            from console.contacts.rules import _phone_rules
+
+            _phone_rules(chk.region)
+
+    batch = max(1, opts.batch_rows)
+    batches: list[BatchFindings] = []
+    done = 0
+    cancelled = False
+    dialect = source.dialect
+    data_path, codec = str(source.data_path), source.codec
+
+    def offsets_for(lo: int, hi: int) -> array[int]:
+        source.byte_range(lo, hi)  # ensures the index covers the range
+        return source._offsets[lo + 1 : hi + 2]
+
+    size_hint = source.size_bytes
+    procs = opts.processes
+    if procs is None:
+        procs = min(2, os.cpu_count() or 1) if size_hint > 4_000_000 else 1
+    if procs <= 1:
+        lo = 0
+        while True:
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+                break
+            source.byte_range(lo, lo + batch)
+            hi = min(lo + batch, source.indexed_rows)
+            if hi <= lo:
+                break
+            batches.append(_check_range(data_path, codec, dialect, offsets_for(lo, hi), lo, plan))
+            done += hi - lo
+            if progress is not None:
+                progress(done, source.indexed_rows)
+            lo = hi
+    else:
+        ctx = multiprocessing.get_context(_start_method())
+        with ProcessPoolExecutor(max_workers=procs, mp_context=ctx) as pool:
+            pending: dict[Future[BatchFindings], int] = {}
+            results: dict[int, BatchFindings] = {}
+            lo = 0
+            exhausted = False
+            while True:
+                if cancel is not None and cancel.is_set():
+                    cancelled = True
+                    for f in pending:
+                        f.cancel()
+                    break
+                # keep the workers fed (two batches each), extending the index as we go
+                while not exhausted and len(pending) < 2 * procs:
+                    source.byte_range(lo, lo + batch)
+                    hi = min(lo + batch, source.indexed_rows)
+                    if hi <= lo:
+                        exhausted = True
+                        break
+                    fut = pool.submit(_check_range, data_path, codec, dialect, offsets_for(lo, hi), lo, plan)
+                    pending[fut] = lo
+                    lo = hi
+                if not pending:
+                    break
+                finished, _ = wait(list(pending), timeout=0.1, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    first = pending.pop(f)
+                    res = f.result()
+                    results[first] = res
+                    done += len(res.status)
+                if finished and progress is not None:
+                    progress(done, source.indexed_rows)
+            batches = [results[k] for k in sorted(results)]
+            if cancelled:
+                # keep only the contiguous prefix of finished batches
+                contiguous, expect = [], 0
+                for b in batches:
+                    if b.first_row != expect:
+                        break
+                    contiguous.append(b)
+                    expect += len(b.status)
+                batches = contiguous
+    rows_done = sum(len(b.status) for b in batches)
+    rows, cols, codes = array("i"), array("h"), array("B")
+    status = bytearray()
+    for b in batches:
+        rows.extend(b.rows)
+        cols.extend(b.cols)
+        codes.extend(b.codes)
+        status.extend(b.status)
+    if plan.id_index is not None:
+        _mark_duplicate_ids(source, plan, batches, rows, cols, codes, status)
+    total = source.row_count if not cancelled else rows_done
+    explain = _Explainer(source, plan, mapping)
+    return ValidationResult(total, rows, cols, codes, status, header_issues, explain,
+                            seconds=time.perf_counter() - started, cancelled=cancelled, rows_done=rows_done)
+
+
+def _mark_duplicate_ids(source: CsvSource, plan: ValidationPlan, batches: list[BatchFindings],
+                        rows: array[int], cols: array[int], codes: array[int], status: bytearray) -> None:
+    """Find repeated contact ids: CRC-32 candidates, confirmed on the actual values."""
+    hashes: array[int] = array("I")
+    for b in batches:
+        hashes.extend(b.id_hashes)
+    counts = Counter(hashes)
+    repeated = {h for h, c in counts.items() if c > 1}
+    del counts
+    if not repeated:
+        return
+    idx = plan.id_index
+    assert idx is not None
+    strip = plan.trim
+    first_seen: dict[str, int] = {}
+    dups: list[int] = []
+    for i, h in enumerate(hashes):
+        if h in repeated:
+            rec = source.record(i)
+            value = rec[idx] if idx < len(rec) else ""
+            if strip:
+                value = value.strip(TRIM_CHARS)
+            if not value:
+                continue
+            if value in first_seen:
+                dups.append(i)
+            else:
+                first_seen[value] = i
+    if not dups:
+        return
+    merged = sorted([*zip(rows, cols, codes, strict=True), *((i, idx, RULE_INDEX["id.duplicate"]) for i in dups)])
+    rows[:] = array("i", (m[0] for m in merged))
+    cols[:] = array("h", (m[1] for m in merged))
+    codes[:] = array("B", (m[2] for m in merged))
+    for i in dups:
+        status[i] = max(status[i], Severity.ERROR)
+
+
+class _Explainer:
+    """Builds a :class:`ValidationIssue` (message, fix, values) for a stored finding."""
+
+    def __init__(self, source: CsvSource, plan: ValidationPlan, mapping: HeaderMapping) -> None:
+        self.source = source
+        self.plan = plan
+        self.list_name = {v: k for k, v in mapping.columns.items()}
+        self.checks = {(c.index, c.kind): c for c in plan.checks}
+
+    def __call__(self, row: int, col: int, code: str) -> ValidationIssue:
+        record = self.source.record(row)
+        return explain_cell(self.plan, self.list_name, self.checks, record, row,
+                            self.source.physical_line(row), col, code)
+
+
+def explain_cell(plan: ValidationPlan, list_name: Mapping[int, str], checks: Mapping[tuple[int, str], object],
+                 record: list[str], row: int, line: int, col: int, code: str) -> ValidationIssue:
+    """Message, suggested fix and normalized value for one stored finding."""
+    rule = RULES[code]
+    where = f"line {line}"
+    if col < 0:
+        msg = {
+            "row.ragged": f"Row {row + 1} ({where}) has {len(record)} fields; the header has {plan.ncols}.",
+            "row.blank": f"Line {line} is blank.",
+            "encoding.undecodable": f"Row {row + 1} ({where}) contains bytes that are not valid in the file's "
+            "encoding; they were replaced by \ufffd.",
+        }.get(code, f"Row {row + 1} ({where}): {rule.title}.")
+        return ValidationIssue(row, line, None, code, rule.severity, msg, rule.fix)
+    column = list_name.get(col) or (plan.header[col] if col < len(plan.header) else f"#{col + 1}")
+    original = record[col] if col < len(record) else ""
+    value = original.strip(TRIM_CHARS) if plan.trim else original
+    shown = value if len(value) <= 60 else value[:57] + "…"
+    fix = rule.fix
+    normalized: str | None = None
+    head = f"{column} {shown!r} (row {row + 1}, {where})"
+    if code.startswith("phone."):
+        chk = checks.get((col, "phone"))
+        region = getattr(chk, "region", "US")
+        pc = analyze_phone(value, region)
+        normalized = pc.e164
+        detail = f": {pc.detail}" if pc.detail else ""
+        msg = f"{head} is {rule.title} for region {region}{detail}."
+        if normalized:
+            fix = f"Use {normalized}."
+    elif code == "value.too_long":
+        msg = f"{column} in row {row + 1} ({where}) has {len(value)} characters; the limit is {MAX_VALUE_LENGTH}."
+    elif code == "text.too_long":
+        chk = checks.get((col, "text"))
+        msg = f"{column} in row {row + 1} ({where}) has {len(value)} characters; maxLength is {getattr(chk, 'max_length', '?')}."
+    elif code == "numeric.out_of_range":
+        chk = checks.get((col, "numeric"))
+        msg = f"{head} is outside {getattr(chk, 'minimum', None)}..{getattr(chk, 'maximum', None)}."
+    elif code.startswith("datetime."):
+        kind = "timestamp" if (col, "timestamp") in checks else "datetime"
+        msg = f"{head} is {rule.title} ({kind.upper()})."
+        assert classify_datetime(value, kind) in (code, None)
+    elif code == "value.whitespace":
+        msg = f"{head} has leading or trailing whitespace, and the list keeps it (trimWhitespace is off)."
+        normalized = original.strip(TRIM_CHARS)
+    elif code == "encoding.nul":
+        msg = f"{column} in row {row + 1} ({where}) contains NUL characters."
+        normalized = value.replace("\x00", "")
+    elif code == "id.duplicate":
+        msg = f"Contact id {shown!r} in row {row + 1} ({where}) repeats an earlier row."
+    elif code == "id.missing":
+        msg = f"Row {row + 1} ({where}) has no contact id in {column}."
+    elif code == "zip.invalid":
+        msg = f"{head} is {rule.title}."
+        if value.isdigit() and len(value) in (3, 4):
+            normalized = value.zfill(5)
+            fix = f"Probably {normalized} (a spreadsheet dropped the leading zeros)."
+    else:
+        msg = f"{head} is {rule.title}."
+    return ValidationIssue(row, line, column, code, rule.severity, msg, fix, original, normalized)
+
+
+def load_and_validate(path: str | Path, definition: ContactList, **kwargs: object) -> ValidationResult:
+    """Convenience for scripts: open ``path`` and validate it (see :func:`validate`)."""
+    from console.contacts.reader import open_csv
+
+    src = open_csv(path)
+    return validate(src, definition, **kwargs)  # type: ignore[arg-type]
