@@ -267,7 +267,9 @@ def clear(req: Request) -> Response:
             if state.generation == generation and list_id in state.lists:
                 state.clear_contacts(list_id)
 
-    threading.Timer(float(state.config["clear_delay"]), run).start()
+    timer = threading.Timer(float(state.config["clear_delay"]), run)
+    timer.daemon = True
+    timer.start()
     return Response(204, None)
 
 

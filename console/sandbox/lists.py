@@ -493,7 +493,9 @@ def delete_many(req: Request) -> Response:
                 if list_id in state.lists:
                     state.delete_list(list_id)
 
-    threading.Timer(float(state.config["clear_delay"]), run).start()
+    timer = threading.Timer(float(state.config["clear_delay"]), run)
+    timer.daemon = True
+    timer.start()
     return Response(204, None)
 
 
