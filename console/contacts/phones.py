@@ -145,14 +145,17 @@ def _no_prefix_guard(metadata: PhoneMetadata | None) -> str:
     return guard
 
 
-def _international_expr() -> str:
-    """``+CC NSN`` for every geographic calling code, as a digit trie on the calling code."""
+def _international_expr(domain_only: bool = False) -> str:
+    """``+CC NSN`` for every geographic calling code, as a digit trie on the calling code.
+
+    With ``domain_only`` the NSN part accepts any digits that pass the guards (the exact domain).
+    """
     by_code: dict[str, str] = {}
     for cc in sorted(COUNTRY_CODE_TO_REGION_CODE):
         expr = _calling_code_expr(cc)
         if expr is None:
             continue
-        by_code[str(cc)] = _no_prefix_guard(_main_metadata(cc)) + expr
+        by_code[str(cc)] = _no_prefix_guard(_main_metadata(cc)) + (r"\d*" if domain_only else expr)
 
     def trie(codes: dict[str, str], depth: int) -> str:
         groups: dict[str, dict[str, str]] = {}
@@ -184,6 +187,10 @@ class FastPhonePatterns:
     national: re.Pattern[str]
     national_with_cc: re.Pattern[str]
     country_code: int
+    exact_domain: re.Pattern[str]
+    """Digit strings on which :attr:`any` is exact both ways (a miss there is surely invalid)."""
+    national_prefix_zero: bool
+    """The region's trunk prefix is 0 (a lost leading zero is a plausible repair)."""
 
 
 @lru_cache(maxsize=None)
@@ -198,6 +205,7 @@ def fast_phone_pattern(region: str) -> FastPhonePatterns:
     intl = rf"\+{_international_expr()}"
     national = "(?!)"
     with_cc = "(?!)"
+    domain = rf"\+{_international_expr(domain_only=True)}"
     cc = 0
     if md is not None and md.country_code is not None:
         cc = md.country_code
@@ -207,15 +215,19 @@ def fast_phone_pattern(region: str) -> FastPhonePatterns:
             if md.international_prefix:
                 guard += f"(?!(?:{md.international_prefix}))"
             national = f"{guard}{cc_expr}"
+            domain += rf"|{guard}\d*"
             if cc == 1:
                 # NANP: "1" + ten digits is the country code followed by the national number
                 # (phonenumbers' _maybe_extract_country_code), checked in tests against phonenumbers.
                 with_cc = rf"1(?=[2-9]\d{{9}}\Z){cc_expr}"
+                domain += r"|1(?=[2-9]\d{9}\Z)\d*"
     return FastPhonePatterns(
         any=re.compile(f"{intl}|{national}|{with_cc}", re.ASCII),
         national=re.compile(national, re.ASCII),
         national_with_cc=re.compile(with_cc, re.ASCII),
         country_code=cc,
+        exact_domain=re.compile(domain, re.ASCII),
+        national_prefix_zero=md is not None and md.national_prefix == "0",
     )
 
 
@@ -294,8 +306,8 @@ class PhoneRules:
         self.region = region.upper()
         self._patterns = fast_phone_pattern(self.region)
 
-    def problems(self, values: Sequence[str]) -> list[tuple[int, PhoneCheck]]:
-        """Indexes and verdicts of the non-empty values that are not valid as written.
+    def problems(self, values: Sequence[str]) -> list[tuple[int, str]]:
+        """Indexes and rule codes of the non-empty values that are not valid as written.
 
         Empty values are skipped (whether a phone may be blank is not a phone rule).
         """
@@ -310,16 +322,38 @@ class PhoneRules:
         if max(map(len, values), default=0) > _MAX_FAST_INPUT:
             digits = [d if len(v) <= _MAX_FAST_INPUT else "\x00" for d, v in zip(digits, values, strict=True)]
         misses = compress(range(n), map(not_, map(fast, digits)))
-        out: list[tuple[int, PhoneCheck]] = []
-        region = self.region
+        out: list[tuple[int, str]] = []
+        classify = self.classify_miss
         for i in misses:
             value = values[i]
-            if not value:
-                continue
-            check = analyze_phone(value, region)
-            if not check.valid:
-                out.append((i, check))
+            if value:
+                code = classify(value, digits[i])
+                if code is not None:
+                    out.append((i, code))
         return out
+
+    def classify_miss(self, value: str, digits: str) -> str | None:
+        """Rule code for a non-empty value the fast pattern did not accept (None if valid after all).
+
+        Args:
+            value: The value.
+            digits: The value without formatting characters.
+        """
+        if _SCIENTIFIC.fullmatch(value) is not None:
+            return "phone.excel_scientific"
+        pats = self._patterns
+        if pats.exact_domain.fullmatch(digits) is None:
+            return analyze_phone(value, self.region).code
+        # surely invalid as written; look for the cheap repairs
+        if digits.isdigit():
+            plus = "+" + digits
+            if pats.any.fullmatch(plus) is not None:
+                return "phone.missing_plus"
+            if pats.exact_domain.fullmatch(plus) is None and _parse_valid(plus, self.region) is not None:
+                return "phone.missing_plus"
+            if pats.national_prefix_zero and _parse_valid("0" + digits, self.region) is not None:
+                return "phone.lost_leading_zero"
+        return "phone.invalid"
 
     def e164(self, value: str) -> str | None:
         """E.164 form of a value, of its repair, or None when the value cannot be made valid."""

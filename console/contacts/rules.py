@@ -384,7 +384,8 @@ class BatchFindings:
 
 
 def check_batch(records: list[list[str]], plan: ValidationPlan, first_row: int,
-                bad_rows: Mapping[int, str] | None = None) -> BatchFindings:
+                bad_rows: Mapping[int, str] | None = None, *, may_be_long: bool = True,
+                may_have_nul: bool = True) -> BatchFindings:
     """Check a batch of records against a plan.
 
     Args:
@@ -392,6 +393,8 @@ def check_batch(records: list[list[str]], plan: ValidationPlan, first_row: int,
         plan: From :func:`build_plan`.
         first_row: Row number of ``records[0]``.
         bad_rows: Batch-relative row -> rule code found while reading (e.g. ``encoding.undecodable``).
+        may_be_long: False when the caller knows no record exceeds 512 characters (skips that rule).
+        may_have_nul: False when the caller knows the batch has no NUL character.
     """
     n = len(records)
     ncols = plan.ncols
@@ -425,21 +428,21 @@ def check_batch(records: list[list[str]], plan: ValidationPlan, first_row: int,
 
     for idx in plan.checked_columns:
         raw = columns[idx]
-        vals = col_values(idx)
-        if max(map(len, vals), default=0) > MAX_VALUE_LENGTH:
+        if may_be_long and max(map(len, raw), default=0) > MAX_VALUE_LENGTH:
+            vals = col_values(idx)
             found.extend((i, idx, "value.too_long")
                          for i in compress(range(n), map(gt, map(len, vals), repeat(MAX_VALUE_LENGTH))))
         if not plan.trim:
             stripped = list(map(methodcaller("strip", TRIM_CHARS), raw))
             found.extend((i, idx, "value.whitespace") for i in compress(range(n), map(ne, raw, stripped)))
-        if any(map(methodcaller("__contains__", "\x00"), raw)):
+        if may_have_nul:
             found.extend((i, idx, "encoding.nul")
                          for i in compress(range(n), map(methodcaller("__contains__", "\x00"), raw)))
     for chk in plan.checks:
         vals = col_values(chk.index)
         idx = chk.index
         if chk.kind == "phone":
-            found.extend((i, idx, pc.code or "phone.invalid") for i, pc in _phone_rules(chk.region).problems(vals))
+            found.extend((i, idx, code) for i, code in _phone_rules(chk.region).problems(vals))
         elif chk.kind == "email":
             found.extend((i, idx, "email.invalid") for i in compress(range(n), map(not_, map(EMAIL.fullmatch, vals))))
         elif chk.kind == "zip":

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from operator import sub
 from pathlib import Path
 
 from console.api.models import ContactList
@@ -89,7 +90,9 @@ def _check_range(
                 bad[k] = "encoding.undecodable"
             parts = parse_text(t, dialect)
             records.append([f for r in parts for f in r] if parts else [])
-    return check_batch(records, plan, first_row, bad)
+    longest = max(map(sub, offsets[1:], offsets[:-1]), default=0)
+    return check_batch(records, plan, first_row, bad, may_be_long=longest > MAX_VALUE_LENGTH,
+                       may_have_nul=b"\x00" in raw)
 
 
 def _start_method() -> str:
@@ -309,7 +312,7 @@ def explain_cell(plan: ValidationPlan, list_name: Mapping[int, str], checks: Map
         pc = analyze_phone(value, region)
         normalized = pc.e164
         detail = f": {pc.detail}" if pc.detail else ""
-        msg = f"{head} is {rule.title} for region {region}{detail}."
+        msg = f"{head}: {rule.title} (default region {region}){detail}."
         if normalized:
             fix = f"Use {normalized}."
     elif code == "value.too_long":
@@ -322,7 +325,7 @@ def explain_cell(plan: ValidationPlan, list_name: Mapping[int, str], checks: Map
         msg = f"{head} is outside {getattr(chk, 'minimum', None)}..{getattr(chk, 'maximum', None)}."
     elif code.startswith("datetime."):
         kind = "timestamp" if (col, "timestamp") in checks else "datetime"
-        msg = f"{head} is {rule.title} ({kind.upper()})."
+        msg = f"{head}: {rule.title} ({kind.upper()})."
         assert classify_datetime(value, kind) in (code, None)
     elif code == "value.whitespace":
         msg = f"{head} has leading or trailing whitespace, and the list keeps it (trimWhitespace is off)."
@@ -335,12 +338,12 @@ def explain_cell(plan: ValidationPlan, list_name: Mapping[int, str], checks: Map
     elif code == "id.missing":
         msg = f"Row {row + 1} ({where}) has no contact id in {column}."
     elif code == "zip.invalid":
-        msg = f"{head} is {rule.title}."
+        msg = f"{head}: {rule.title}."
         if value.isdigit() and len(value) in (3, 4):
             normalized = value.zfill(5)
             fix = f"Probably {normalized} (a spreadsheet dropped the leading zeros)."
     else:
-        msg = f"{head} is {rule.title}."
+        msg = f"{head}: {rule.title}."
     return ValidationIssue(row, line, column, code, rule.severity, msg, fix, original, normalized)
 
 

@@ -1,0 +1,127 @@
+"""The phone fast path must agree with phonenumbers exactly; repairs are table-driven."""
+
+from __future__ import annotations
+
+import random
+
+import phonenumbers
+import pytest
+
+from console.contacts.phones import PhoneRules, analyze_phone, fast_phone_pattern
+
+FORMAT = str.maketrans("", "", " -.()")
+
+
+def _truth(value: str, region: str) -> str | None:
+    try:
+        n = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(n):
+        return None
+    return phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _sample(rng: random.Random, n: int) -> list[str]:
+    """Valid examples of many regions, mutated (digits changed, dropped, added, formats) so many are invalid."""
+    regions = sorted(phonenumbers.SUPPORTED_REGIONS)
+    out = []
+    while len(out) < n:
+        region = rng.choice(regions[:: 3] + ["US", "CA", "GB", "DE", "FR", "JM", "IT", "RU", "KZ", "AU"] * 8)
+        kind = rng.choice([phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE])
+        ex = phonenumbers.example_number_for_type(region, kind)
+        if ex is None:
+            continue
+        nsn = phonenumbers.national_significant_number(ex)
+        digits = list(nsn)
+        op = rng.random()
+        if op < 0.4:
+            digits = [rng.choice("0123456789") if rng.random() < 0.5 else d for d in digits]
+        elif op < 0.5 and len(digits) > 3:
+            del digits[rng.randrange(len(digits))]
+        elif op < 0.6:
+            digits.insert(rng.randrange(len(digits) + 1), rng.choice("0123456789"))
+        nsn = "".join(digits)
+        cc = str(ex.country_code)
+        form = rng.random()
+        if form < 0.35:
+            out.append(f"+{cc}{nsn}")
+        elif form < 0.5:
+            out.append(f"+{cc} {nsn[:3]} {nsn[3:]}")
+        elif form < 0.65:
+            out.append(nsn)
+        elif form < 0.75:
+            out.append(f"({nsn[:3]}) {nsn[3:6]}-{nsn[6:]}")
+        elif form < 0.85:
+            out.append(f"1{nsn}")
+        else:
+            out.append(f"{cc}{nsn}")
+    return out
+
+
+@pytest.mark.parametrize("region", ["US", "CA", "GB", "DE", "JM"])
+def test_fast_path_agrees_with_phonenumbers(region: str) -> None:
+    rng = random.Random(f"phones-{region}")
+    values = _sample(rng, 3000)
+    pats = fast_phone_pattern(region)
+    rules = PhoneRules(region)
+    accepted = disagreements = 0
+    for v in values:
+        digits = v.translate(FORMAT)
+        truth = _truth(v, region)
+        fast = pats.any.fullmatch(digits) is not None
+        if fast:
+            accepted += 1
+            if truth is None or rules.e164(v) != truth:
+                disagreements += 1
+        elif pats.exact_domain.fullmatch(digits) is not None and truth is not None:
+            disagreements += 1  # the fast path said "surely invalid"
+    assert disagreements == 0
+    assert accepted > 300  # the sample exercises the fast path, not just the fallback
+
+
+def test_fast_path_on_nanp_numbers() -> None:
+    rng = random.Random(7)
+    pats = fast_phone_pattern("US")
+    for _ in range(4000):
+        a, x, s = rng.randrange(100, 1000), rng.randrange(0, 1000), rng.randrange(10000)
+        for v in (f"({a}) {x:03d}-{s:04d}", f"+1{a}{x:03d}{s:04d}", f"1-{a}-{x:03d}-{s:04d}"):
+            truth = _truth(v, "US")
+            digits = v.translate(FORMAT)
+            assert (pats.any.fullmatch(digits) is not None) == (truth is not None), v
+            if truth is not None:
+                assert PhoneRules("US").e164(v) == truth
+
+
+def test_problems_match_analyze() -> None:
+    rng = random.Random(11)
+    values = _sample(rng, 1500) + ["2.01555E+09", "2.015550123E+09", "442079460958", "n/a", ""]
+    rules = PhoneRules("GB")
+    got = dict(rules.problems(values))
+    for i, v in enumerate(values):
+        if not v:
+            assert i not in got
+            continue
+        expected = analyze_phone(v, "GB")
+        assert got.get(i) == expected.code, v
+
+
+@pytest.mark.parametrize(
+    ("value", "region", "code", "e164"),
+    [
+        ("(201) 555-0123", "US", None, "+12015550123"),
+        ("+44 20 7946 0958", "US", None, "+442079460958"),
+        ("2.01555E+09", "US", "phone.excel_scientific", None),  # digits lost
+        ("2.015550123E+09", "US", "phone.excel_scientific", "+12015550123"),  # repairable
+        ("442079460958", "US", "phone.missing_plus", "+442079460958"),
+        ("2079460958", "GB", None, "+442079460958"),
+        ("612345678", "IT", "phone.lost_leading_zero", "+390612345678"),
+        ("555-1234", "US", "phone.invalid", None),
+        ("call me", "US", "phone.invalid", None),
+    ],
+)
+def test_analyze_phone(value: str, region: str, code: str | None, e164: str | None) -> None:
+    check = analyze_phone(value, region)
+    assert check.code == code
+    assert check.valid is (code is None)
+    assert check.e164 == e164
