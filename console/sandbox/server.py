@@ -437,6 +437,13 @@ class _Server(http.server.ThreadingHTTPServer):
         self.conn_lock = threading.Lock()
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client hanging up mid-exchange is normal (time-outs, cancels); anything else is a sandbox bug."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
