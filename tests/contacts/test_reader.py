@@ -28,7 +28,7 @@ def _write(tmp_path: Path, data: bytes, name: str = "f.csv") -> Path:
 KNOWN_CORPUS_MISMATCH = {("location_coordinates", "Contact Phone Number"): ("1234567890", "2095257564")}
 
 
-def test_csv_spectrum(spectrum_dir: Path) -> None:
+def test_csv_spectrum(spectrum_dir: Path, tmp_path: Path) -> None:
     cases = sorted((spectrum_dir / "csvs").glob("*.csv"))
     assert len(cases) >= 10
     for path in cases:
@@ -39,6 +39,12 @@ def test_csv_spectrum(spectrum_dir: Path) -> None:
             if stem == path.stem:
                 assert expected[0][column] == in_json
                 expected[0][column] = in_csv
+        data = path.read_bytes()
+        if path.stem.endswith("_crlf") and b"\r" not in data:
+            # The shared copy lost its CRs (no \r byte in the file), while the JSON keeps "\r\n"
+            # inside quoted fields: test the file as shipped upstream, rebuilt with CRLF.
+            path = tmp_path / path.name
+            path.write_bytes(data.replace(b"\n", b"\r\n"))
         with open_csv(path, delimiter=",") as src:
             got = [dict(zip(src.header, rec, strict=True)) for rec in src.records(0, 10_000)]
             assert got == expected, path.name
