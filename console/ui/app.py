@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
 
     from console import APP_ID, APP_NAME
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     window = create_main_window(

@@ -47,8 +47,9 @@ def test_failure_goes_to_sink_and_signal(qtbot) -> None:
     def boom(*, cancel: threading.Event, progress: object) -> None:
         raise ValueError("kaputt")
 
-    with qtbot.waitSignal(controller.failed, timeout=5000) as blocker, qtbot.assertNotEmitted(
-        controller.succeeded
+    with (
+        qtbot.waitSignal(controller.failed, timeout=5000) as blocker,
+        qtbot.assertNotEmitted(controller.succeeded),
     ):
         controller.start(FunctionWorker(boom))
     assert isinstance(blocker.args[0], ValueError)

@@ -1,0 +1,383 @@
+"""The main window, profiles and sign-in, driven like a user would, against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from console.api.logging import TOKEN_PLACEHOLDER
+from console.credentials import ProfileStore, config_dir, data_dir
+from console.ui.app import create_main_window
+from console.ui.main_window import PAGE_LOG, PAGE_PREVIEW, MainWindow, settings_path
+from console.ui.profile_dialog import ProfileDialog
+from console.ui.session import ConnectionReport
+
+# The offscreen platform plugin says so on every show(); harmless (pytest-qt docs/logging.rst).
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def follow_redirects(url: str) -> None:
+    """Stands in for the system browser: the sandbox approves and redirects to the loopback listener."""
+    httpx.get(url, follow_redirects=True, timeout=10)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_home, memory_keyring) -> Iterator[Callable[..., MainWindow]]:
+    windows: list[MainWindow] = []
+
+    def make(**kw: object) -> MainWindow:
+        kw.setdefault("open_browser", follow_redirects)
+        window = create_main_window(**kw)  # type: ignore[arg-type]
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+def _grep_dirs(tmp_home: Path, needle: str) -> list[Path]:
+    hits = []
+    for path in tmp_home.rglob("*"):
+        if path.is_file() and needle.encode() in path.read_bytes():
+            hits.append(path)
+    return hits
+
+
+def _fill_profile(dialog: ProfileDialog, qtbot, *, name: str, url: str, client_id: str, secret: str) -> None:
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    dialog.name_edit.setText(name)
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("custom"))
+    dialog.url_edit.setText(url)
+    dialog.client_id_edit.setText(client_id)
+    dialog.secret_edit.setText(secret)
+    dialog.pkce_client_edit.setText("sandbox-pkce")
+    dialog.port_spin.setValue(0)
+
+
+def test_first_run_lands_on_sandbox_with_banner(make_window, qtbot, tmp_home) -> None:
+    window = make_window()
+    assert window.sandbox is not None
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000) as blocker:
+        pass
+    report = blocker.args[0]
+    assert isinstance(report, ConnectionReport)
+    assert report.org_name == "Sandbox Org"
+    assert window.sandbox_banner.isVisible()
+    assert "Sandbox — not a real org" in window.sandbox_banner.text()
+    assert window.profile_label.text() == "Profile: Sandbox"
+    assert window.org_label.text() == "Org: Sandbox Org"
+    assert window.region_label.text() == f"Region: {window.sandbox.url}"  # type: ignore[attr-defined]
+    assert window.user_label.text() == "User: not signed in"
+    assert re.fullmatch(r"Rate limit: \d+/300 left", window.rate_label.text())
+    # the implicit sandbox profile is never saved, and its secret is nowhere on disk
+    assert ProfileStore().profiles == []
+    window.close()
+    assert not window.sandbox_banner.isVisible() or window.sandbox is None
+    assert window.sandbox is None  # stopped on close
+    assert _grep_dirs(tmp_home, "sandbox-secret") == []
+    assert settings_path().exists()
+
+
+def test_create_profile_secret_in_keyring_only_and_test_connection(
+    make_window, qtbot, tmp_home, memory_keyring, tmp_path
+) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    url = window.sandbox.url  # type: ignore[attr-defined]
+    dialog = window.show_profiles()
+    _fill_profile(
+        dialog, qtbot, name="Sandbox full", url=url, client_id="sandbox-client", secret="sandbox-secret"
+    )
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "stored in the system keyring" in dialog.status_label.text()
+    assert dialog.secret_edit.text() == ""
+    [profile] = ProfileStore().profiles
+    assert memory_keyring.store == {("outbound-console", profile.id): "sandbox-secret"}
+    # nothing secret in the config or data dirs (profiles.json, window settings)
+    assert (config_dir() / "profiles.json").exists()
+    assert _grep_dirs(tmp_home, "sandbox-secret") == []
+
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    text = dialog.result_label.text()
+    assert "Connected to Sandbox Org" in text
+    assert "client credentials" in text
+    assert "lifetime 86399 s" in text or "lifetime 86398 s" in text
+    assert "User context: none" in text
+    rows = {dialog.checks_table.item(r, 0).text(): dialog.checks_table.item(r, 2).text() for r in range(6)}
+    assert all(v.startswith("✔ allowed") for v in rows.values()), rows
+
+    # switch to it; the banner goes, the status bar follows
+    with qtbot.waitSignal(window.session.profile_changed):
+        qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
+    assert window.profile_label.text() == "Profile: Sandbox full"
+    assert not window.sandbox_banner.isVisible()
+    assert ProfileStore().last_profile == profile
+    dialog.resize(980, 660)
+    shot = dialog.grab()
+    assert not shot.isNull()
+    if os.environ.get("OUTBOUND_SCREENSHOTS"):
+        shot.save(str(SCREENSHOTS / "profile-dialog.png"))
+
+    # duplicate copies the secret into its own keyring entry; delete removes both
+    qtbot.mouseClick(dialog.duplicate_button, Qt.MouseButton.LeftButton)
+    copy = next(p for p in ProfileStore().profiles if p.name == "Sandbox full (copy)")
+    assert memory_keyring.store[("outbound-console", copy.id)] == "sandbox-secret"
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    assert ("outbound-console", copy.id) not in memory_keyring.store
+    assert [p.name for p in ProfileStore().profiles] == ["Sandbox full"]
+    window.close()
+    assert _grep_dirs(tmp_home, "sandbox-secret") == []
+
+
+def test_readonly_client_shows_missing_permissions(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    dialog = window.show_profiles()
+    url = window.sandbox.url  # type: ignore[attr-defined]
+    _fill_profile(
+        dialog, qtbot, name="Read only", url=url, client_id="sandbox-readonly", secret="readonly-secret"
+    )
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    assert 'OAuth client "Sandbox read-only"' in dialog.result_label.text()
+    rows = {dialog.checks_table.item(r, 0).text(): dialog.checks_table.item(r, 2).text() for r in range(6)}
+    assert rows["Browse contact lists"].startswith("✔ allowed")
+    assert rows["Create contact lists"].startswith("✘ not allowed — 403: missing outbound:contactList:add")
+    assert rows["Upload contacts"].startswith("✘ not allowed — 403: missing outbound:contact:add")
+    assert rows["Place test calls"].startswith("✘ not allowed — 403: missing conversation:call:add")
+
+
+def test_wrong_secret_is_decoded(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    dialog = window.show_profiles()
+    url = window.sandbox.url  # type: ignore[attr-defined]
+    _fill_profile(dialog, qtbot, name="Typo", url=url, client_id="sandbox-client", secret="wrong")
+    with qtbot.waitSignal(window.session.connection_failed, timeout=15000):
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    assert "credentials or the token were not accepted" in dialog.result_label.text()
+    assert window.error_bar.isVisible()
+    assert "Test connection failed" in window.error_label.text()
+
+
+def test_no_keyring_offers_session_only(qtbot, tmp_home, no_keyring) -> None:
+    window = create_main_window(force_sandbox=True, auto_test=False)
+    qtbot.addWidget(window)
+    try:
+        dialog = window.show_profiles()
+        assert dialog.keyring_label.isVisible()
+        assert "this session only" in dialog.keyring_label.text()
+        assert dialog.session_only_check.isChecked()
+        url = window.sandbox.url  # type: ignore[attr-defined]
+        _fill_profile(
+            dialog, qtbot, name="No keyring", url=url, client_id="sandbox-client", secret="sandbox-secret"
+        )
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        assert "for this session only" in dialog.status_label.text()
+        [profile] = ProfileStore().profiles
+        assert window.vault.is_session_only(profile.id)
+        with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
+            qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        assert _grep_dirs(tmp_home, "sandbox-secret") == []
+    finally:
+        window.close()
+
+
+def test_pkce_sign_in_and_sign_out(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    dialog = window.show_profiles()
+    url = window.sandbox.url  # type: ignore[attr-defined]
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    dialog.name_edit.setText("Supervisor login")
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("custom"))
+    dialog.url_edit.setText(url)
+    dialog.client_id_edit.setText("sandbox-pkce")
+    dialog.sign_in_combo.setCurrentIndex(dialog.sign_in_combo.findData("pkce"))
+    dialog.port_spin.setValue(0)
+    assert not dialog.secret_edit.isEnabled()
+    with qtbot.waitSignal(window.session.signed_in, timeout=15000, raising=False) as blocker:
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    assert blocker.signal_triggered, (window.sink.history, dialog.status_label.text())
+    assert blocker.args[0].name == "Sam Supervisor", window.sink.history
+    assert "Sam Supervisor <sam.supervisor@sandbox.example>" in dialog.user_label.text()
+    assert window.user_label.text() == "User: Sam Supervisor"
+    qtbot.waitUntil(dialog.test_button.isEnabled, timeout=5000)  # the sign-in worker has ended
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    assert "User context: Sam Supervisor" in dialog.result_label.text()
+    assert "user login (PKCE)" in dialog.result_label.text()
+    with qtbot.waitSignal(window.session.signed_out):
+        qtbot.mouseClick(dialog.sign_out_button, Qt.MouseButton.LeftButton)
+    assert window.user_label.text() == "User: not signed in"
+    assert "No user signed in" in dialog.user_label.text()
+
+
+def test_api_log_entries_filter_curl_and_secret_free_bundle(make_window, qtbot, tmp_path) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
+        window.test_action.trigger()  # client credentials: logs the token request too
+    with qtbot.waitSignal(window.session.signed_in, timeout=15000):
+        window.sign_in_action.trigger()
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    if window.stack.currentIndex() != PAGE_LOG:  # no focus offscreen: fall back to the menu action
+        window.page_actions[PAGE_LOG].trigger()
+    assert window.stack.currentIndex() == PAGE_LOG
+    log = window.log_page.log_widget
+    qtbot.waitUntil(lambda: log.model.rowCount() >= 10, timeout=5000)
+    paths = [e.path for e in log.model.entries]
+    assert "/oauth/token" in paths
+    assert any(p.startswith("/api/v2/organizations/me") for p in paths)
+    assert all(e.record.correlation_id for e in log.model.entries if e.path.startswith("/api/v2/"))
+
+    # filter to client errors: only the dry-run probes' 4xx are left
+    from console.ui.api_log import StatusFilter
+
+    log.set_status_filter(StatusFilter.CLIENT)
+    visible = [log.proxy.index(r, 3).data() for r in range(log.proxy.rowCount())]
+    assert visible
+    assert all(s.startswith("4") for s in visible)
+    assert f"of {log.model.rowCount()} exchanges" in log.count_label.text()
+
+    log.select_row(0)
+    details = log.details.toPlainText()
+    assert "== Error" in details
+    assert "Correlation id:" in details
+    assert "Bearer [REDACTED]" in details
+
+    with qtbot.waitSignal(log.curl_copied) as blocker:
+        qtbot.mouseClick(log.curl_button, Qt.MouseButton.LeftButton)
+    curl = blocker.args[0]
+    assert curl.startswith("curl -X ")
+    assert TOKEN_PLACEHOLDER in curl
+    assert QGuiApplication.clipboard().text() == curl
+
+    sandbox = window.sandbox
+    tokens = list(sandbox.state.tokens)  # type: ignore[attr-defined]
+    assert tokens
+    assert all(t not in curl for t in tokens)
+    bundle = window.export_support_bundle(tmp_path / "bundle.zip")
+    assert bundle is not None
+    with zipfile.ZipFile(bundle) as zf:
+        names = set(zf.namelist())
+        blob = b"".join(zf.read(n) for n in names)
+    assert names == {"api-log.jsonl", "versions.json", "correlation-ids.txt", "errors.txt"}
+    for secret in [*tokens, "sandbox-secret", "c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ="]:
+        assert secret.encode() not in blob, secret
+    with zipfile.ZipFile(bundle) as zf:
+        lines = zf.read("api-log.jsonl").decode().splitlines()
+        versions = json.loads(zf.read("versions.json"))
+        ids = zf.read("correlation-ids.txt").decode()
+    assert len(lines) == log.model.rowCount()
+    assert versions["pyside6"].startswith("6.11")
+    assert all(e.record.correlation_id in ids for e in log.model.entries if e.record.correlation_id)
+
+
+def test_close_during_slow_request_exits_cleanly(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    window.sandbox.control(  # type: ignore[attr-defined]
+        {"faults": [{"kind": "delay", "count": 1, "seconds": 20, "path": "organizations/me"}]}
+    )
+    window.test_action.trigger()
+    qtbot.waitUntil(
+        lambda: (
+            any(
+                r["path"].endswith("/oauth/token")
+                for r in httpx.get(window.sandbox.url + "/sandbox/requests").json().get("requests", [])  # type: ignore[attr-defined]
+            )
+            or window.log_page.log_widget.model.rowCount() > 0
+        ),
+        timeout=5000,
+    )
+    time.sleep(0.3)  # the organizations/me request is now sleeping in the sandbox
+    assert window.session.busy
+    t0 = time.monotonic()
+    window.close()
+    assert time.monotonic() - t0 < 3
+    assert not window.session.busy
+    assert window.error_bar.isHidden()  # a cancel on close is not an error
+
+
+def test_layout_page_and_last_profile_are_remembered(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    window.resize(760, 520)  # offscreen screens are 800x600; restoreGeometry keeps windows on screen
+    size = (window.width(), window.height())
+    window.show_page(PAGE_PREVIEW)
+    window.splitter.setSizes([240, 460])
+    sizes = window.splitter.sizes()
+    window.close()
+    again = make_window(force_sandbox=True, auto_test=False)
+    assert again.stack.currentIndex() == PAGE_PREVIEW
+    assert again.height() == size[1] == 520
+    assert again.width() == size[0]
+    assert again.splitter.sizes() == sizes
+
+
+def test_csv_dropped_on_window_opens_in_preview(make_window, tmp_path) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    csv = tmp_path / "contacts.csv"
+    csv.write_text("name,phone\nAda,+15555550100\n")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(csv))])
+    enter = QDragEnterEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPoint(10, 10).toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window, drop)
+    assert window.stack.currentIndex() == PAGE_PREVIEW
+    assert window.preview_page.path == csv
+    assert "contacts.csv" in window.preview_page.message.text()
+
+    other = QMimeData()
+    other.setUrls([QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
+    enter2 = QDragEnterEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        other,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window, enter2)
+    assert not enter2.isAccepted()
+
+
+def test_main_window_screenshot(make_window, qtbot) -> None:
+    window = make_window()
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
+        pass
+    window.resize(1100, 700)
+    window.show_page(PAGE_LOG)
+    log = window.log_page.log_widget
+    qtbot.waitUntil(lambda: log.model.rowCount() > 5, timeout=5000)
+    log.select_row(1)
+    shot = window.grab()
+    assert shot.width() >= 1000
+    if os.environ.get("OUTBOUND_SCREENSHOTS"):
+        shot.save(str(SCREENSHOTS / "main-window.png"))
+    assert data_dir()  # platformdirs resolves inside tmp_home
