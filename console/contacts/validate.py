@@ -252,7 +252,9 @@ def _mark_duplicate_ids(source: CsvSource, plan: ValidationPlan, batches: list[B
     for i, h in enumerate(hashes):
         if h in repeated:
             rec = source.record(i)
-            value = rec[idx] if idx < len(rec) else ""
+            if len(rec) != plan.ncols:
+                continue  # ragged or blank: already an error, its "id" is not trustworthy
+            value = rec[idx]
             if strip:
                 value = value.strip(TRIM_CHARS)
             if not value:
