@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setMinimumWidth(170)
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 6px 8px; }")
         for page in (self.builder_page, self.preview_page, self.call_page, self.log_page):
             self.stack.addWidget(page)
             self.nav.addItem(str(getattr(page, "title", type(page).__name__)))
@@ -227,6 +228,7 @@ class MainWindow(QMainWindow):
             ("rateStatus", self.rate_label),
         ):
             label.setObjectName(name)
+            label.setStyleSheet("padding: 0 6px; border-left: 1px solid #c8c8c8;")
             bar.addPermanentWidget(label)
         self._set_user_text(None)
         self.rate_label.setText("Rate limit: -")

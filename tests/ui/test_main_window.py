@@ -129,6 +129,7 @@ def test_create_profile_secret_in_keyring_only_and_test_connection(
     assert not window.sandbox_banner.isVisible()
     assert ProfileStore().last_profile == profile
     dialog.resize(980, 660)
+    qtbot.waitUntil(dialog.test_button.isEnabled, timeout=5000)
     shot = dialog.grab()
     assert not shot.isNull()
     if os.environ.get("OUTBOUND_SCREENSHOTS"):
@@ -376,6 +377,7 @@ def test_main_window_screenshot(make_window, qtbot) -> None:
     log = window.log_page.log_widget
     qtbot.waitUntil(lambda: log.model.rowCount() > 5, timeout=5000)
     log.select_row(1)
+    qtbot.wait(100)  # let the status bar lay out its updated labels
     shot = window.grab()
     assert shot.width() >= 1000
     if os.environ.get("OUTBOUND_SCREENSHOTS"):
