@@ -16,15 +16,89 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-HEADER = ["ContactId", "FirstName", "LastName", "Mobile", "Home", "Email", "Zip", "Score", "LastContacted", "Segment"]
-FIRST = ["James", "Mary", "Zoë", "José", "Łukasz", "Brûlé", "Aoife", "Chloé", "Mateo", "Søren", "Li", "Ana", "Müller",
-         "Priya", "O'Neil", "Jean-Luc", "Ngozi", "Ömer"]
-LAST = ["Smith", "Johnson", "García", "Nguyễn", "Brûlé", "Okafor", "Schmidt", "Dubois", "Kowalski", "Smith, Jr.",
-        "Andersson", "Rossi", "Tanaka", "O\"Brien", "Patel"]
-AREAS = [201, 202, 212, 213, 305, 312, 404, 415, 416, 503, 512, 604, 617, 646, 702, 713, 718, 773, 808, 917, 876]
+HEADER = [
+    "ContactId",
+    "FirstName",
+    "LastName",
+    "Mobile",
+    "Home",
+    "Email",
+    "Zip",
+    "Score",
+    "LastContacted",
+    "Segment",
+]
+FIRST = [
+    "James",
+    "Mary",
+    "Zoë",
+    "José",
+    "Łukasz",
+    "Brûlé",
+    "Aoife",
+    "Chloé",
+    "Mateo",
+    "Søren",
+    "Li",
+    "Ana",
+    "Müller",
+    "Priya",
+    "O'Neil",
+    "Jean-Luc",
+    "Ngozi",
+    "Ömer",
+]
+LAST = [
+    "Smith",
+    "Johnson",
+    "García",
+    "Nguyễn",
+    "Brûlé",
+    "Okafor",
+    "Schmidt",
+    "Dubois",
+    "Kowalski",
+    "Smith, Jr.",
+    "Andersson",
+    "Rossi",
+    "Tanaka",
+    'O"Brien',
+    "Patel",
+]
+AREAS = [
+    201,
+    202,
+    212,
+    213,
+    305,
+    312,
+    404,
+    415,
+    416,
+    503,
+    512,
+    604,
+    617,
+    646,
+    702,
+    713,
+    718,
+    773,
+    808,
+    917,
+    876,
+]
 SEGMENTS = ["gold", "silver", "bronze", "new", "lapsed", "vip"]
-FOREIGN = [("+44 20 7946 ", 4), ("+44 7700 9", 5), ("+49 30 ", 8), ("+33 1 ", 8), ("+61 2 ", 8), ("+52 55 ", 8),
-           ("+91 98", 8), ("+353 1 ", 7)]
+FOREIGN = [
+    ("+44 20 7946 ", 4),
+    ("+44 7700 9", 5),
+    ("+49 30 ", 8),
+    ("+33 1 ", 8),
+    ("+61 2 ", 8),
+    ("+52 55 ", 8),
+    ("+91 98", 8),
+    ("+353 1 ", 7),
+]
 
 
 def nanp(rng: random.Random) -> str:
@@ -65,7 +139,12 @@ def row(rng: random.Random, i: int) -> list[str]:
     elif bad < 0.003:
         cid = ""
     first, last = rng.choice(FIRST), rng.choice(LAST)
-    email = f"{first.lower()}.{last.lower()}{i}@example.com".replace(' ', '').replace(',', '').replace('"', '').replace("'", '')
+    email = (
+        f"{first.lower()}.{last.lower()}{i}@example.com".replace(" ", "")
+        .replace(",", "")
+        .replace('"', "")
+        .replace("'", "")
+    )
     if rng.random() < 0.01:
         email = email.replace("@", " at ")
     z = f"{rng.randrange(1000, 99999):05d}"
@@ -79,7 +158,8 @@ def row(rng: random.Random, i: int) -> list[str]:
     elif r < 0.01:
         score = str(rng.randrange(1001, 5000))
     y = rng.randrange(2015, 2026)
-    ts = f"{y}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00Z"
+    hh, mm = rng.randrange(24), rng.randrange(60)
+    ts = f"{y}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{hh:02d}:{mm:02d}:00Z"
     if rng.random() < 0.005:
         ts = rng.choice([f"{y}-02-30", "31/12/2020", "2040-01-01T00:00:00Z"])
     seg = rng.choice(SEGMENTS)

@@ -26,22 +26,40 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the ``validate`` arguments."""
     parser.add_argument("file", metavar="FILE", help="contact CSV file")
-    parser.add_argument("--definition", required=True, metavar="LIST.json",
-                        help="the contact list as JSON (wire names, as the API returns it)")
-    parser.add_argument("--region", default="US", help="default phone region for numbers without + (default US)")
-    parser.add_argument("--id-column", default="auto",
-                        help="list column with the contact id ('auto' guesses, 'none' disables)")
+    parser.add_argument(
+        "--definition",
+        required=True,
+        metavar="LIST.json",
+        help="the contact list as JSON (wire names, as the API returns it)",
+    )
+    parser.add_argument(
+        "--region", default="US", help="default phone region for numbers without + (default US)"
+    )
+    parser.add_argument(
+        "--id-column",
+        default="auto",
+        help="list column with the contact id ('auto' guesses, 'none' disables)",
+    )
     parser.add_argument("--encoding", help="override the detected encoding")
     parser.add_argument("--delimiter", help="override the detected delimiter (use 'tab' for a tab)")
     parser.add_argument("--report", metavar="errors.csv", help="write every finding with its row to this CSV")
-    parser.add_argument("--fixed", metavar="out.csv",
-                        help="write a clean UTF-8 CSV: trimmed, phones in E.164, rows with errors dropped")
+    parser.add_argument(
+        "--fixed",
+        metavar="out.csv",
+        help="write a clean UTF-8 CSV: trimmed, phones in E.164, rows with errors dropped",
+    )
     parser.add_argument("--processes", type=int, help="worker processes (default: automatic)")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line before the summary")
+    parser.add_argument(
+        "--json", action="store_true", help="print the result as one JSON line before the summary"
+    )
+
+
+def _out(line: str) -> None:
+    sys.stdout.write(line + "\n")
 
 
 def _fail(message: str) -> int:
-    print(f"outbound-console validate: {message}", file=sys.stderr)
+    sys.stderr.write(f"outbound-console validate: {message}\n")
     return 2
 
 
@@ -76,42 +94,72 @@ def run(args: argparse.Namespace) -> int:
         if args.fixed:
             mapping = map_header(source.header, definition.column_names, header_line=source.header_line)
             chosen = guess_id_column(definition) if id_column == "auto" else id_column
-            plan = build_plan(definition, source.header, mapping, region=opts.region,
-                              id_column=chosen if chosen in mapping.columns else None)
+            plan = build_plan(
+                definition,
+                source.header,
+                mapping,
+                region=opts.region,
+                id_column=chosen if chosen in mapping.columns else None,
+            )
             try:
                 write_fixed(source, result, plan, definition.column_names, mapping.columns, args.fixed)
             except OSError as exc:
                 return _fail(f"cannot write the fixed file {args.fixed}: {exc.strerror or exc}.")
         seconds = time.perf_counter() - started
-        summary = (f"rows={result.row_count} valid={result.valid_rows} invalid={result.invalid_rows} "
-                   f"issues={result.issue_count} seconds={seconds:.2f}")
+        summary = (
+            f"rows={result.row_count} valid={result.valid_rows} invalid={result.invalid_rows} "
+            f"issues={result.issue_count} seconds={seconds:.2f}"
+        )
         if args.json:
-            issues = []
+            issues: list[dict[str, object]] = []
             for issue in result.iter_issues():
                 if len(issues) >= 1000:
                     break
-                issues.append({"row": issue.row, "line": issue.line, "column": issue.column, "code": issue.code,
-                               "severity": str(issue.severity), "message": issue.message,
-                               "suggested_fix": issue.suggested_fix, "value": issue.original,
-                               "fixed_value": issue.normalized})
-            print(json.dumps({"file": str(source.path), "encoding": source.encoding, "delimiter": source.delimiter,
-                              "rows": result.row_count, "valid": result.valid_rows, "invalid": result.invalid_rows,
-                              "issues": result.issue_count, "counts_by_rule": result.counts_by_rule(),
-                              "first_issues": issues, "summary": summary}, ensure_ascii=False))
+                issues.append(
+                    {
+                        "row": issue.row,
+                        "line": issue.line,
+                        "column": issue.column,
+                        "code": issue.code,
+                        "severity": str(issue.severity),
+                        "message": issue.message,
+                        "suggested_fix": issue.suggested_fix,
+                        "value": issue.original,
+                        "fixed_value": issue.normalized,
+                    }
+                )
+            _out(
+                json.dumps(
+                    {
+                        "file": str(source.path),
+                        "encoding": source.encoding,
+                        "delimiter": source.delimiter,
+                        "rows": result.row_count,
+                        "valid": result.valid_rows,
+                        "invalid": result.invalid_rows,
+                        "issues": result.issue_count,
+                        "counts_by_rule": result.counts_by_rule(),
+                        "first_issues": issues,
+                        "summary": summary,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
-            print(f"{source.path}: encoding {source.encoding} ({source.encoding_reason}), "
-                  f"delimiter {source.delimiter!r}")
+            _out(
+                f"{source.path}: encoding {source.encoding} ({source.encoding_reason}), "
+                f"delimiter {source.delimiter!r}"
+            )
             for code, count in result.counts_by_rule().items():
-                print(f"  {count:>9}  {code}")
-            shown = 0
-            for issue in result.iter_issues():
+                _out(f"  {count:>9}  {code}")
+            for shown, issue in enumerate(result.iter_issues()):
                 if shown >= 20:
-                    print(f"  … {result.issue_count - shown} more (use --report)")
+                    _out(f"  … {result.issue_count - shown} more (use --report)")
                     break
-                print(f"  {issue.severity}: {issue.message}")
-                shown += 1
-        print(summary)
+                _out(f"  {issue.severity}: {issue.message}")
+        _out(summary)
     worst = max((i.severity for i in result.header_issues), default=Severity.OK)
-    findings = worst >= Severity.WARNING or any(result.row_status(i) >= Severity.WARNING
-                                                for i in result.rows_with(Severity.WARNING))
+    findings = worst >= Severity.WARNING or any(
+        result.row_status(i) >= Severity.WARNING for i in result.rows_with(Severity.WARNING)
+    )
     return 1 if findings else 0

@@ -96,16 +96,41 @@ def write_error_report(result: ValidationResult, source: CsvSource, out: str | P
     n = 0
     with Path(out).open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow(["row", "line", "column", "rule", "severity", "message", "suggested_fix",
-                         "value", "fixed_value", "record"])
+        writer.writerow(
+            [
+                "row",
+                "line",
+                "column",
+                "rule",
+                "severity",
+                "message",
+                "suggested_fix",
+                "value",
+                "fixed_value",
+                "record",
+            ]
+        )
         for issue in result.iter_issues():
             record = ""
             if issue.row >= 0:
                 rec = source.record(issue.row)
                 record = source.delimiter.join(rec)
-            writer.writerow([neutralize(str(x)) for x in (
-                issue.row + 1 if issue.row >= 0 else "header", issue.line, issue.column or "", issue.code,
-                str(issue.severity), issue.message, issue.suggested_fix, issue.original or "",
-                issue.normalized or "", record)])
+            writer.writerow(
+                [
+                    neutralize(str(x))
+                    for x in (
+                        issue.row + 1 if issue.row >= 0 else "header",
+                        issue.line,
+                        issue.column or "",
+                        issue.code,
+                        str(issue.severity),
+                        issue.message,
+                        issue.suggested_fix,
+                        issue.original or "",
+                        issue.normalized or "",
+                        record,
+                    )
+                ]
+            )
             n += 1
     return n

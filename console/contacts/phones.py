@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import compress
 from operator import not_
 
@@ -193,7 +193,7 @@ class FastPhonePatterns:
     """The region's trunk prefix is 0 (a lost leading zero is a plausible repair)."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def fast_phone_pattern(region: str) -> FastPhonePatterns:
     """The compiled fast-path patterns for a default region.
 
@@ -274,24 +274,42 @@ def analyze_phone(value: str, region: str) -> PhoneCheck:
             digits = ""
         if len(frac) < exp:
             return PhoneCheck(
-                False, None, "phone.excel_scientific", None,
+                False,
+                None,
+                "phone.excel_scientific",
+                None,
                 f"Excel kept only {len(frac) + 1} of the {exp + 1} digits",
             )
         repaired = _parse_valid(digits, region) or _parse_valid("+" + digits, region)
         if repaired is not None:
-            return PhoneCheck(False, _e164(repaired), "phone.excel_scientific", _number_type(repaired),
-                              f"scientific notation of {digits}")
+            return PhoneCheck(
+                False,
+                _e164(repaired),
+                "phone.excel_scientific",
+                _number_type(repaired),
+                f"scientific notation of {digits}",
+            )
         return PhoneCheck(False, None, "phone.excel_scientific", None, f"scientific notation of {digits}")
     digits = value.translate(_FORMATTING)
     if _DIGITS_ONLY.fullmatch(digits):
         with_plus = _parse_valid("+" + digits, region)
         if with_plus is not None:
-            return PhoneCheck(False, _e164(with_plus), "phone.missing_plus", _number_type(with_plus),
-                              "an international number without its leading +")
+            return PhoneCheck(
+                False,
+                _e164(with_plus),
+                "phone.missing_plus",
+                _number_type(with_plus),
+                "an international number without its leading +",
+            )
         with_zero = _parse_valid("0" + digits, region)
         if with_zero is not None:
-            return PhoneCheck(False, _e164(with_zero), "phone.lost_leading_zero", _number_type(with_zero),
-                              "a national number that lost its leading 0")
+            return PhoneCheck(
+                False,
+                _e164(with_zero),
+                "phone.lost_leading_zero",
+                _number_type(with_zero),
+                "a national number that lost its leading 0",
+            )
     return PhoneCheck(False, None, "phone.invalid", None, "")
 
 

@@ -41,7 +41,16 @@ csv.field_size_limit(2**31 - 1)
 SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 4 * 1024 * 1024
 DELIMITERS = (",", ";", "\t", "|")
-_LATIN_GUESSES = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "cp1254", "iso8859_9", "mac_roman"}
+_LATIN_GUESSES = {
+    "cp1250",
+    "cp1252",
+    "latin_1",
+    "iso8859_15",
+    "iso8859_2",
+    "cp1254",
+    "iso8859_9",
+    "mac_roman",
+}
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -170,12 +179,12 @@ class CsvSource:
         self._tmp: Path | None = None
         self._data_path = self.path
         self._lock = threading.RLock()
-        if b"\x00" in sample and not enc.startswith(("utf-16", "utf-32")) and sample.count(b"\x00") > len(
-            sample
-        ) // 4:
-            raise CsvReadError(
-                f"{self.path} looks like a binary file (many NUL bytes), not a CSV text file."
-            )
+        if (
+            b"\x00" in sample
+            and not enc.startswith(("utf-16", "utf-32"))
+            and sample.count(b"\x00") > len(sample) // 4
+        ):
+            raise CsvReadError(f"{self.path} looks like a binary file (many NUL bytes), not a CSV text file.")
         if codecs.lookup(enc).name.startswith(("utf-16", "utf-32")):
             self._data_path = self._transcode(enc)
             self._codec = "utf-8"
@@ -300,7 +309,10 @@ class CsvSource:
             if m is None:
                 self.issues.append(
                     ValidationIssue(
-                        row=len(offsets) - 2, line=line, column=None, code="csv.unterminated_quote",
+                        row=len(offsets) - 2,
+                        line=line,
+                        column=None,
+                        code="csv.unterminated_quote",
                         severity=Severity.ERROR,
                         message=f"A quoted field opened on line {line} is never closed; "
                         "the rest of the file is read as one record.",
@@ -396,7 +408,9 @@ class CsvSource:
             return []
         return self._parse_range(start + 1, stop + 1)
 
-    def iter_records(self, start: int = 0, stop: int | None = None, batch: int = 10_000) -> Iterator[list[str]]:
+    def iter_records(
+        self, start: int = 0, stop: int | None = None, batch: int = 10_000
+    ) -> Iterator[list[str]]:
         """Iterate data records in batches without holding the file in memory."""
         i = start
         while stop is None or i < stop:

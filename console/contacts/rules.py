@@ -56,7 +56,10 @@ EMAIL = re.compile(
 )
 ZIP = re.compile(r"\d{5}(?:-\d{4})?|")
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|", re.ASCII)
-_MONTH_DAY = r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))"
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+    r"|02-(?:0[1-9]|1\d|2[0-8]))"  # 02-29 goes to the slow path (leap years)
+)
 _TIME = r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?"
 DATE_FAST = {
     ColumnDataType.TIMESTAMP: re.compile(rf"(?:19[7-9]\d|20[0-2]\d|203[0-7])-{_MONTH_DAY}{_TIME}|", re.ASCII),
@@ -122,7 +125,9 @@ class HeaderMapping:
     issues: list[ValidationIssue] = field(default_factory=list)
 
 
-def _header_issue(code: str, line: int, column: str | None, message: str, fix: str | None = None) -> ValidationIssue:
+def _header_issue(
+    code: str, line: int, column: str | None, message: str, fix: str | None = None
+) -> ValidationIssue:
     rule = RULES[code]
     return ValidationIssue(-1, line, column, code, rule.severity, message, fix or rule.fix, column, None)
 
@@ -145,21 +150,40 @@ def map_header(
     """
     issues: list[ValidationIssue] = []
     if len(header) > MAX_COLUMNS:
-        issues.append(_header_issue("header.too_many_columns", header_line, None,
-                                    f"The header has {len(header)} columns; a list allows at most {MAX_COLUMNS}."))
+        issues.append(
+            _header_issue(
+                "header.too_many_columns",
+                header_line,
+                None,
+                f"The header has {len(header)} columns; a list allows at most {MAX_COLUMNS}.",
+            )
+        )
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if not name.strip():
-            issues.append(_header_issue("header.blank", header_line, f"#{i + 1}",
-                                        f"Header cell {i + 1} is empty."))
+            issues.append(
+                _header_issue("header.blank", header_line, f"#{i + 1}", f"Header cell {i + 1} is empty.")
+            )
             continue
         if len(name) > MAX_NAME_LENGTH:
-            issues.append(_header_issue("header.name_too_long", header_line, name,
-                                        f"Column name {name[:40]!r}… has {len(name)} characters (max {MAX_NAME_LENGTH})."))
+            issues.append(
+                _header_issue(
+                    "header.name_too_long",
+                    header_line,
+                    name,
+                    f"Column name {name[:40]!r}… has {len(name)} characters (max {MAX_NAME_LENGTH}).",
+                )
+            )
         key = _norm(name)
         if key in seen:
-            issues.append(_header_issue("header.duplicate", header_line, name,
-                                        f"Column {name!r} (column {i + 1}) repeats column {seen[key] + 1}."))
+            issues.append(
+                _header_issue(
+                    "header.duplicate",
+                    header_line,
+                    name,
+                    f"Column {name!r} (column {i + 1}) repeats column {seen[key] + 1}.",
+                )
+            )
         else:
             seen[key] = i
     columns: dict[str, int] = {}
@@ -167,7 +191,11 @@ def map_header(
     for col in column_names:
         if explicit is not None and col in explicit:
             target = explicit[col]
-            idx = target if isinstance(target, int) else next((i for i, h in enumerate(header) if h == target), -1)
+            idx = (
+                target
+                if isinstance(target, int)
+                else next((i for i, h in enumerate(header) if h == target), -1)
+            )
             if 0 <= idx < len(header):
                 columns[col] = idx
                 taken.add(idx)
@@ -182,27 +210,55 @@ def map_header(
             idx = exact[0]
         elif folded:
             idx = folded[0]
-            code = "header.case_mismatch" if header[idx].strip() == header[idx] and " ".join(
-                header[idx].split()) == header[idx] else "header.spacing_mismatch"
-            issues.append(_header_issue(code, header_line, header[idx],
-                                        f"Header {header[idx]!r} matches list column {col!r} only "
-                                        + ("ignoring case." if code == "header.case_mismatch" else "ignoring spacing."),
-                                        None if code == "header.case_mismatch" else f"Rename the header to {col!r}."))
+            code = (
+                "header.case_mismatch"
+                if header[idx].strip() == header[idx] and " ".join(header[idx].split()) == header[idx]
+                else "header.spacing_mismatch"
+            )
+            issues.append(
+                _header_issue(
+                    code,
+                    header_line,
+                    header[idx],
+                    f"Header {header[idx]!r} matches list column {col!r} only "
+                    + ("ignoring case." if code == "header.case_mismatch" else "ignoring spacing."),
+                    None if code == "header.case_mismatch" else f"Rename the header to {col!r}.",
+                )
+            )
         elif squashed and _squash(col):
             idx = squashed[0]
-            issues.append(_header_issue("header.spacing_mismatch", header_line, header[idx],
-                                        f"Header {header[idx]!r} matches list column {col!r} only ignoring "
-                                        "spaces, underscores and hyphens.", f"Rename the header to {col!r}."))
+            issues.append(
+                _header_issue(
+                    "header.spacing_mismatch",
+                    header_line,
+                    header[idx],
+                    f"Header {header[idx]!r} matches list column {col!r} only ignoring "
+                    "spaces, underscores and hyphens.",
+                    f"Rename the header to {col!r}.",
+                )
+            )
         else:
-            issues.append(_header_issue("header.missing_column", header_line, col,
-                                        f"List column {col!r} is not in the file's header."))
+            issues.append(
+                _header_issue(
+                    "header.missing_column",
+                    header_line,
+                    col,
+                    f"List column {col!r} is not in the file's header.",
+                )
+            )
             continue
         columns[col] = idx
         taken.add(idx)
     for i, h in enumerate(header):
         if i not in taken and h.strip():
-            issues.append(_header_issue("header.extra_column", header_line, h,
-                                        f"Column {h!r} is not a column of the list; it will be ignored."))
+            issues.append(
+                _header_issue(
+                    "header.extra_column",
+                    header_line,
+                    h,
+                    f"Column {h!r} is not a column of the list; it will be ignored.",
+                )
+            )
     return HeaderMapping(columns, issues)
 
 
@@ -276,20 +332,30 @@ def build_plan(
     regions = dict(regions or {})
     for name, reg in [("default", region), *regions.items()]:
         if not is_known_region(reg):
-            raise ValueError(f"Unknown phone region {reg!r} for {name}; use a two-letter code such as US or GB.")
+            raise ValueError(
+                f"Unknown phone region {reg!r} for {name}; use a two-letter code such as US or GB."
+            )
     cols = mapping.columns
     checks: list[ColumnCheck] = []
     for pc in definition.phone_columns or []:
         if pc.column_name in cols:
-            checks.append(ColumnCheck("phone", cols[pc.column_name], pc.column_name,
-                                      region=regions.get(pc.column_name, region).upper()))
+            checks.append(
+                ColumnCheck(
+                    "phone",
+                    cols[pc.column_name],
+                    pc.column_name,
+                    region=regions.get(pc.column_name, region).upper(),
+                )
+            )
         if pc.callable_time_column and pc.callable_time_column in cols:
             checks.append(ColumnCheck("timezone", cols[pc.callable_time_column], pc.callable_time_column))
     for ec in [*(definition.email_columns or [])]:
         if ec.column_name in cols:
             checks.append(ColumnCheck("email", cols[ec.column_name], ec.column_name))
         if ec.contactable_time_column and ec.contactable_time_column in cols:
-            checks.append(ColumnCheck("timezone", cols[ec.contactable_time_column], ec.contactable_time_column))
+            checks.append(
+                ColumnCheck("timezone", cols[ec.contactable_time_column], ec.contactable_time_column)
+            )
     if definition.automatic_time_zone_mapping and definition.zip_code_column_name in cols:
         name = definition.zip_code_column_name
         assert name is not None
@@ -300,8 +366,7 @@ def build_plan(
         idx = cols[spec.column_name]
         kind = ColumnDataType(spec.column_data_type)
         if kind is ColumnDataType.NUMERIC:
-            checks.append(ColumnCheck("numeric", idx, spec.column_name,
-                                      minimum=spec.min, maximum=spec.max))
+            checks.append(ColumnCheck("numeric", idx, spec.column_name, minimum=spec.min, maximum=spec.max))
         elif kind is ColumnDataType.TEXT:
             if spec.max_length is not None:
                 checks.append(ColumnCheck("text", idx, spec.column_name, max_length=spec.max_length))
@@ -323,8 +388,9 @@ def build_plan(
             )
         id_index = cols[id_column]
     trim = definition.trim_whitespace is not False
-    return ValidationPlan(len(header), tuple(header), trim, tuple(unique), id_index,
-                          tuple(sorted(cols.values())))
+    return ValidationPlan(
+        len(header), tuple(header), trim, tuple(unique), id_index, tuple(sorted(cols.values()))
+    )
 
 
 def guess_id_column(definition: ContactList) -> str | None:
@@ -383,9 +449,15 @@ class BatchFindings:
     id_hashes: array[int]
 
 
-def check_batch(records: list[list[str]], plan: ValidationPlan, first_row: int,
-                bad_rows: Mapping[int, str] | None = None, *, may_be_long: bool = True,
-                may_have_nul: bool = True) -> BatchFindings:
+def check_batch(
+    records: list[list[str]],
+    plan: ValidationPlan,
+    first_row: int,
+    bad_rows: Mapping[int, str] | None = None,
+    *,
+    may_be_long: bool = True,
+    may_have_nul: bool = True,
+) -> BatchFindings:
     """Check a batch of records against a plan.
 
     Args:
@@ -415,7 +487,7 @@ def check_batch(records: list[list[str]], plan: ValidationPlan, first_row: int,
                 r = (r + [""] * ncols)[:ncols]
             fixed.append(r)
         records = fixed
-    columns = list(zip(*records)) if n and ncols else [()] * ncols
+    columns = list(zip(*records, strict=True)) if n and ncols else [()] * ncols
     values: dict[int, Sequence[str]] = {}
 
     def col_values(idx: int) -> Sequence[str]:
@@ -430,26 +502,37 @@ def check_batch(records: list[list[str]], plan: ValidationPlan, first_row: int,
         raw = columns[idx]
         if may_be_long and max(map(len, raw), default=0) > MAX_VALUE_LENGTH:
             vals = col_values(idx)
-            found.extend((i, idx, "value.too_long")
-                         for i in compress(range(n), map(gt, map(len, vals), repeat(MAX_VALUE_LENGTH))))
+            found.extend(
+                (i, idx, "value.too_long")
+                for i in compress(range(n), map(gt, map(len, vals), repeat(MAX_VALUE_LENGTH)))
+            )
         if not plan.trim:
             stripped = list(map(methodcaller("strip", TRIM_CHARS), raw))
             found.extend((i, idx, "value.whitespace") for i in compress(range(n), map(ne, raw, stripped)))
         if may_have_nul:
-            found.extend((i, idx, "encoding.nul")
-                         for i in compress(range(n), map(methodcaller("__contains__", "\x00"), raw)))
+            found.extend(
+                (i, idx, "encoding.nul")
+                for i in compress(range(n), map(methodcaller("__contains__", "\x00"), raw))
+            )
     for chk in plan.checks:
         vals = col_values(chk.index)
         idx = chk.index
         if chk.kind == "phone":
             found.extend((i, idx, code) for i, code in _phone_rules(chk.region).problems(vals))
         elif chk.kind == "email":
-            found.extend((i, idx, "email.invalid") for i in compress(range(n), map(not_, map(EMAIL.fullmatch, vals))))
+            found.extend(
+                (i, idx, "email.invalid") for i in compress(range(n), map(not_, map(EMAIL.fullmatch, vals)))
+            )
         elif chk.kind == "zip":
-            found.extend((i, idx, "zip.invalid") for i in compress(range(n), map(not_, map(ZIP.fullmatch, vals))))
+            found.extend(
+                (i, idx, "zip.invalid") for i in compress(range(n), map(not_, map(ZIP.fullmatch, vals)))
+            )
         elif chk.kind == "timezone":
             tz = _time_zones()
-            found.extend((i, idx, "timezone.invalid") for i in compress(range(n), map(not_, map(tz.__contains__, vals))))
+            found.extend(
+                (i, idx, "timezone.invalid")
+                for i in compress(range(n), map(not_, map(tz.__contains__, vals)))
+            )
         elif chk.kind == "numeric":
             bad = set(compress(range(n), map(not_, map(NUMBER.fullmatch, vals))))
             found.extend((i, idx, "numeric.invalid") for i in sorted(bad))
@@ -466,14 +549,16 @@ def check_batch(records: list[list[str]], plan: ValidationPlan, first_row: int,
                 found.extend((i, idx, "numeric.out_of_range") for i in sorted(out))
         elif chk.kind == "text":
             assert chk.max_length is not None
-            found.extend((i, idx, "text.too_long")
-                         for i in compress(range(n), map(gt, map(len, vals), repeat(chk.max_length))))
+            found.extend(
+                (i, idx, "text.too_long")
+                for i in compress(range(n), map(gt, map(len, vals), repeat(chk.max_length)))
+            )
         elif chk.kind in ("timestamp", "datetime"):
             fast = DATE_FAST[ColumnDataType(chk.kind.upper())].fullmatch
             for i in compress(range(n), map(not_, map(fast, vals))):
-                code = classify_datetime(vals[i], chk.kind)
-                if code is not None:
-                    found.append((i, idx, code))
+                verdict = classify_datetime(vals[i], chk.kind)
+                if verdict is not None:
+                    found.append((i, idx, verdict))
     id_hashes: array[int] = array("I")
     if plan.id_index is not None:
         ids = col_values(plan.id_index)
@@ -494,4 +579,4 @@ def check_batch(records: list[list[str]], plan: ValidationPlan, first_row: int,
     return BatchFindings(first_row, rows, cols, codes, status, id_hashes)
 
 
-__all__ += ["classify_datetime", "guess_id_column", "Severity"]
+__all__ += ["Severity", "classify_datetime", "guess_id_column"]

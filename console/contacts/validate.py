@@ -65,7 +65,12 @@ class ValidationOptions:
 
 
 def _check_range(
-    data_path: str, codec: str, dialect: dict[str, object], offsets: array[int], first_row: int, plan: ValidationPlan
+    data_path: str,
+    codec: str,
+    dialect: dict[str, object],
+    offsets: array[int],
+    first_row: int,
+    plan: ValidationPlan,
 ) -> BatchFindings:
     """Worker body: read, decode and check records ``first_row``… whose offsets are given."""
     with open(data_path, "rb") as fh:
@@ -91,8 +96,9 @@ def _check_range(
             parts = parse_text(t, dialect)
             records.append([f for r in parts for f in r] if parts else [])
     longest = max(map(sub, offsets[1:], offsets[:-1]), default=0)
-    return check_batch(records, plan, first_row, bad, may_be_long=longest > MAX_VALUE_LENGTH,
-                       may_have_nul=b"\x00" in raw)
+    return check_batch(
+        records, plan, first_row, bad, may_be_long=longest > MAX_VALUE_LENGTH, may_have_nul=b"\x00" in raw
+    )
 
 
 def _start_method() -> str:
@@ -129,15 +135,31 @@ def validate(
     started = time.perf_counter()
     header = source.header
     header_issues = list(source.issues)
-    mapping = map_header(header, definition.column_names, explicit=opts.mapping, header_line=source.header_line)
+    mapping = map_header(
+        header, definition.column_names, explicit=opts.mapping, header_line=source.header_line
+    )
     header_issues.extend(mapping.issues)
     if not header:
-        header_issues.append(ValidationIssue(-1, 1, None, "header.missing", Severity.ERROR,
-                                             f"{source.path} is empty: it has no header row.",
-                                             RULES["header.missing"].fix))
+        header_issues.append(
+            ValidationIssue(
+                -1,
+                1,
+                None,
+                "header.missing",
+                Severity.ERROR,
+                f"{source.path} is empty: it has no header row.",
+                RULES["header.missing"].fix,
+            )
+        )
     id_column = guess_id_column(definition) if opts.id_column == "auto" else opts.id_column
-    plan = build_plan(definition, header, mapping, region=opts.region, regions=opts.regions,
-                      id_column=id_column if (id_column in mapping.columns or opts.id_column != "auto") else None)
+    plan = build_plan(
+        definition,
+        header,
+        mapping,
+        region=opts.region,
+        regions=opts.regions,
+        id_column=id_column if (id_column in mapping.columns or opts.id_column != "auto") else None,
+    )
     for chk in plan.checks:  # compile phone patterns before forking so workers share them
         if chk.kind == "phone":
             from console.contacts.rules import _phone_rules
@@ -229,12 +251,29 @@ def validate(
         _mark_duplicate_ids(source, plan, batches, rows, cols, codes, status)
     total = source.row_count if not cancelled else rows_done
     explain = _Explainer(source, plan, mapping)
-    return ValidationResult(total, rows, cols, codes, status, header_issues, explain,
-                            seconds=time.perf_counter() - started, cancelled=cancelled, rows_done=rows_done)
+    return ValidationResult(
+        total,
+        rows,
+        cols,
+        codes,
+        status,
+        header_issues,
+        explain,
+        seconds=time.perf_counter() - started,
+        cancelled=cancelled,
+        rows_done=rows_done,
+    )
 
 
-def _mark_duplicate_ids(source: CsvSource, plan: ValidationPlan, batches: list[BatchFindings],
-                        rows: array[int], cols: array[int], codes: array[int], status: bytearray) -> None:
+def _mark_duplicate_ids(
+    source: CsvSource,
+    plan: ValidationPlan,
+    batches: list[BatchFindings],
+    rows: array[int],
+    cols: array[int],
+    codes: array[int],
+    status: bytearray,
+) -> None:
     """Find repeated contact ids: CRC-32 candidates, confirmed on the actual values."""
     hashes: array[int] = array("I")
     for b in batches:
@@ -265,7 +304,9 @@ def _mark_duplicate_ids(source: CsvSource, plan: ValidationPlan, batches: list[B
                 first_seen[value] = i
     if not dups:
         return
-    merged = sorted([*zip(rows, cols, codes, strict=True), *((i, idx, RULE_INDEX["id.duplicate"]) for i in dups)])
+    merged = sorted(
+        [*zip(rows, cols, codes, strict=True), *((i, idx, RULE_INDEX["id.duplicate"]) for i in dups)]
+    )
     rows[:] = array("i", (m[0] for m in merged))
     cols[:] = array("h", (m[1] for m in merged))
     codes[:] = array("B", (m[2] for m in merged))
@@ -284,12 +325,21 @@ class _Explainer:
 
     def __call__(self, row: int, col: int, code: str) -> ValidationIssue:
         record = self.source.record(row)
-        return explain_cell(self.plan, self.list_name, self.checks, record, row,
-                            self.source.physical_line(row), col, code)
+        return explain_cell(
+            self.plan, self.list_name, self.checks, record, row, self.source.physical_line(row), col, code
+        )
 
 
-def explain_cell(plan: ValidationPlan, list_name: Mapping[int, str], checks: Mapping[tuple[int, str], object],
-                 record: list[str], row: int, line: int, col: int, code: str) -> ValidationIssue:
+def explain_cell(
+    plan: ValidationPlan,
+    list_name: Mapping[int, str],
+    checks: Mapping[tuple[int, str], object],
+    record: list[str],
+    row: int,
+    line: int,
+    col: int,
+    code: str,
+) -> ValidationIssue:
     """Message, suggested fix and normalized value for one stored finding."""
     rule = RULES[code]
     where = f"line {line}"
@@ -297,7 +347,8 @@ def explain_cell(plan: ValidationPlan, list_name: Mapping[int, str], checks: Map
         msg = {
             "row.ragged": f"Row {row + 1} ({where}) has {len(record)} fields; the header has {plan.ncols}.",
             "row.blank": f"Line {line} is blank.",
-            "encoding.undecodable": f"Row {row + 1} ({where}) contains bytes that are not valid in the file's "
+            "encoding.undecodable": f"Row {row + 1} ({where}) contains bytes that are not valid in the "
+            "file's "
             "encoding; they were replaced by \ufffd.",
         }.get(code, f"Row {row + 1} ({where}): {rule.title}.")
         return ValidationIssue(row, line, None, code, rule.severity, msg, rule.fix)
@@ -318,10 +369,11 @@ def explain_cell(plan: ValidationPlan, list_name: Mapping[int, str], checks: Map
         if normalized:
             fix = f"Use {normalized}."
     elif code == "value.too_long":
-        msg = f"{column} in row {row + 1} ({where}) has {len(value)} characters; the limit is {MAX_VALUE_LENGTH}."
+        msg = f"{column} in row {row + 1} ({where}) has {len(value)} characters; limit {MAX_VALUE_LENGTH}."
     elif code == "text.too_long":
         chk = checks.get((col, "text"))
-        msg = f"{column} in row {row + 1} ({where}) has {len(value)} characters; maxLength is {getattr(chk, 'max_length', '?')}."
+        limit = getattr(chk, "max_length", "?")
+        msg = f"{column} in row {row + 1} ({where}) has {len(value)} characters; maxLength is {limit}."
     elif code == "numeric.out_of_range":
         chk = checks.get((col, "numeric"))
         msg = f"{head} is outside {getattr(chk, 'minimum', None)}..{getattr(chk, 'maximum', None)}."

@@ -23,11 +23,11 @@ def _truth(value: str, region: str) -> str | None:
 
 
 def _sample(rng: random.Random, n: int) -> list[str]:
-    """Valid examples of many regions, mutated (digits changed, dropped, added, formats) so many are invalid."""
+    """Valid examples of many regions, mutated (digits changed, dropped, added) so many are invalid."""
     regions = sorted(phonenumbers.SUPPORTED_REGIONS)
     out = []
     while len(out) < n:
-        region = rng.choice(regions[:: 3] + ["US", "CA", "GB", "DE", "FR", "JM", "IT", "RU", "KZ", "AU"] * 8)
+        region = rng.choice(regions[::3] + ["US", "CA", "GB", "DE", "FR", "JM", "IT", "RU", "KZ", "AU"] * 8)
         kind = rng.choice([phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE])
         ex = phonenumbers.example_number_for_type(region, kind)
         if ex is None:
@@ -95,7 +95,7 @@ def test_fast_path_on_nanp_numbers() -> None:
 
 def test_problems_match_analyze() -> None:
     rng = random.Random(11)
-    values = _sample(rng, 1500) + ["2.01555E+09", "2.015550123E+09", "442079460958", "n/a", ""]
+    values = [*_sample(rng, 1500), "2.01555E+09", "2.015550123E+09", "442079460958", "n/a", ""]
     rules = PhoneRules("GB")
     got = dict(rules.problems(values))
     for i, v in enumerate(values):

@@ -97,7 +97,13 @@ def test_delimiters(tmp_path: Path, text: str, delimiter: str) -> None:
 def test_quoted_newlines_keep_physical_lines(tmp_path: Path) -> None:
     text = 'id,note\r\n1,"two\r\nlines"\r\n2,"say ""hi"", ok"\r\n\r\n3,"a\nb\nc"\r\n4,plain\r\n'
     with open_csv(_write(tmp_path, text.encode())) as src:
-        assert src.records(0, 10) == [["1", "two\r\nlines"], ["2", 'say "hi", ok'], [], ["3", "a\nb\nc"], ["4", "plain"]]
+        assert src.records(0, 10) == [
+            ["1", "two\r\nlines"],
+            ["2", 'say "hi", ok'],
+            [],
+            ["3", "a\nb\nc"],
+            ["4", "plain"],
+        ]
         assert [src.physical_line(i) for i in range(5)] == [2, 4, 5, 6, 9]
         assert src.record(3) == ["3", "a\nb\nc"]
 
@@ -173,14 +179,20 @@ def test_empty_file(tmp_path: Path) -> None:
         assert src.records(0, 10) == []
 
 
-field = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=12)
+field = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=12
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(rows=st.lists(st.lists(field, min_size=3, max_size=3), min_size=1, max_size=15),
-       delimiter=st.sampled_from([",", ";", "\t", "|"]), crlf=st.booleans())
-def test_writer_reader_round_trip(tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]],
-                                  delimiter: str, crlf: bool) -> None:
+@given(
+    rows=st.lists(st.lists(field, min_size=3, max_size=3), min_size=1, max_size=15),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    crlf=st.booleans(),
+)
+def test_writer_reader_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], delimiter: str, crlf: bool
+) -> None:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n" if crlf else "\n", quoting=csv.QUOTE_ALL)
     w.writerow(["h1", "h2", "h3"])

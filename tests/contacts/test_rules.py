@@ -32,8 +32,17 @@ DEFINITION = {
     ],
 }
 HEADER = DEFINITION["columnNames"]
-GOOD = {"ContactId": "1", "Mobile": "(201) 555-0123", "Email": "a@example.com", "Zip": "02134", "Score": "50",
-        "Seen": "2024-05-31T14:30:00Z", "Born": "1890-01-01", "Note": "hi", "Tz": "America/New_York"}
+GOOD = {
+    "ContactId": "1",
+    "Mobile": "(201) 555-0123",
+    "Email": "a@example.com",
+    "Zip": "02134",
+    "Score": "50",
+    "Seen": "2024-05-31T14:30:00Z",
+    "Born": "1890-01-01",
+    "Note": "hi",
+    "Tz": "America/New_York",
+}
 
 
 _OPEN: list[object] = []
@@ -46,8 +55,13 @@ def _close_sources():
         _OPEN.pop().close()  # type: ignore[attr-defined]
 
 
-def _run(tmp_path: Path, rows: list[dict[str, str]], definition: dict[str, object] | None = None,
-         header: list[str] | None = None, **opts: object):
+def _run(
+    tmp_path: Path,
+    rows: list[dict[str, str]],
+    definition: dict[str, object] | None = None,
+    header: list[str] | None = None,
+    **opts: object,
+):
     p = tmp_path / "in.csv"
     with p.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -94,7 +108,7 @@ def _run(tmp_path: Path, rows: list[dict[str, str]], definition: dict[str, objec
     ],
 )
 def test_cell_rules(tmp_path: Path, column: str, value: str, code: str | None) -> None:
-    src, res = _run(tmp_path, [GOOD, {**GOOD, "ContactId": "2", column: value}], id_column="ContactId")
+    _, res = _run(tmp_path, [GOOD, {**GOOD, "ContactId": "2", column: value}], id_column="ContactId")
     assert res.codes_for_row(0) == []
     got = [c for _, c in res.codes_for_row(1) if c != "text.too_long" or code == "text.too_long"]
     assert got == ([code] if code else [])
@@ -117,10 +131,14 @@ def test_whitespace_kept_when_trim_is_off(tmp_path: Path) -> None:
 def test_duplicate_ids_ragged_and_blank_rows(tmp_path: Path) -> None:
     p = tmp_path / "x.csv"
     good = ",".join(GOOD[h] for h in HEADER)
-    p.write_text(",".join(HEADER) + "\n" + good + "\n" + good.replace("1,", "2,", 1) + "\n1,x\n\n" + good + "\n")
+    p.write_text(
+        ",".join(HEADER) + "\n" + good + "\n" + good.replace("1,", "2,", 1) + "\n1,x\n\n" + good + "\n"
+    )
     src = open_csv(p)
     _OPEN.append(src)
-    res = validate(src, ContactList.model_validate(DEFINITION), options=ValidationOptions(id_column="ContactId"))
+    res = validate(
+        src, ContactList.model_validate(DEFINITION), options=ValidationOptions(id_column="ContactId")
+    )
     assert res.codes_for_row(2) == [(-1, "row.ragged")]
     assert res.codes_for_row(3) == [(-1, "row.blank")]
     assert res.codes_for_row(4) == [(0, "id.duplicate")]
@@ -153,25 +171,39 @@ def test_explicit_mapping_wins() -> None:
 
 
 def test_parallel_equals_sequential_with_progress_and_cancel(tmp_path: Path) -> None:
-    rows = [{**GOOD, "ContactId": str(i), "Mobile": "555-1234" if i % 50 == 0 else GOOD["Mobile"]} for i in range(3000)]
+    rows = [
+        {**GOOD, "ContactId": str(i), "Mobile": "555-1234" if i % 50 == 0 else GOOD["Mobile"]}
+        for i in range(3000)
+    ]
     src, seq = _run(tmp_path, rows, processes=1, batch_rows=500, id_column="ContactId")
     seen: list[tuple[int, int]] = []
-    par = validate(src, ContactList.model_validate(DEFINITION),
-                   options=ValidationOptions(processes=2, batch_rows=500, id_column="ContactId"),
-                   progress=lambda done, total: seen.append((done, total)))
+    par = validate(
+        src,
+        ContactList.model_validate(DEFINITION),
+        options=ValidationOptions(processes=2, batch_rows=500, id_column="ContactId"),
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert [seq.codes_for_row(i) for i in range(3000)] == [par.codes_for_row(i) for i in range(3000)]
     assert par.counts_by_rule() == {"phone.invalid": 60}
     assert seen[-1][0] == 3000
     cancel = threading.Event()
     cancel.set()
-    part = validate(src, ContactList.model_validate(DEFINITION),
-                    options=ValidationOptions(processes=1, batch_rows=500), cancel=cancel)
-    assert part.cancelled and part.rows_done == 0
+    part = validate(
+        src,
+        ContactList.model_validate(DEFINITION),
+        options=ValidationOptions(processes=1, batch_rows=500),
+        cancel=cancel,
+    )
+    assert part.cancelled
+    assert part.rows_done == 0
 
 
 def test_fixed_file_and_error_report(tmp_path: Path) -> None:
-    rows = [GOOD, {**GOOD, "ContactId": "2", "Mobile": "442079460958", "Email": "=1+1@x"},
-            {**GOOD, "ContactId": "3", "Mobile": "555-1234"}]
+    rows = [
+        GOOD,
+        {**GOOD, "ContactId": "2", "Mobile": "442079460958", "Email": "=1+1@x"},
+        {**GOOD, "ContactId": "3", "Mobile": "555-1234"},
+    ]
     src, res = _run(tmp_path, rows, id_column="ContactId")
     d = ContactList.model_validate(DEFINITION)
     m = map_header(src.header, d.column_names)
@@ -188,7 +220,8 @@ def test_fixed_file_and_error_report(tmp_path: Path) -> None:
     assert n == res.issue_count == 3
     cells = [c for r in csv.reader(report.read_text(encoding="utf-8").splitlines()) for c in r]
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
-    assert neutralize("=1+1") == "'=1+1" and neutralize("plain") == "plain"
+    assert neutralize("=1+1") == "'=1+1"
+    assert neutralize("plain") == "plain"
 
 
 def test_cli_exit_codes_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -201,7 +234,9 @@ def test_cli_exit_codes_and_summary(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert last.startswith("rows=1 valid=1 invalid=0 issues=0 seconds=")
 
     bad = tmp_path / "bad.csv"
-    bad.write_text(",".join(HEADER) + "\n" + ",".join(GOOD[h] for h in HEADER).replace("(201) 555-0123", "123") + "\n")
+    bad.write_text(
+        ",".join(HEADER) + "\n" + ",".join(GOOD[h] for h in HEADER).replace("(201) 555-0123", "123") + "\n"
+    )
     assert main(["validate", str(bad), "--definition", str(d), "--json"]) == 1
     out = capsys.readouterr().out.strip().splitlines()
     payload = json.loads(out[0])
@@ -210,7 +245,8 @@ def test_cli_exit_codes_and_summary(tmp_path: Path, capsys: pytest.CaptureFixtur
 
     assert main(["validate", str(tmp_path / "nope.csv"), "--definition", str(d)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "nope.csv does not exist" in err
+    assert err.count("\n") == 0
+    assert "nope.csv does not exist" in err
     (tmp_path / "broken.json").write_text("{")
     assert main(["validate", str(clean), "--definition", str(tmp_path / "broken.json")]) == 2
     assert "is not JSON" in capsys.readouterr().err
