@@ -490,6 +490,8 @@ class SessionController(QObject):
     def test_connection(self, profile: Profile | None = None, secret: SecretStr | None = None) -> None:
         """Test ``profile`` (default: the active one) in a worker; emits ``connection_tested``."""
         target = profile or self.profile
+        if self._test.is_running:
+            return  # one test at a time; the running one will report
         if target is None:
             self.sink.report(CredentialsError("No profile is selected."), context="Test connection")
             return
@@ -512,6 +514,8 @@ class SessionController(QObject):
     def sign_in(self, profile: Profile | None = None) -> None:
         """Run the PKCE sign-in for ``profile`` (default: the active one) in a worker."""
         target = profile or self.profile
+        if self._login.is_running:
+            return  # the browser sign-in already waits
         if target is None:
             self.sink.report(CredentialsError("No profile is selected."), context="Sign in as a user")
             return

@@ -383,3 +383,15 @@ def test_main_window_screenshot(make_window, qtbot) -> None:
     if os.environ.get("OUTBOUND_SCREENSHOTS"):
         shot.save(str(SCREENSHOTS / "main-window.png"))
     assert data_dir()  # platformdirs resolves inside tmp_home
+
+
+def test_repeated_test_shortcut_runs_one_test_at_a_time(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    tested: list[object] = []
+    window.session.connection_tested.connect(tested.append)
+    window.test_action.trigger()
+    window.test_action.trigger()  # while the first runs: ignored, no crash
+    qtbot.waitUntil(lambda: bool(tested) and not window.session.busy, timeout=15000)
+    qtbot.wait(200)
+    assert len(tested) == 1
+    assert window.sink.history == []
