@@ -17,6 +17,7 @@ from console import __version__
 # name -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("console.sandbox.cli", "serve the local Genesys Cloud emulator"),
+    "upload": ("console.jobs.cli", "upload a contact CSV to a contact list (resumable)"),
     "validate": ("console.contacts.cli", "validate a contact CSV against a list definition"),
     "gui": ("console.ui.app", "open the main window"),
 }
