@@ -317,5 +317,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if job is not None:
             job.close()
+            job.rows.source.close()
         if api is not None:
             api.close()

@@ -59,6 +59,7 @@ from console.api.errors import (
 from console.api.models import (
     ContactList,
     ContactListUploadUrlRequest,
+    DialerContact,
     ImportStatus,
     WritableDialerContact,
 )
@@ -164,6 +165,9 @@ class UploadOptions:
         settle_seconds: After an unknown upload outcome without an id column, how long to wait
             for a request that may still be on its way before comparing the list size.
         allow_reimport: Import a file (no id column) that a journal saw confirmed before.
+        transient_rounds: Upsert mode: after the client's own retries give out on a
+            connection/5xx/429 failure, how many more times (1, 2, 4 ... s apart) to post the
+            chunk before the job stops as interrupted.
     """
 
     mode: UploadMode = UploadMode.UPSERT
@@ -180,6 +184,7 @@ class UploadOptions:
     import_timeout: float = 600.0
     settle_seconds: float = 30.0
     allow_reimport: bool = False
+    transient_rounds: int = 3
 
     def to_meta(self) -> dict[str, Any]:
         """JSON-able form for the journal."""
@@ -198,6 +203,7 @@ class UploadOptions:
             "import_timeout": self.import_timeout,
             "settle_seconds": self.settle_seconds,
             "allow_reimport": self.allow_reimport,
+            "transient_rounds": self.transient_rounds,
         }
 
     @classmethod
@@ -218,6 +224,7 @@ class UploadOptions:
             "import_timeout": meta["import_timeout"],
             "settle_seconds": meta["settle_seconds"],
             "allow_reimport": meta["allow_reimport"],
+            "transient_rounds": meta["transient_rounds"],
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -393,6 +400,7 @@ class UploadJob:
         self._phase = Phase.PREPARING
         meta = journal.meta()
         self.rows_total = int(meta["rows_total"])
+        self._owns_source = False
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -522,6 +530,7 @@ class UploadJob:
                     f"{path} changed since job {job_id} began; resuming would send other data. "
                     "Start a new job for the new file."
                 )
+            owns_source = source is None
             if source is None:
                 try:
                     source = CsvSource(path, encoding=meta["encoding"], delimiter=meta["delimiter"])
@@ -543,11 +552,15 @@ class UploadJob:
         except BaseException:
             journal.close()
             raise
-        return cls(api, journal, rows, options, meta["list_id"])
+        job = cls(api, journal, rows, options, meta["list_id"])
+        job._owns_source = owns_source
+        return job
 
     def close(self) -> None:
-        """Release the journal (and its lock)."""
+        """Release the journal (and its lock); closes the CSV when :meth:`reopen` opened it."""
         self.journal.close()
+        if self._owns_source:
+            self.rows.source.close()
 
     # -- control ---------------------------------------------------------------------------------
 
@@ -718,7 +731,7 @@ class UploadJob:
                 self._checkpoint()
                 self.journal.mark_sent(chunk.seq)
                 try:
-                    stored = self.api.add_contacts(self.list_id, [self._contact(p) for p in part])
+                    stored = self._post_with_rounds(chunk.seq, part)
                 except ApiStatusError as exc:
                     if isinstance(
                         exc, AuthenticationError | PermissionDeniedError | NotFoundError | RateLimitError
@@ -742,6 +755,28 @@ class UploadJob:
                 )
                 self._report(message=f"chunk {chunk.seq + 1} of {total_chunks}")
             self.journal.mark_done(chunk.seq)
+
+    def _post_with_rounds(self, seq: int, part: list[PreparedRow]) -> list[DialerContact]:
+        """POST one part, with job-level rounds after the client's own retries give out.
+
+        On a connection/5xx/429 failure it waits and tries again ``transient_rounds`` times.
+        Safe: every contact carries its id (an upsert).
+        """
+        contacts = [self._contact(p) for p in part]
+        rounds = 0
+        while True:
+            try:
+                return self.api.add_contacts(self.list_id, contacts)
+            except (ApiConnectionError, ServerError, RateLimitError) as exc:
+                if rounds >= self.options.transient_rounds:
+                    self.journal.note_chunk_error(seq, str(exc))
+                    raise
+                rounds += 1
+                wait = min(2.0**rounds, 30.0)
+                self.journal.event("transient", f"chunk {seq}: {exc}; round {rounds} in {wait:g} s")
+                self._report(message=f"server trouble; trying chunk {seq + 1} again in {wait:g} s")
+                self._sleep(wait)
+                self._checkpoint()
 
     def _split_rejected(self, part: list[PreparedRow], exc: ApiStatusError) -> list[list[PreparedRow]]:
         """Map a refusal to a row: the named item is rejected and the rest resent; else bisect."""
