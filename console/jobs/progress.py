@@ -67,12 +67,15 @@ ProgressCallback = Callable[[JobProgress], None]
 class RateMeter:
     """Rows per second over a sliding window of recent samples.
 
+    The window spans several rate-limit windows (60 s each) so that a budget-bound job's
+    rate (bursts, then waits for the reset) averages out to what it really achieves.
+
     Args:
         window: Seconds of history that count.
         clock: Monotonic clock (injectable).
     """
 
-    def __init__(self, window: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, window: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.window = window
         self._clock = clock
         self._samples: deque[tuple[float, int]] = deque()
