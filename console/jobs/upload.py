@@ -65,7 +65,7 @@ from console.api.models import (
 )
 from console.api.ratelimit import Pacer
 from console.contacts.reader import CsvReadError, CsvSource
-from console.contacts.result import ValidationResult
+from console.contacts.result import Severity, ValidationResult
 from console.jobs.journal import (
     ChunkState,
     ImportAttempt,
@@ -345,6 +345,10 @@ class _FatalError(Exception):
     """Stops the run with FAILED (the message says why)."""
 
 
+class _StalledError(Exception):
+    """Stops the run with INTERRUPTED: waited too long for the server (the message says how to resume)."""
+
+
 def _item_index(exc: ApiStatusError) -> int | None:
     """The position of the offending contact in a refused POST body (``[3].data.Phone``), if named."""
     body = exc.body
@@ -442,7 +446,7 @@ class UploadJob:
         if not 1 <= options.chunk_size <= MAX_CHUNK:
             raise UploadError(f"chunk_size must be between 1 and {MAX_CHUNK}.")
         if validation is not None and validation.file_errors:
-            first = next(i for i in validation.header_issues if i.severity >= 3)
+            first = next(i for i in validation.header_issues if i.severity >= Severity.ERROR)
             raise UploadError(f"The file cannot be uploaded: {first.message}")
         for key in ("api_key", "secret", "client_secret", "token", "password"):
             if connection and key in connection:
@@ -651,6 +655,9 @@ class UploadJob:
         except (ApiConnectionError, ServerError, RateLimitError) as exc:
             status = JobStatus.INTERRUPTED
             message = f"interrupted ({exc}); resume with: {resume_hint}"
+        except _StalledError as exc:
+            status = JobStatus.INTERRUPTED
+            message = str(exc)
         except (AuthenticationError, PermissionDeniedError, NotFoundError) as exc:
             status = JobStatus.FAILED
             message = f"could not run: {exc}. Fix it, then resume with: {resume_hint}"
@@ -807,6 +814,9 @@ class UploadJob:
             status = self.api.get_import_status(self.list_id)
             if status.state != "IN_PROGRESS" or status.is_done:
                 return status
+            total = status.total_records
+            if status.percent_complete == 100 and total is not None and status.completed_records == total:
+                return status  # some orgs keep IN_PROGRESS at 100 % (TF compares counts instead)
             done = status.completed_records or 0
             base = self.journal.counts()[RowState.CONFIRMED] if phase is Phase.IMPORTING else None
             self._report(
@@ -815,7 +825,7 @@ class UploadJob:
                 rows_done=None if base is None else base + done,
             )
             if time.monotonic() >= deadline:
-                raise _FatalError(
+                raise _StalledError(
                     f"the import into list {self.list_id} did not finish within "
                     f"{self.options.import_timeout:g} s "
                     f"({done} records done); resume with: outbound-console upload --resume {self.job_id}"
@@ -833,8 +843,8 @@ class UploadJob:
     def _run_import(self) -> None:
         attempts = self.journal.imports()
         last = attempts[-1] if attempts else None
-        selected = self._selected_rows()
-        todo: list[int] | None = selected
+        confirmed = self.journal.outcome_rows(RowState.CONFIRMED)
+        todo: list[int] | None = [r for r in self._selected_rows() if r not in confirmed]
         if last is not None:
             if last.state in (ImportState.CONFIRMED, ImportState.FAILED):
                 return

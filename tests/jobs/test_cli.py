@@ -16,8 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import keyring
+import keyring.backend
 import pytest
 from jobs_helpers import SampleCsv, fetch_all, journal_rows, list_contents, requests_to, write_csv
+from pydantic import SecretStr
 
 from console.api import GenesysClient
 
@@ -247,3 +250,67 @@ def test_upsert_without_id_column_cannot_run(sandbox: Any, list_id: str, tmp_pat
     code, _, err = _finish(_start(_cmd(sandbox, str(sample.path), "--list", list_id)))
     assert code == 2
     assert "--id-column" in err
+
+
+class _MemoryKeyring(keyring.backend.KeyringBackend):
+    """Passwords in a dict (tests only)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+def test_profile_secret_comes_from_the_keyring(
+    api: GenesysClient,
+    sandbox: Any,
+    list_id: str,
+    jobs_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """In-process (the keyring backend is this process's): --profile NAME, no secret anywhere else."""
+    from console.cli import main
+    from console.credentials import CUSTOM_REGION, KeyringSecretStore, Profile, ProfileStore
+
+    sample = write_csv(tmp_path / "c.csv", 300)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(_MemoryKeyring())
+    try:
+        profile = Profile(
+            name="Sandbox", region=CUSTOM_REGION, custom_url=sandbox.url, client_id="sandbox-client"
+        )
+        ProfileStore().upsert(profile)
+        KeyringSecretStore().set(profile.id, SecretStr("sandbox-secret"))
+        code = main(
+            [
+                "upload",
+                str(sample.path),
+                "--list",
+                list_id,
+                "--id-column",
+                "ContactId",
+                "--profile",
+                "Sandbox",
+            ]
+        )
+    finally:
+        keyring.set_keyring(previous)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    sent, _, _, job = _summary(out)
+    assert sent == len(sample.expected)
+    assert journal_rows(jobs_dir / f"{job}.sqlite", "SELECT value FROM meta WHERE key='connection'") == [
+        ('{"profile": "Sandbox"}',)
+    ]
+    _assert_exact(api, sandbox, list_id, sample)

@@ -218,7 +218,14 @@ def test_pause_holds_between_requests(
     assert result.sent == 300
 
 
-@pytest.mark.parametrize("flow", [ImportFlow.MULTIPART, ImportFlow.PRESIGNED])
+@pytest.mark.parametrize(
+    ("flow", "shape"),
+    [
+        (ImportFlow.MULTIPART, "no_state"),
+        (ImportFlow.PRESIGNED, "no_state"),
+        (ImportFlow.MULTIPART, "in_progress_100"),  # success reported as IN_PROGRESS at 100 %
+    ],
+)
 def test_import_with_id_column(
     api: GenesysClient,
     sandbox: Any,
@@ -227,9 +234,10 @@ def test_import_with_id_column(
     tmp_path: Path,
     sources: list[CsvSource],
     flow: ImportFlow,
+    shape: str,
 ) -> None:
     sample = write_csv(tmp_path / "c.csv", 700)
-    sandbox.control({"import_delay": 0.2})
+    sandbox.control({"import_delay": 0.2, "switches": {"import_success_shape": shape}})
     job = _create(api, list_id, sample.path, jobs_dir, sources, mode=UploadMode.IMPORT, import_flow=flow)
     try:
         result = job.run()
