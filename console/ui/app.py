@@ -10,6 +10,7 @@ is in use. Qt and the sandbox are imported only when the GUI really starts, so
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import webbrowser
 from collections.abc import Callable
@@ -96,6 +97,7 @@ def create_main_window(
 
 def run(args: argparse.Namespace) -> int:
     """Start Qt, show the window, run the event loop; returns the exit code."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from console import APP_ID, APP_NAME
@@ -108,4 +110,15 @@ def run(args: argparse.Namespace) -> int:
         force_sandbox=bool(getattr(args, "sandbox", False)), profile_name=getattr(args, "profile", None)
     )
     window.show()
+    # Ctrl+C / SIGTERM close the window cleanly (workers joined, sandbox stopped). Python runs
+    # signal handlers only between bytecodes, so a timer wakes the interpreter now and then.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: window.close())
+    wake = QTimer(window)
+    wake.timeout.connect(_noop)
+    wake.start(250)
     return int(app.exec())
+
+
+def _noop() -> None:
+    """Timer target that lets Python's signal handlers run during the Qt event loop."""
