@@ -70,6 +70,27 @@ def _fill_profile(dialog: ProfileDialog, qtbot, *, name: str, url: str, client_i
     dialog.port_spin.setValue(0)
 
 
+def _press(window: MainWindow, qtbot, key: Qt.Key) -> None:
+    """Press Ctrl+<key> as a user would (the window must be active for shortcuts to fire)."""
+    window.activateWindow()
+    window.nav.setFocus()
+    qtbot.waitUntil(window.nav.hasFocus, timeout=2000)
+    qtbot.keyClick(window.nav, key, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_keyboard_shortcuts(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    for key, page in ((Qt.Key.Key_2, 1), (Qt.Key.Key_3, 2), (Qt.Key.Key_4, 3), (Qt.Key.Key_1, 0)):
+        _press(window, qtbot, key)
+        assert window.stack.currentIndex() == page
+        assert window.nav.currentRow() == page
+    _press(window, qtbot, Qt.Key.Key_P)
+    assert window.profile_dialog is not None
+    assert window.profile_dialog.isVisible()
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
+        _press(window, qtbot, Qt.Key.Key_T)
+
+
 def test_first_run_lands_on_sandbox_with_banner(make_window, qtbot, tmp_home) -> None:
     window = make_window()
     assert window.sandbox is not None
@@ -234,9 +255,7 @@ def test_api_log_entries_filter_curl_and_secret_free_bundle(make_window, qtbot, 
         window.test_action.trigger()  # client credentials: logs the token request too
     with qtbot.waitSignal(window.session.signed_in, timeout=15000):
         window.sign_in_action.trigger()
-    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
-    if window.stack.currentIndex() != PAGE_LOG:  # no focus offscreen: fall back to the menu action
-        window.page_actions[PAGE_LOG].trigger()
+    _press(window, qtbot, Qt.Key.Key_4)
     assert window.stack.currentIndex() == PAGE_LOG
     log = window.log_page.log_widget
     qtbot.waitUntil(lambda: log.model.rowCount() >= 10, timeout=5000)
