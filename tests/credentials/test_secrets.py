@@ -90,7 +90,10 @@ def test_real_secret_service_roundtrip(tmp_path: Path) -> None:
         code = f"import keyring; print(keyring.get_password({store.service!r}, 'profile-x'))"
         out = subprocess.run(
             [sys.executable, "-c", code],
-            capture_output=True, text=True, check=True, env=os.environ.copy(),
+            capture_output=True,
+            text=True,
+            check=True,
+            env=os.environ.copy(),
         ).stdout.strip()
         assert out == secret
         assert store.get("profile-x").get_secret_value() == secret
