@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Any
 
 from console.sandbox import calls, contacts, external, imports, lists, oauth, org
+from console.sandbox import templates as list_templates
 from console.sandbox.errors import (
     ApiError,
     OAuthError,
@@ -95,6 +96,7 @@ def _routes() -> list[Route]:
     ]
     for module in (org, lists, contacts, imports, calls, external):
         table.extend(module.ROUTES)
+    table.extend(list_templates.ROUTES)  # contact-list templates (§7)
     return table
 
 

@@ -47,6 +47,10 @@ ALL_PERMISSIONS: tuple[str, ...] = (
     "outbound:contact:edit",
     "outbound:contact:delete",
     "outbound:attemptLimits:view",
+    "outbound:contactListTemplate:view",
+    "outbound:contactListTemplate:add",
+    "outbound:contactListTemplate:edit",
+    "outbound:contactListTemplate:delete",
     "routing:queue:view",
     "conversation:call:add",
     "conversation:communication:view",
@@ -180,6 +184,7 @@ class SandboxState:
     imports: dict[str, ImportJob] = field(default_factory=dict)
     conversations: dict[str, dict[str, Any]] = field(default_factory=dict)
     external_contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    templates: dict[str, dict[str, Any]] = field(default_factory=dict)  # contact-list templates by id
     tokens: dict[str, Token] = field(default_factory=dict)
     refresh_tokens: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     codes: dict[str, AuthCode] = field(default_factory=dict)
@@ -326,6 +331,7 @@ class SandboxState:
         self.imports.clear()
         self.conversations.clear()
         self.external_contacts.clear()
+        self.templates.clear()
         self.tokens.clear()
         self.refresh_tokens.clear()
         self.codes.clear()
