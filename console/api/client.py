@@ -47,6 +47,7 @@ from console.api.models import (
     AttemptLimits,
     CallConversation,
     ContactList,
+    ContactListTemplate,
     ContactListUploadUrlRequest,
     CreateCallRequest,
     CreateCallResponse,
@@ -752,3 +753,38 @@ class GenesysClient:
         """Create an external contact."""
         response = self._send("POST", "/api/v2/externalcontacts/contacts", json=contact.to_wire())
         return self._decode(response, ExternalContact)
+
+    # -- contact-list templates (§7) -----------------------------------------
+
+    _TEMPLATES = "/api/v2/outbound/contactlisttemplates"
+
+    def list_contact_list_templates(
+        self,
+        *,
+        page_size: int = 25,
+        page_number: int = 1,
+        name: str | None = None,
+        filter_type: str | None = None,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+    ) -> Page[ContactListTemplate]:
+        """One page of contact-list templates (``name`` is a prefix filter by default)."""
+        params = _query(
+            pageSize=page_size,
+            pageNumber=page_number,
+            name=name,
+            filterType=filter_type,
+            sortBy=sort_by,
+            sortOrder=sort_order,
+        )
+        return self._get_page(self._TEMPLATES, ContactListTemplate, params)
+
+    def get_contact_list_template(self, template_id: str) -> ContactListTemplate:
+        """One contact-list template."""
+        return self._decode(self._send("GET", f"{self._TEMPLATES}/{_seg(template_id)}"), ContactListTemplate)
+
+    def create_contact_list_template(self, template: ContactListTemplate) -> ContactListTemplate:
+        """Create a template (200); read-only and list-only fields are never sent."""
+        return self._decode(
+            self._send("POST", self._TEMPLATES, json=template.create_body()), ContactListTemplate
+        )

@@ -844,3 +844,27 @@ class ErrorBody(WireModel):
         if template:
             return _PLACEHOLDER.sub(lambda m: str(params.get(m.group(1), m.group(0))), template)
         return self.message or self.code or ""
+
+
+# ---------------------------------------------------------------------------
+# Contact-list templates (genesys-api.md §7)
+# ---------------------------------------------------------------------------
+
+
+class ContactListTemplate(ContactList):
+    """A contact-list template: a ContactList without division, importStatus, size and dateExpiration.
+
+    Those four never go out in a request body (they are treated as read-only here); the rest
+    of the shape, and the rules of §4.4, are the list's.
+    """
+
+    READ_ONLY: ClassVar[frozenset[str]] = ContactList.READ_ONLY | frozenset({"division", "dateExpiration"})
+
+    @classmethod
+    def from_list(cls, contact_list: ContactList) -> ContactListTemplate:
+        """A template with the list's writable shape (name, columns, media columns, settings)."""
+        return cls.model_validate(contact_list.create_body())
+
+    def to_list(self) -> ContactList:
+        """A new (unsaved) list definition with this template's shape."""
+        return ContactList.model_validate(self.create_body())
