@@ -740,6 +740,41 @@ class GenesysClient:
         url = f"/api/v2/conversations/calls/{_seg(conversation_id)}"
         self._send("PATCH", url, json={"state": "disconnected"})
 
+    # -- raw requests (the error decoder's "Resend edited request") ---------------
+
+    RAW_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+    """Methods :meth:`send_raw` accepts."""
+
+    def send_raw(self, method: str, path: str, json_body: Any = None) -> httpx.Response:
+        """Send one hand-edited request through the usual auth, retry, redaction and log path.
+
+        Only relative API paths (``/api/v2/...``, optionally with a query) are accepted, so the
+        token never goes to another host. Retries follow the normal policy: a POST (a call, a
+        create) is never repeated.
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            path: ``/api/v2/...`` with an optional ``?query``.
+            json_body: The JSON body; None sends no body.
+
+        Returns:
+            The 200..205 response (read).
+
+        Raises:
+            ValueError: Another method, or not a relative ``/api/v2/`` path.
+            ApiError: As for every request (status errors carry the decoded ErrorBody).
+        """
+        verb = method.strip().upper()
+        if verb not in self.RAW_METHODS:
+            raise ValueError(f"method: {method!r} is not one of {', '.join(sorted(self.RAW_METHODS))}")
+        parts = urlsplit(path.strip())
+        if parts.scheme or parts.netloc or not parts.path.startswith("/api/v2/") or ".." in parts.path:
+            raise ValueError(f"path: {path!r} must be a relative API path starting with /api/v2/")
+        url = parts.path + (f"?{parts.query}" if parts.query else "")
+        if json_body is None:
+            return self._send(verb, url)
+        return self._send(verb, url, json=json_body)
+
     # -- external contacts ---------------------------------------------------
 
     def search_external_contacts(
