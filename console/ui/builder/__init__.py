@@ -1,0 +1,1 @@
+"""Parts of the contact-list builder page (:mod:`console.ui.pages.builder`)."""
