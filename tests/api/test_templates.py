@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import sandbox_requests
 
 from console.api import GenesysClient
 from console.api.errors import BadRequestError
 from console.api.models import ContactList, ContactListTemplate
+from tests.api.conftest import sandbox_requests
 
 LIST = ContactList.model_validate(
     {

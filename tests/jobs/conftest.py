@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobs_helpers import make_list
 
 from console.api import Endpoint, GenesysClient
+from tests.jobs.jobs_helpers import make_list
 
 _names = itertools.count()
 

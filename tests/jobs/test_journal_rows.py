@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from jobs_helpers import COLUMNS, write_csv
 
 from console.api.models import ContactList, ContactPhoneNumberColumn
 from console.contacts.reader import CsvSource, open_csv
@@ -24,6 +23,7 @@ from console.jobs.journal import (
     valid_job_id,
 )
 from console.jobs.rows import SourceRows
+from tests.jobs.jobs_helpers import COLUMNS, write_csv
 
 _open: list[CsvSource] = []
 

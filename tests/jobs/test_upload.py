@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobs_helpers import fetch_all, list_contents, requests_to, write_csv
 
 from console.api import GenesysClient
 from console.contacts.reader import CsvSource, open_csv
@@ -25,6 +24,7 @@ from console.jobs import (
     Verify,
 )
 from console.jobs.journal import ChunkState, ImportState, RowState
+from tests.jobs.jobs_helpers import fetch_all, list_contents, requests_to, write_csv
 
 CONTACTS = r"/contactlists/[^/]+/contacts$"
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_helpers import LIST_BODY, cc_token, pkce_login
 
 from console.sandbox import Sandbox
+from tests.sandbox.sandbox_helpers import LIST_BODY, cc_token, pkce_login
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_helpers import assert_error
 
 from console.sandbox import Sandbox
+from tests.sandbox.sandbox_helpers import assert_error
 
 CALLS = "/api/v2/conversations/calls"
 EXT = "/api/v2/externalcontacts/contacts"

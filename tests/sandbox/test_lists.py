@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_helpers import LIST_BODY, assert_error
 
 from console.sandbox import Sandbox
+from tests.sandbox.sandbox_helpers import LIST_BODY, assert_error
 
 LISTS = "/api/v2/outbound/contactlists"
 MakeList = Callable[..., dict[str, Any]]

@@ -9,9 +9,9 @@ import urllib.parse
 
 import httpx
 import pytest
-from sandbox_helpers import assert_error, cc_token, pkce_login
 
 from console.sandbox import Sandbox
+from tests.sandbox.sandbox_helpers import assert_error, cc_token, pkce_login
 
 REDIRECT = "http://localhost:7777/callback"
 FULL = ("sandbox-client", "sandbox-secret")

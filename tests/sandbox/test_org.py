@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sandbox_helpers import assert_error, cc_token
+
+from tests.sandbox.sandbox_helpers import assert_error, cc_token
 
 
 def test_organization(api: httpx.Client) -> None:

@@ -7,9 +7,9 @@ import uuid
 
 import httpx
 import pytest
-from sandbox_helpers import assert_error
 
 from console.sandbox import Sandbox, SandboxConfig
+from tests.sandbox.sandbox_helpers import assert_error
 
 ORG = "/api/v2/organizations/me"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sandbox_helpers import LIST_BODY, assert_error, cc_token
 
 from console.sandbox import Sandbox
+from tests.sandbox.sandbox_helpers import LIST_BODY, assert_error, cc_token
 
 TEMPLATES = "/api/v2/outbound/contactlisttemplates"
 

@@ -19,10 +19,10 @@ from typing import Any
 import keyring
 import keyring.backend
 import pytest
-from jobs_helpers import SampleCsv, fetch_all, journal_rows, list_contents, requests_to, write_csv
 from pydantic import SecretStr
 
 from console.api import GenesysClient
+from tests.jobs.jobs_helpers import SampleCsv, fetch_all, journal_rows, list_contents, requests_to, write_csv
 
 CONTACTS = r"/contactlists/[^/]+/contacts$"
 SUMMARY = re.compile(r"^sent=(\d+) skipped=(\d+) rejected=(\d+) seconds=([\d.]+) job=(\S+)$")
