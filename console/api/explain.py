@@ -394,16 +394,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "missing.permission",
         _is_missing_permission,
         "Missing permission: {permissions}.",
-        "The token is valid, but neither the OAuth client's roles nor your user's roles grant "
-        "{permissions}.",
+        "The token is valid, but neither the OAuth client's roles nor your user's roles grant {permissions}.",
         "Ask an admin to grant {permissions}. " + ROLES_HOWTO,
-    ),
-    CatalogEntry(
-        "missing.division.permission",
-        _code("missing.division.permission"),
-        "A permission is missing in the object's division.",
-        "The role grants the permission, but not in the division the object belongs to.",
-        "Ask an admin to grant the role in that division too (or in all divisions). " + ROLES_HOWTO,
     ),
     CatalogEntry(
         "not.authorized",
@@ -455,14 +447,6 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Write {fields} like 2025-01-31T12:00:00.000Z.",
     ),
     CatalogEntry(
-        "bad.credentials",
-        _any(_code("bad.credentials"), _all(_status(401), lambda f: f.kind == "status")),
-        "The access token was not accepted (expired, revoked or from another org).",
-        "Tokens expire (per OAuth client, 24 h by default); signing out revokes a user token; a token is "
-        "only valid in the region that issued it.",
-        "Test the connection again (Ctrl+T) to get a fresh token, or sign in again (Ctrl+Shift+L).",
-    ),
-    CatalogEntry(
         "authentication.required",
         _code("authentication.required"),
         "No token was sent.",
@@ -475,6 +459,14 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The credentials have expired.",
         "The token or the user's password has expired.",
         "Sign in again (Ctrl+Shift+L) or test the connection (Ctrl+T) for a new token.",
+    ),
+    CatalogEntry(
+        "bad.credentials",
+        _any(_code("bad.credentials"), _all(_status(401), lambda f: f.kind == "status")),
+        "The access token was not accepted (expired, revoked or from another org).",
+        "Tokens expire (per OAuth client, 24 h by default); signing out revokes a user token; a token is "
+        "only valid in the region that issued it.",
+        "Test the connection again (Ctrl+T) to get a fresh token, or sign in again (Ctrl+Shift+L).",
     ),
     CatalogEntry(
         "not.found",
