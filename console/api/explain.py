@@ -289,7 +289,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "oauth.invalid_client",
         _oauth("invalid_client"),
         "The login server refused the OAuth client (invalid_client).",
-        "The client id or secret is wrong, the secret was regenerated, the client was deleted, or it is "
+        "The credentials or the token were not accepted: the client id or secret is wrong, the secret "
+        "was regenerated, the client was deleted, or it is "
         "not a client of this region/org. A PKCE (browser) client has no secret and cannot use the "
         "client-credentials grant.",
         "Open Profiles (Ctrl+P), check the Client ID against Admin > Integrations > OAuth, paste the "

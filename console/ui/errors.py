@@ -2,31 +2,121 @@
 
 Every controller reports failures to :class:`ErrorSink` (napari ``qthreading``, qutebrowser
 ``message``); the main window listens to ``ErrorSink.reported`` and shows the newest error in
-its error bar. :func:`decode_error` is the single place that turns an exception into words;
-the error-decoder issue can replace its body without touching any window.
+its error bar. :func:`decode_error` is the single place that turns an exception into a
+:class:`DecodedError`: status, code, the message with its parameters filled in, correlation id,
+details and nested errors, the redacted request, and the plain-language cause and fix of
+:func:`console.api.explain.explain`. The decoder view (:mod:`console.ui.decoder`) shows one.
+
+Jumping to the cause: a :class:`DecodedError` may carry an :class:`ErrorTarget` (a form field
+such as ``phoneColumns[0].columnName``, or a CSV cell). Targets come from the server's
+``details[].fieldName`` or from the reporting page (``sink.report(exc, target=...)``). Pages
+register a handler per target kind (and optionally per owner page)::
+
+    sink.register_target_handler("field", self.focus_field, page="builder")
+    sink.register_target_handler("cell", self.show_cell, page="preview")
+
+and :meth:`ErrorSink.jump` calls it (the decoder's "Go to ..." link does).
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+if TYPE_CHECKING:
+    from console.api.client import GenesysClient
+    from console.api.logging import ExchangeRecord
 
 log = logging.getLogger(__name__)
+
+_CELL_FIELD = re.compile(r"^\[(\d+)\]\.data\.(.+)$")
+
+
+@dataclass(frozen=True)
+class ErrorTarget:
+    """Where an error points: a form field or a CSV cell, on an owner page.
+
+    Attributes:
+        kind: ``"field"`` or ``"cell"``.
+        field: Field path as the API names it (``phoneNumber``, ``phoneColumns[0].columnName``,
+            ``[3].data.Mobile``).
+        row: For a cell: the 0-based row. When derived from a server answer it is the index of
+            the contact in the request body; a page that knows the CSV row reports that instead.
+        column: For a cell: the column name.
+        page: Owner page (``"call"``, ``"builder"``, ``"preview"``), None when unknown.
+    """
+
+    kind: str
+    field: str | None = None
+    row: int | None = None
+    column: str | None = None
+    page: str | None = None
+
+    def label(self) -> str:
+        """Short words for a link ("field phoneNumber", "row 4, column Mobile")."""
+        if self.kind == "cell":
+            row = f"row {self.row + 1}" if self.row is not None else "row ?"
+            return f"{row}, column {self.column or '?'}"
+        return f"field {self.field or '?'}"
+
+
+def _page_of(path: str | None) -> str | None:
+    if not path:
+        return None
+    if "/conversations/calls" in path or "/externalcontacts" in path:
+        return "call"
+    if "/contacts" in path or "/uploads" in path or path.endswith("/importstatus"):
+        return "preview"
+    if "/outbound/contactlists" in path or "/contactlisttemplates" in path:
+        return "builder"
+    return None
+
+
+def target_for_field(name: str, path: str | None = None) -> ErrorTarget:
+    """The target of a ``details[].fieldName``: a cell for ``[i].data.Column``, else a field."""
+    match = _CELL_FIELD.match(name)
+    page = _page_of(path)
+    if match:
+        return ErrorTarget("cell", field=name, row=int(match.group(1)), column=match.group(2), page=page)
+    return ErrorTarget("field", field=name, page=page)
 
 
 @dataclass(frozen=True)
 class DecodedError:
-    """An error in plain words.
+    """An error in plain words, with everything the decoder view shows.
 
     Attributes:
-        title: One line: what failed ("Test connection failed: missing permission").
-        explanation: What it means and what to do.
-        details: Extra facts (code, status, missing permissions), one per line.
-        correlation_id: ``ININ-Correlation-Id`` to quote to Genesys support.
+        title: One line: what failed ("Place test call failed: the number to dial is not usable").
+        explanation: Cause and fix in one paragraph (the error bar shows it).
+        details: Extra facts, one per line (request, code, message, retry).
+        correlation_id: ``ININ-Correlation-Id`` (or the body's ``contextId``) for Genesys support.
         status: HTTP status, when there was an answer.
         missing_permissions: Permission names a 403 names.
+        code: The dotted code, OAuth error or import failure reason.
+        message: The server's message with ``messageParams`` filled in.
+        message_params: ``messageParams``.
+        server_details: ``details[]`` entries as dicts (errorCode, fieldName, entityId, entityName).
+        nested: Nested ``errors[]`` as (code, message) pairs.
+        limit: The org limit that was hit ("key = value").
+        method: HTTP method of the request that failed.
+        url_path: Its path and query (secrets redacted).
+        request_body: Its body, redacted.
+        response_body: The raw answer (when it was not an ErrorBody).
+        cause: Catalog cause.
+        fix: Catalog fix.
+        catalog_key: Catalog entry (``console.api.explain``).
+        retry_after: Seconds to wait before retrying (429).
+        target: Where the error points (form field or CSV cell), if anywhere.
+        context: What the user was doing ("Place test call").
+        reported_at: ``time.monotonic()`` when it was decoded (for the 429 countdown).
     """
 
     title: str
@@ -35,94 +125,263 @@ class DecodedError:
     correlation_id: str | None = None
     status: int | None = None
     missing_permissions: list[str] = field(default_factory=list)
+    code: str | None = None
+    message: str = ""
+    message_params: dict[str, str] = field(default_factory=dict)
+    server_details: list[dict[str, str]] = field(default_factory=list)
+    nested: list[tuple[str, str]] = field(default_factory=list)
+    limit: str | None = None
+    method: str | None = None
+    url_path: str | None = None
+    request_body: str | None = None
+    response_body: str | None = None
+    cause: str = ""
+    fix: str = ""
+    catalog_key: str = ""
+    retry_after: float | None = None
+    target: ErrorTarget | None = None
+    context: str = ""
+    reported_at: float = field(default_factory=time.monotonic)
 
     def text(self) -> str:
-        """Everything as plain text (for a tooltip or the clipboard)."""
-        lines = [self.title, self.explanation, *self.details]
+        """Everything as plain text (for a tooltip, the clipboard or the support bundle)."""
+        lines = [self.title]
+        if self.cause:
+            lines.append(f"Cause: {self.cause}")
+        if self.fix:
+            lines.append(f"Fix: {self.fix}")
+        if not self.cause and not self.fix:
+            lines.append(self.explanation)
+        lines.extend(self.details)
         if self.correlation_id:
             lines.append(f"Correlation id: {self.correlation_id}")
         return "\n".join(x for x in lines if x)
 
+    @property
+    def can_resend(self) -> bool:
+        """Whether the failed request is known well enough to edit and resend it."""
+        return bool(self.method and self.url_path and self.url_path.startswith("/api/v2/"))
 
-_STATUS_HELP = {
-    400: "The request was refused as invalid.",
-    401: "The credentials or the token were not accepted. Check the client id and secret, or sign in again.",
-    403: "The credentials are valid but lack a permission. Ask an admin to add it to the OAuth client's "
-    "role (Admin > Integrations > OAuth) or to your user's role.",
-    404: "The object was not found; it may have been deleted.",
-    409: "The object changed in the meantime; reload it and try again.",
-    429: "Genesys Cloud's rate limit was reached; wait and try again.",
-}
+    def retry_left(self, now: float | None = None) -> float | None:
+        """Seconds left before a retry makes sense (None when the error did not say)."""
+        if self.retry_after is None:
+            return None
+        now = time.monotonic() if now is None else now
+        return max(0.0, self.reported_at + self.retry_after - now)
 
 
-def decode_error(exc: BaseException, context: str = "") -> DecodedError:
-    """Turn any exception into a :class:`DecodedError`."""
+# catalog entries whose summary is generic: the title shows the server's own message instead
+_GENERIC = {"bad.request", "unknown", "oauth.other"}
+
+
+def decode_error(exc: BaseException, context: str = "", *, target: ErrorTarget | None = None) -> DecodedError:
+    """Turn any exception (or a failed import) into a :class:`DecodedError`.
+
+    Args:
+        exc: What failed.
+        context: What the user was doing ("Place test call").
+        target: Where it points, when the caller knows better than the server's ``fieldName``.
+    """
     from console.api import errors as api_errors
-    from console.credentials import CredentialsError as StoreCredentialsError
+    from console.api.explain import explain
+    from console.api.logging import redact_url
 
     prefix = f"{context} failed" if context else "Failed"
-    if isinstance(exc, api_errors.PermissionDeniedError):
-        missing = exc.missing_permissions
-        what = ", ".join(missing) if missing else "a permission"
-        return DecodedError(
-            title=f"{prefix}: missing permission {what}",
-            explanation=_STATUS_HELP[403],
-            details=[f"{exc.method} {exc.path} → 403 {exc.code or ''}".rstrip(), exc.detail],
-            correlation_id=exc.correlation_id,
-            status=403,
-            missing_permissions=missing,
-        )
+    ex = explain(exc)
+    facts = ex.facts
+    kw: dict[str, Any] = {
+        "code": facts.code,
+        "message": facts.message,
+        "message_params": dict(facts.params),
+        "cause": ex.cause,
+        "fix": ex.fix,
+        "catalog_key": ex.key,
+        "retry_after": facts.retry_after,
+        "context": context,
+        "missing_permissions": list(facts.permissions),
+    }
+    details: list[str] = []
+    if isinstance(exc, api_errors.ApiError) and exc.request is not None:
+        url = urlsplit(redact_url(str(exc.request.url)))
+        kw["method"] = exc.request.method
+        kw["url_path"] = url.path + (f"?{url.query}" if url.query else "")
     if isinstance(exc, api_errors.ApiStatusError):
-        status = exc.status_code
-        help_text = _STATUS_HELP.get(status) or (
-            "Genesys Cloud had a problem; try again later." if status >= 500 else "The request was refused."
-        )
-        details = [f"{exc.method} {exc.path} → {status} {exc.code or ''}".rstrip()]
+        kw["status"] = exc.status_code
+        kw["correlation_id"] = exc.correlation_id or (exc.body.context_id if exc.body else None)
+        kw["request_body"] = exc.request_body
+        kw["response_body"] = exc.response_text
+        details.append(f"{exc.method} {exc.path} → {exc.status_code} {exc.code or ''}".rstrip())
         if exc.detail:
             details.append(exc.detail)
-        if isinstance(exc, api_errors.RateLimitError) and exc.retry_after is not None:
-            details.append(f"Retry after {exc.retry_after:g} s")
-        return DecodedError(
-            title=f"{prefix}: {exc.detail or f'HTTP {status}'}",
-            explanation=help_text,
-            details=details,
-            correlation_id=exc.correlation_id,
-            status=status,
-        )
-    if isinstance(exc, api_errors.ApiTimeoutError):
-        return DecodedError(f"{prefix}: no answer in time", "The server did not answer in time.", [str(exc)])
-    if isinstance(exc, api_errors.ApiConnectionError):
-        return DecodedError(
-            f"{prefix}: could not reach the server",
-            "Check the network, the region or URL of the profile, and any proxy.",
-            [str(exc)],
-        )
-    if isinstance(exc, api_errors.LoginTimeoutError):
-        return DecodedError(f"{prefix}: the browser sign-in did not finish in time", "Try signing in again.")
-    if isinstance(exc, api_errors.LoginError):
-        return DecodedError(f"{prefix}: browser sign-in failed", str(exc))
-    if isinstance(exc, StoreCredentialsError | api_errors.CredentialsError):
-        return DecodedError(f"{prefix}: credentials problem", str(exc))
-    return DecodedError(f"{prefix}: {type(exc).__name__}", str(exc))
+        body = exc.body
+        if body is not None:
+            dumped = [d.model_dump(by_alias=True, exclude_none=True) for d in body.details or []]
+            kw["server_details"] = [{k: v for k, v in d.items() if isinstance(v, str)} for d in dumped]
+            kw["nested"] = [(e.code or "", e.rendered_message()) for e in body.errors or []]
+            if body.limit is not None and body.limit.key:
+                kw["limit"] = f"{body.limit.key} = {body.limit.value}"
+        if target is None and facts.fields:
+            target = target_for_field(facts.fields[0], exc.path)
+    elif isinstance(exc, api_errors.ApiError) or facts.kind == "import":
+        details.append(str(exc))
+    if facts.retry_after is not None:
+        details.append(f"Retry after {facts.retry_after:g} s")
+    if ex.key in _GENERIC or (ex.key == "bad.request.field" and facts.message):
+        what = facts.message or ex.summary
+    else:
+        what = ex.summary.rstrip(".")
+    explanation = f"{ex.cause} {ex.fix}".strip()
+    if ex.key == "unknown" and not isinstance(exc, api_errors.ConsoleError):
+        what = type(exc).__name__
+        explanation = f"{exc} {ex.fix}".strip()
+        kw["cause"] = str(exc) or ex.cause
+    title = f"{prefix}: {what}"
+    return DecodedError(
+        title=title,
+        explanation=explanation,
+        details=details,
+        target=target,
+        **kw,
+    )
+
+
+def decode_exchange(record: ExchangeRecord, context: str = "") -> DecodedError | None:
+    """The decoded error of one logged exchange (status >= 400 or no answer), else None.
+
+    Rebuilds the exception the client raised, with the redacted request body, so the API log
+    can open the decoder on any failed row.
+    """
+    import httpx
+
+    from console.api.errors import ApiConnectionError, ApiStatusError
+
+    context = context or f"{record.method} {urlsplit(record.url).path}"
+    if record.status is None:
+        request = httpx.Request(record.method, record.url)
+        return decode_error(ApiConnectionError(record.error or "no answer", request), context)
+    if record.status < 400:
+        return None
+    headers = {k: v for k, v in record.response_headers.items()}
+    if record.correlation_id:
+        headers.setdefault("ININ-Correlation-Id", record.correlation_id)
+    content = (record.response_body or "").encode()
+    request = httpx.Request(record.method, record.url)
+    response = httpx.Response(record.status, headers=headers, content=content, request=request)
+    exc = ApiStatusError.from_response(response, request_body=record.request_body)
+    return decode_error(exc, context)
+
+
+TargetHandler = Callable[[ErrorTarget], bool]
+"""A page's jump handler: shows the target and returns True, or returns False (not mine)."""
 
 
 class ErrorSink(QObject):
-    """Collects every failure of the app and announces it decoded.
+    """Collects every failure of the app, announces it decoded, and routes jumps to pages.
 
     Signals:
-        reported(object): a :class:`DecodedError`.
+        reported(object): a :class:`DecodedError` (the newest failure).
+        decoder_requested(object): a :class:`DecodedError` the user wants to see in the decoder.
+        jumped(object): an :class:`ErrorTarget` a page has just shown.
     """
 
     reported = Signal(object)  # object: DecodedError
+    decoder_requested = Signal(object)  # object: DecodedError
+    jumped = Signal(object)  # object: ErrorTarget
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.history: list[DecodedError] = []
+        self._handlers: list[tuple[str, str | None, Callable[[], TargetHandler | None]]] = []
+        self.client_factory: Callable[..., GenesysClient] | None = None
+        """Makes a client for the decoder's resend (``session.new_client``); set by the window or a page."""
+        self.decoder: QObject | None = None
+        """The decoder view, once opened (one per sink)."""
+        self._attached = False
 
-    def report(self, exc: BaseException, *, context: str = "") -> DecodedError:
-        """Decode ``exc``, remember it, log its title (no secrets in exceptions) and announce it."""
-        decoded = decode_error(exc, context)
+    # -- reporting -------------------------------------------------------------------------
+
+    def report(
+        self, exc: BaseException, *, context: str = "", target: ErrorTarget | None = None
+    ) -> DecodedError:
+        """Decode ``exc``, remember it, log its title (no secrets in exceptions) and announce it.
+
+        Args:
+            exc: What failed.
+            context: What the user was doing ("Save contact list").
+            target: The form field or CSV cell it concerns, when the page knows it.
+        """
+        return self.report_decoded(decode_error(exc, context, target=target))
+
+    def report_decoded(self, decoded: DecodedError) -> DecodedError:
+        """Remember and announce an already decoded error."""
         self.history.append(decoded)
         log.info("%s", decoded.title)
         self.reported.emit(decoded)
         return decoded
+
+    @property
+    def last(self) -> DecodedError | None:
+        """The newest error, if any."""
+        return self.history[-1] if self.history else None
+
+    def open_decoder(self, decoded: DecodedError | None = None) -> QObject:
+        """Show the decoder view on ``decoded`` (default: the newest error) and return it."""
+        from console.ui.decoder import DecoderDialog
+
+        if self.decoder is None:
+            self.decoder = DecoderDialog(self)
+        chosen = decoded or self.last
+        self.decoder_requested.emit(chosen)
+        assert isinstance(self.decoder, DecoderDialog)
+        self.decoder.show_error(chosen)
+        return self.decoder
+
+    # -- jump targets ------------------------------------------------------------------------
+
+    def register_target_handler(self, kind: str, handler: TargetHandler, *, page: str | None = None) -> None:
+        """Let a page show targets of ``kind`` (``"field"``/``"cell"``), optionally only its own.
+
+        A bound method is held weakly, so a closed page drops out by itself.
+        """
+        ref: Callable[[], TargetHandler | None]
+        if hasattr(handler, "__self__") and hasattr(handler, "__func__"):
+            ref = weakref.WeakMethod(handler)
+        else:
+
+            def ref() -> TargetHandler | None:
+                return handler
+
+        self._handlers.append((kind, page, ref))
+
+    def _candidates(self, target: ErrorTarget) -> list[TargetHandler]:
+        own = [r() for k, p, r in self._handlers if k == target.kind and p is not None and p == target.page]
+        other = [r() for k, p, r in self._handlers if k == target.kind and p is None]
+        return [h for h in [*own, *other] if h is not None]
+
+    def can_jump(self, target: ErrorTarget | None) -> bool:
+        """Whether some page can show ``target``."""
+        return target is not None and bool(self._candidates(target))
+
+    def jump(self, target: ErrorTarget) -> bool:
+        """Ask the pages to show ``target``; True when one did."""
+        for handler in self._candidates(target):
+            if handler(target):
+                self.jumped.emit(target)
+                return True
+        return False
+
+    # -- main window hook ------------------------------------------------------------------------
+
+    def setParent(self, parent: QObject | None) -> None:
+        """Reparent; when the parent is the main window, hook the decoder into it once it is built."""
+        super().setParent(parent)
+        if parent is not None and not self._attached:
+            QTimer.singleShot(0, self, self._on_parent_ready)
+
+    @Slot()
+    def _on_parent_ready(self) -> None:
+        from console.ui.decoder import attach_to_window
+
+        window = self.parent()
+        if window is not None and not self._attached and hasattr(window, "error_bar"):
+            self._attached = attach_to_window(window, self)
