@@ -1,0 +1,454 @@
+"""Qt-free helpers of the preview page: validation plus the finding index, the edit overlay, the shown file.
+
+The CSV engine (:mod:`console.contacts`) validates a read-only :class:`CsvSource`. The page
+never rewrites the user's file: edits and removed rows live in an :class:`Overlay` beside the
+source, edited rows are re-checked with the engine's own ``check_batch`` (duplicate ids are
+only found by a full validation), and an upload or export writes "the file as shown" with
+:func:`write_shown_csv` to a new UTF-8 file, keeping a map back to the original rows.
+
+Adapter notes (the engine has no public API for these, so they are derived here from its
+public pieces): the finding index (rows per rule, rows to step through) and the phone repairs
+come from ``ValidationResult.rows_with``/``codes_for_row`` and ``PhoneRules.e164``; the plan for
+re-checking an edited row is rebuilt with ``map_header``/``build_plan`` exactly as ``validate``
+builds it; unfinished upload jobs are found by reading each journal's ``meta`` table read-only
+(``console.jobs`` has no listing function).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import csv
+import json
+import sqlite3
+import threading
+import time
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from console.api.models import ContactList
+from console.contacts.phones import PhoneRules
+from console.contacts.reader import CsvSource
+from console.contacts.result import RULES, Severity, ValidationIssue, ValidationResult
+from console.contacts.rules import (
+    TRIM_CHARS,
+    ColumnCheck,
+    ValidationPlan,
+    build_plan,
+    check_batch,
+    guess_id_column,
+    map_header,
+)
+from console.contacts.validate import ValidationOptions, explain_cell, validate
+
+__all__ = [
+    "FAILURE_REASONS",
+    "Checked",
+    "Overlay",
+    "UnfinishedJob",
+    "decode_failure_reason",
+    "run_validation",
+    "unfinished_jobs",
+    "write_shown_csv",
+]
+
+SAMPLES_PER_RULE = 500
+"""Occurrences listed under each rule in the issue panel (the count shows the total)."""
+
+FAILURE_REASONS: dict[str, str] = {
+    "CONTACT_COLUMNS_LIMIT_EXCEEDED": "The file has more than 50 columns; a contact list allows at most 50.",
+    "MISSING_CUSTOM_ID": "The contact-id column is missing from the file, or a row has an empty contact id.",
+    "MISSING_COLUMNS": "The file lacks a column the list has (the list's columns may have changed "
+    "after you checked the file). Reload the list and check the file again.",
+    "EMPTY_FILE": "The file has no header row.",
+    "INVALID_FILE": "The server could not read the file as UTF-8 CSV.",
+}
+"""Import ``failureReason`` codes (genesys-api.md §6.3, sandbox-control.md) in plain words."""
+
+
+def decode_failure_reason(code: str) -> str:
+    """A supervisor-readable sentence for an import ``failureReason`` (the code itself when unknown)."""
+    return FAILURE_REASONS.get(code, f"The import failed ({code}).")
+
+
+@dataclass
+class Checked:
+    """A validation result with the index the preview needs.
+
+    Attributes:
+        result: The engine's result.
+        plan: The plan it used (for re-checking edited rows and explaining their findings).
+        columns: List column -> CSV column index.
+        flagged: Rows with any finding, ascending (next/previous finding).
+        error_rows: Rows with an error, ascending (errors-only filter, remove invalid rows).
+        samples: Rule code -> first (row, column) occurrences (column -1 = whole row, -2 = header).
+        counts: Findings per rule, most frequent first.
+        phone_fixes: (row, column, E.164) of phone cells the engine can repair.
+    """
+
+    result: ValidationResult
+    plan: ValidationPlan
+    columns: dict[str, int]
+    flagged: array[int] = field(default_factory=lambda: array("l"))
+    error_rows: array[int] = field(default_factory=lambda: array("l"))
+    samples: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    phone_fixes: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def list_name(self) -> dict[int, str]:
+        """CSV column index -> list column name."""
+        return {v: k for k, v in self.columns.items()}
+
+    @property
+    def checks(self) -> dict[tuple[int, str], ColumnCheck]:
+        """(CSV column, kind) -> the column check."""
+        return {(c.index, c.kind): c for c in self.plan.checks}
+
+    def phone_columns(self) -> dict[int, str]:
+        """CSV column -> default region of each phone column."""
+        return {c.index: c.region for c in self.plan.checks if c.kind == "phone"}
+
+
+def resolve_id_column(
+    definition: ContactList, header: Sequence[str], mapping: Mapping[str, int]
+) -> str | None:
+    """The list column used as contact id: ``ContactId``-like names, when the file has it."""
+    guess = guess_id_column(definition)
+    return guess if guess is not None and guess in mapping else None
+
+
+def make_plan(
+    source: CsvSource,
+    definition: ContactList,
+    *,
+    explicit: Mapping[str, int | str] | None,
+    id_column: str | None,
+    region: str = "US",
+) -> tuple[ValidationPlan, dict[str, int]]:
+    """The plan ``validate`` builds for these options (rebuilt here for row re-checks).
+
+    Raises:
+        ValueError: Unknown region, or the id column is not mapped.
+    """
+    mapping = map_header(
+        source.header, definition.column_names, explicit=explicit, header_line=source.header_line
+    )
+    plan = build_plan(
+        definition,
+        source.header,
+        mapping,
+        region=region,
+        id_column=id_column if id_column in mapping.columns else None,
+    )
+    return plan, dict(mapping.columns)
+
+
+def run_validation(
+    source: CsvSource,
+    definition: ContactList,
+    explicit: Mapping[str, int | str] | None,
+    id_column: str | None,
+    region: str,
+    *,
+    cancel: threading.Event,
+    progress: Callable[[object], None],
+) -> Checked:
+    """Validate on the calling (worker) thread, then index the findings.
+
+    Progress payloads are ``(rows done, rows known)`` tuples.
+    """
+    plan, columns = make_plan(source, definition, explicit=explicit, id_column=id_column, region=region)
+    options = ValidationOptions(
+        region=region,
+        id_column=id_column if id_column in columns else None,
+        mapping=explicit,
+    )
+
+    def report(done: int, known: int) -> None:
+        progress((done, known))
+
+    result = validate(source, definition, options=options, progress=report, cancel=cancel)
+    checked = Checked(result, plan, columns)
+    _index_findings(checked, source, cancel)
+    return checked
+
+
+def _index_findings(checked: Checked, source: CsvSource, cancel: threading.Event) -> None:
+    result = checked.result
+    samples: dict[str, list[tuple[int, int]]] = {}
+    for issue in result.header_issues:
+        samples.setdefault(issue.code, []).append((-1, -2))
+    flagged, errors = array("l"), array("l")
+    status_error = Severity.ERROR
+    phone_cols = checked.phone_columns()
+    rules = {idx: PhoneRules(region) for idx, region in phone_cols.items()}
+    pending_phones: list[tuple[int, int]] = []
+    for n, i in enumerate(result.rows_with(Severity.INFO)):
+        if n % 4096 == 0 and cancel.is_set():
+            break
+        flagged.append(i)
+        if result.row_status(i) >= status_error:
+            errors.append(i)
+        for col, code in result.codes_for_row(i):
+            bucket = samples.setdefault(code, [])
+            if len(bucket) < SAMPLES_PER_RULE:
+                bucket.append((i, col))
+            if col in rules and code.startswith("phone."):
+                pending_phones.append((i, col))
+    fixes: list[tuple[int, int, str]] = []
+    for k, (i, col) in enumerate(pending_phones):
+        if k % 1024 == 0 and cancel.is_set():
+            break
+        record = source.record(i)
+        if col >= len(record):
+            continue
+        value = record[col].strip(TRIM_CHARS)
+        e164 = rules[col].e164(value) if value else None
+        if e164 and e164 != record[col]:
+            fixes.append((i, col, e164))
+    checked.flagged = flagged
+    checked.error_rows = errors
+    checked.samples = samples
+    checked.counts = result.counts_by_rule()
+    checked.phone_fixes = fixes
+
+
+def recheck_record(plan: ValidationPlan, record: list[str]) -> tuple[Severity, list[tuple[int, str]]]:
+    """Row status and (column, rule) findings of one edited record (no duplicate-id check)."""
+    found = check_batch([record], plan, 0)
+    codes = [(int(c), RULES_BY_INDEX[k]) for c, k in zip(found.cols, found.codes, strict=True)]
+    return Severity(found.status[0] if found.status else 0), codes
+
+
+def _rule_codes() -> tuple[str, ...]:
+    from console.contacts.result import RULE_CODES
+
+    return RULE_CODES
+
+
+RULES_BY_INDEX: tuple[str, ...] = _rule_codes()
+
+
+def explain(checked: Checked, record: list[str], row: int, line: int, col: int, code: str) -> ValidationIssue:
+    """The engine's message for a finding of an edited row."""
+    return explain_cell(checked.plan, checked.list_name, checked.checks, record, row, line, col, code)
+
+
+class Overlay:
+    """Edits and removed rows kept beside the read-only source (the undo commands change it).
+
+    Attributes:
+        edits: Row -> the whole edited record.
+        removed: Removed rows, ascending.
+    """
+
+    def __init__(self) -> None:
+        self.edits: dict[int, list[str]] = {}
+        self.removed: list[int] = []
+        self._removed_set: set[int] = set()
+
+    def clear(self) -> None:
+        """Forget every edit and removal (a new file)."""
+        self.edits.clear()
+        self.removed.clear()
+        self._removed_set.clear()
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything differs from the file."""
+        return bool(self.edits or self.removed)
+
+    def is_removed(self, row: int) -> bool:
+        """Whether ``row`` was removed."""
+        return row in self._removed_set
+
+    def remove(self, rows: Sequence[int]) -> list[int]:
+        """Remove rows; returns those that were not removed already."""
+        new = [r for r in rows if r not in self._removed_set]
+        if new:
+            self._removed_set.update(new)
+            self.removed = sorted(self._removed_set)
+        return new
+
+    def restore(self, rows: Sequence[int]) -> None:
+        """Undo :meth:`remove`."""
+        self._removed_set.difference_update(rows)
+        self.removed = sorted(self._removed_set)
+
+    def removed_before(self, row: int) -> int:
+        """How many removed rows are below ``row``."""
+        return bisect.bisect_left(self.removed, row)
+
+    def visible_to_source(self, v: int) -> int:
+        """Source row of the ``v``-th visible row (identity view): O(log² n), no big arrays."""
+        removed = self.removed
+        if not removed:
+            return v
+        s = v
+        while True:
+            s2 = v + bisect.bisect_right(removed, s)
+            if s2 == s:
+                return s
+            s = s2
+
+    def source_to_visible(self, row: int) -> int | None:
+        """Visible index of source ``row`` in the identity view, None when removed."""
+        if row in self._removed_set:
+            return None
+        return row - self.removed_before(row)
+
+    def record(self, source: CsvSource, row: int) -> list[str]:
+        """The record as shown (edited or as read)."""
+        edited = self.edits.get(row)
+        return list(edited) if edited is not None else source.record(row)
+
+
+def write_shown_csv(
+    source: CsvSource,
+    overlay: Overlay,
+    out: Path,
+    *,
+    rows: int | None = None,
+    cancel: threading.Event | None = None,
+    progress: Callable[[object], None] | None = None,
+) -> array[int]:
+    """Write the file as shown (edits applied, removed rows left out) as UTF-8, comma, CRLF.
+
+    Returns the map new data row -> original row. The header is the original header.
+    """
+    total = source.row_count if rows is None else rows
+    row_map: array[int] = array("q")
+    edits, removed = overlay.edits, overlay
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(source.header)
+        batch = 20_000
+        for lo in range(0, total, batch):
+            if cancel is not None and cancel.is_set():
+                break
+            for k, rec in enumerate(source.records(lo, min(total, lo + batch))):
+                i = lo + k
+                if removed.is_removed(i):
+                    continue
+                writer.writerow(edits.get(i, rec))
+                row_map.append(i)
+            if progress is not None:
+                progress((min(total, lo + batch), total))
+    return row_map
+
+
+@dataclass(frozen=True)
+class UnfinishedJob:
+    """An upload journal that did not finish (offered for resuming).
+
+    Attributes:
+        job_id: The job.
+        status: ``planned``, ``running`` (the app died) or ``interrupted``.
+        list_id: Target list.
+        source_path: The file the job sends.
+        rows_total: Rows to send.
+        confirmed: Rows confirmed so far.
+        created: When the job was created (epoch seconds).
+        original_path: The user's file the shown file came from (preview uploads), if known.
+    """
+
+    job_id: str
+    status: str
+    list_id: str
+    source_path: str
+    rows_total: int
+    confirmed: int
+    created: float
+    original_path: str | None = None
+
+    def describe(self) -> str:
+        """One line for the resume banner."""
+        name = Path(self.original_path or self.source_path).name
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.created))
+        state = "was cut off" if self.status == "running" else "was interrupted"
+        return (
+            f"The upload of {name} (job {self.job_id}, started {when}) {state}: "
+            f"{self.confirmed:,} of {self.rows_total:,} rows confirmed."
+        )
+
+
+RESUMABLE = ("planned", "running", "interrupted")
+
+
+def _locked_elsewhere(lock_path: Path) -> bool:
+    """Whether another open file description holds the job's OS lock (a running job)."""
+    import sys
+
+    if sys.platform == "win32" or not lock_path.exists():  # pragma: no cover - POSIX here
+        return False
+    import fcntl
+
+    with lock_path.open("a+b") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    return False
+
+
+def sidecar_dir(data: Path) -> Path:
+    """Where the preview keeps shown files and their row maps."""
+    return data / "preview-uploads"
+
+
+def unfinished_jobs(directory: Path, sidecars: Path | None = None) -> list[UnfinishedJob]:
+    """Journals in ``directory`` whose job did not finish, newest first (read-only; locked ones skipped)."""
+    found: list[UnfinishedJob] = []
+    if not directory.is_dir():
+        return found
+    for path in directory.glob("*.sqlite"):
+        if _locked_elsewhere(path.with_suffix(".lock")):
+            continue
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except sqlite3.Error:
+            continue
+        try:
+            meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+            if meta.get("status") not in RESUMABLE:
+                continue
+            confirmed = conn.execute("SELECT COUNT(*) FROM outcomes WHERE state='confirmed'").fetchone()[0]
+        except (sqlite3.Error, ValueError):
+            continue
+        finally:
+            conn.close()
+        original = None
+        if sidecars is not None:
+            side = sidecars / f"{path.stem}.json"
+            with contextlib.suppress(OSError, ValueError):
+                original = json.loads(side.read_text(encoding="utf-8")).get("original")
+        found.append(
+            UnfinishedJob(
+                job_id=path.stem,
+                status=str(meta["status"]),
+                list_id=str(meta.get("list_id", "")),
+                source_path=str(meta.get("source_path", "")),
+                rows_total=int(meta.get("rows_total", 0)),
+                confirmed=int(confirmed),
+                created=float(meta.get("created", 0.0)),
+                original_path=original,
+            )
+        )
+    found.sort(key=lambda j: j.created, reverse=True)
+    return found
+
+
+def iter_issue_rows(checked: Checked, code: str) -> Iterator[tuple[int, int]]:
+    """The sampled (row, column) occurrences of a rule."""
+    yield from checked.samples.get(code, [])
+
+
+def rule_title(code: str) -> str:
+    """The rule's title, or the code."""
+    rule = RULES.get(code)
+    return rule.title if rule is not None else code

@@ -1,0 +1,102 @@
+"""Undoable fixes of the preview (a ``QUndoStack`` of these commands over the model's overlay).
+
+Every command changes only the overlay beside the read-only source (edited records, removed
+rows); undo puts the overlay back exactly as it was.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from PySide6.QtGui import QUndoCommand
+
+from console.contacts.rules import TRIM_CHARS
+from console.ui.preview.model import ContactTableModel
+
+__all__ = ["EditCellsCommand", "RemoveRowsCommand"]
+
+
+class EditCellsCommand(QUndoCommand):
+    """Set cells (one edit, a phone normalization, a trim) and re-check the rows.
+
+    Args:
+        model: The grid model.
+        changes: (file row, CSV column, new value).
+        text: What the Edit menu shows ("Normalize 12 phone numbers").
+    """
+
+    def __init__(self, model: ContactTableModel, changes: list[tuple[int, int, str]], text: str) -> None:
+        super().__init__(text)
+        self.model = model
+        self.changes = changes
+        rows = sorted({r for r, _, _ in changes})
+        # what each touched row was before (None = as in the file)
+        self.before: dict[int, list[str] | None] = {
+            r: (list(model.overlay.edits[r]) if r in model.overlay.edits else None) for r in rows
+        }
+
+    def redo(self) -> None:
+        """Apply the changes."""
+        after: dict[int, list[str] | None] = {}
+        for row, col, value in self.changes:
+            record = after.get(row)
+            if record is None:
+                record = list(self.model.record(row))
+            if col >= len(record):
+                record.extend([""] * (col + 1 - len(record)))
+            record[col] = value
+            after[row] = record
+        if len(after) == 1:
+            ((row, record),) = after.items()
+            self.model.set_record(row, record)
+        else:
+            self.model.set_records(after)
+
+    def undo(self) -> None:
+        """Put the rows back as they were."""
+        if len(self.before) == 1:
+            ((row, record),) = self.before.items()
+            self.model.set_record(row, record)
+        else:
+            self.model.set_records(dict(self.before))
+
+
+class RemoveRowsCommand(QUndoCommand):
+    """Remove rows from what is shown, exported and uploaded (the file itself is untouched).
+
+    Args:
+        model: The grid model.
+        rows: File rows to remove.
+        text: What the Edit menu shows.
+    """
+
+    def __init__(self, model: ContactTableModel, rows: list[int], text: str) -> None:
+        super().__init__(text)
+        self.model = model
+        self.rows = rows
+        self.removed: list[int] = []
+        self.view: array[int] | None = None
+
+    def redo(self) -> None:
+        """Remove."""
+        self.view = array("l", self.model._view) if self.model._view is not None else None
+        self.removed = self.model.remove_rows(self.rows)
+
+    def undo(self) -> None:
+        """Bring the rows back."""
+        self.model.restore_rows(self.removed, self.view)
+
+
+def trim_changes(
+    records: list[tuple[int, list[str]]], columns: range | list[int]
+) -> list[tuple[int, int, str]]:
+    """Cells with leading/trailing whitespace and their trimmed values."""
+    out: list[tuple[int, int, str]] = []
+    for row, record in records:
+        for col in columns:
+            if col < len(record):
+                v = record[col]
+                t = v.strip(TRIM_CHARS)
+                if t != v:
+                    out.append((row, col, t))
+    return out

@@ -1,0 +1,462 @@
+"""The preview grid's model: a ``QAbstractTableModel`` over a CSV source, its findings and the edit overlay.
+
+Column 0 is the row status; columns 1..n are the file's columns. Vertical headers are the
+records' physical line numbers. ``data()`` is O(1) apart from a bisect: records are read in
+small cached blocks from the engine's lazy index, findings come from the compact
+:class:`~console.contacts.result.ValidationResult` (or the re-check of an edited row), and the
+view-row → file-row map is either the identity minus removed rows (bisect over the sorted
+removed rows, no per-row array) or the error rows (errors-only filter).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from console.contacts.phones import PhoneRules
+from console.contacts.reader import CsvSource
+from console.contacts.result import RULES, Severity, ValidationIssue
+from console.contacts.rules import TRIM_CHARS
+from console.ui.preview.analysis import Checked, Overlay, explain, recheck_record
+
+__all__ = ["SEVERITY_COLORS", "ContactTableModel"]
+
+SEVERITY_COLORS = {
+    Severity.ERROR: QColor("#f4c7c3"),
+    Severity.WARNING: QColor("#fce8b2"),
+    Severity.INFO: QColor("#d2e3fc"),
+}
+"""Cell backgrounds by severity (dark text stays readable on all of them)."""
+REJECTED_COLOR = QColor("#e1bee7")
+"""Rows the server refused during an upload."""
+EDITED_COLOR = QColor("#d9f2d9")
+"""Cells the user changed (and that are clean now)."""
+_STATUS_TEXT = {
+    Severity.OK: "OK",
+    Severity.INFO: "Info",
+    Severity.WARNING: "Warning",
+    Severity.ERROR: "Error",
+}
+_BLOCK = 64
+_CACHE_BLOCKS = 256
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class ContactTableModel(QAbstractTableModel):
+    """Rows of a contact CSV with their findings.
+
+    Roles: ``DisplayRole`` the value as shown (original → E.164 for phone columns when
+    :attr:`show_e164`), ``EditRole`` the value, ``BackgroundRole`` the severity colour,
+    ``ToolTipRole`` the reason, ``UserRole`` the file row (0-based data record).
+    """
+
+    STATUS_COLUMN = 0
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.source: CsvSource | None = None
+        self.overlay = Overlay()
+        self.checked: Checked | None = None
+        self.rechecked: dict[int, tuple[Severity, list[tuple[int, str]]]] = {}
+        self.rejections: dict[int, tuple[str, str]] = {}
+        self.show_e164 = False
+        self._loaded = 0
+        self._view: array[int] | None = None
+        self._cache: OrderedDict[int, list[list[str]]] = OrderedDict()
+        self._phones: dict[int, PhoneRules] = {}
+        self._e164_cache: dict[str, str | None] = {}
+        self.edit_handler: Callable[[int, int, str], None] | None = None
+        """Receives (file row, CSV column, new value) for an edit in the grid (the page's undo stack)."""
+
+    # -- setup -------------------------------------------------------------------------------
+
+    def set_source(self, source: CsvSource | None) -> None:
+        """Show a new file (resets findings, edits and filter)."""
+        self.beginResetModel()
+        self.source = source
+        self.overlay.clear()
+        self.checked = None
+        self.rechecked.clear()
+        self.rejections.clear()
+        self._view = None
+        self._cache.clear()
+        self._phones.clear()
+        self._e164_cache.clear()
+        self._loaded = source.indexed_rows if source is not None else 0
+        self.endResetModel()
+
+    def set_checked(self, checked: Checked | None) -> None:
+        """Attach a validation result (repaints; re-checks of edited rows are kept)."""
+        self.checked = checked
+        self._phones = {}
+        if checked is not None:
+            self._phones = {idx: PhoneRules(region) for idx, region in checked.phone_columns().items()}
+            for row, record in self.overlay.edits.items():
+                self.rechecked[row] = recheck_record(checked.plan, record)
+        self._e164_cache.clear()
+        self.sync_rows()
+        self._repaint()
+
+    def set_rejections(self, rejections: dict[int, tuple[str, str]]) -> None:
+        """Mark rows the server refused (row -> (code, message))."""
+        self.rejections = dict(rejections)
+        self._repaint()
+
+    def set_show_e164(self, on: bool) -> None:
+        """Show phone values as ``original → E.164``."""
+        self.show_e164 = on
+        self._repaint()
+
+    def set_view_rows(self, rows: array[int] | None) -> None:
+        """Show only these file rows (errors-only filter), or every row (None)."""
+        self.beginResetModel()
+        self._view = None if rows is None else array("l", (r for r in rows if not self.overlay.is_removed(r)))
+        self.endResetModel()
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a row filter is on."""
+        return self._view is not None
+
+    def sync_rows(self) -> None:
+        """Grow to the rows the engine's index knows (one ``beginInsertRows`` per call)."""
+        if self.source is None or self._view is not None:
+            return
+        known = self.source.indexed_rows
+        if known <= self._loaded:
+            return
+        first = self._visible_count(self._loaded)
+        last = self._visible_count(known) - 1
+        if last >= first:
+            self.beginInsertRows(QModelIndex(), first, last)
+            self._loaded = known
+            self.endInsertRows()
+        else:
+            self._loaded = known
+
+    def _repaint(self) -> None:
+        rows, cols = self.rowCount(), self.columnCount()
+        if rows and cols:
+            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, cols - 1))
+        if cols:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, cols - 1)
+
+    # -- row mapping ---------------------------------------------------------------------------
+
+    def _visible_count(self, loaded: int) -> int:
+        return loaded - self.overlay.removed_before(loaded)
+
+    def file_row(self, view_row: int) -> int:
+        """File row (data record) shown at ``view_row``."""
+        if self._view is not None:
+            return int(self._view[view_row])
+        return self.overlay.visible_to_source(view_row)
+
+    def view_row(self, file_row: int) -> int | None:
+        """View row showing ``file_row``, or None (removed, filtered out or not loaded)."""
+        if self._view is not None:
+            import bisect
+
+            k = bisect.bisect_left(self._view, file_row)
+            return k if k < len(self._view) and self._view[k] == file_row else None
+        if file_row >= self._loaded:
+            return None
+        return self.overlay.source_to_visible(file_row)
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def record(self, row: int) -> list[str]:
+        """The record of file row ``row`` as shown (edits applied)."""
+        edited = self.overlay.edits.get(row)
+        if edited is not None:
+            return edited
+        assert self.source is not None
+        block = row // _BLOCK
+        cached = self._cache.get(block)
+        if cached is None:
+            cached = self.source.records(block * _BLOCK, block * _BLOCK + _BLOCK)
+            self._cache[block] = cached
+            if len(self._cache) > _CACHE_BLOCKS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(block)
+        k = row - block * _BLOCK
+        return cached[k] if k < len(cached) else []
+
+    def row_findings(self, row: int) -> tuple[Severity | None, list[tuple[int, str]]]:
+        """(status, [(column, rule)]) of a file row; status None while not validated yet."""
+        again = self.rechecked.get(row)
+        if again is not None:
+            return again
+        checked = self.checked
+        if checked is None or row >= checked.result.rows_done:
+            return None, []
+        return checked.result.row_status(row), checked.result.codes_for_row(row)
+
+    def cell_issue(self, row: int, col: int) -> ValidationIssue | None:
+        """The finding explaining cell (file row, CSV column), if any."""
+        checked = self.checked
+        if checked is None:
+            return None
+        if row in self.rechecked:
+            for c, code in self.rechecked[row][1]:
+                if c == col:
+                    line = self.source.physical_line(row) if self.source is not None else 0
+                    return explain(checked, self.overlay.edits[row], row, line, col, code)
+            return None
+        if row >= checked.result.rows_done:
+            return None
+        return checked.result.issue_for_cell(row, col)
+
+    def row_issues(self, row: int) -> list[ValidationIssue]:
+        """Every finding of a file row, with messages."""
+        checked = self.checked
+        if checked is None or self.source is None:
+            return []
+        if row in self.rechecked:
+            line = self.source.physical_line(row)
+            return [
+                explain(checked, self.overlay.edits[row], row, line, c, code)
+                for c, code in self.rechecked[row][1]
+            ]
+        if row >= checked.result.rows_done:
+            return []
+        return checked.result.issues_for_row(row)
+
+    def e164(self, col: int, value: str) -> str | None:
+        """E.164 form of a phone column's value (None when not a phone column or not repairable)."""
+        rules = self._phones.get(col)
+        if rules is None:
+            return None
+        key = f"{col}\x1f{value}"
+        if key not in self._e164_cache:
+            if len(self._e164_cache) > 20_000:
+                self._e164_cache.clear()
+            v = value.strip(TRIM_CHARS)
+            self._e164_cache[key] = rules.e164(v) if v else None
+        return self._e164_cache[key]
+
+    # -- edits (called by the undo commands) -----------------------------------------------------
+
+    def set_record(self, row: int, record: list[str] | None) -> None:
+        """Replace a row's record (None: back to the file's), re-check it, repaint the row."""
+        if record is None:
+            self.overlay.edits.pop(row, None)
+            self.rechecked.pop(row, None)
+        else:
+            self.overlay.edits[row] = record
+            if self.checked is not None:
+                self.rechecked[row] = recheck_record(self.checked.plan, record)
+        self._row_changed(row)
+
+    def set_records(self, records: dict[int, list[str] | None]) -> None:
+        """Bulk :meth:`set_record` with one repaint."""
+        for row, record in records.items():
+            if record is None:
+                self.overlay.edits.pop(row, None)
+                self.rechecked.pop(row, None)
+            else:
+                self.overlay.edits[row] = record
+                if self.checked is not None:
+                    self.rechecked[row] = recheck_record(self.checked.plan, record)
+        self._repaint()
+
+    def remove_rows(self, rows: list[int]) -> list[int]:
+        """Remove file rows from the view; returns those newly removed."""
+        self.beginResetModel()
+        new = self.overlay.remove(rows)
+        if self._view is not None:
+            gone = set(new)
+            self._view = array("l", (r for r in self._view if r not in gone))
+        self.endResetModel()
+        return new
+
+    def restore_rows(self, rows: list[int], view: array[int] | None) -> None:
+        """Undo :meth:`remove_rows` (``view``: the filter rows to show again, if filtered)."""
+        self.beginResetModel()
+        self.overlay.restore(rows)
+        if self._view is not None and view is not None:
+            self._view = array("l", (r for r in view if not self.overlay.is_removed(r)))
+        self.endResetModel()
+
+    def _row_changed(self, row: int) -> None:
+        v = self.view_row(row)
+        if v is not None:
+            self.dataChanged.emit(self.index(v, 0), self.index(v, self.columnCount() - 1))
+
+    # -- Qt model API ----------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        """Visible rows."""
+        if parent.isValid() or self.source is None:
+            return 0
+        if self._view is not None:
+            return len(self._view)
+        return self._visible_count(self._loaded)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        """Status plus the header's columns."""
+        if parent.isValid() or self.source is None:
+            return 0
+        return 1 + len(self.source.header)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        """More rows exist than are shown (the index is still growing)."""
+        if parent.isValid() or self.source is None or self._view is not None:
+            return False
+        return self.source.indexed_rows > self._loaded or not self.source.index_complete
+
+    def fetchMore(self, parent: Index) -> None:
+        """Index one more chunk of the file (a few ms) and show what it found."""
+        if parent.isValid() or self.source is None:
+            return
+        if self.source.indexed_rows <= self._loaded and not self.source.index_complete:
+            self.source.records(self._loaded, self._loaded + 1)  # extends the lazy index
+        self.sync_rows()
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        """Cells are editable; the status column is not."""
+        base = super().flags(index)
+        if index.isValid() and index.column() != self.STATUS_COLUMN:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column names (mapped list column) and physical line numbers."""
+        if self.source is None:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
+                return str(self.source.physical_line(self.file_row(section)))
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Line in the file"
+            return None
+        if section == self.STATUS_COLUMN:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "Status"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Worst finding of the row (hover a row's status for all of them)"
+            return None
+        col = section - 1
+        if col >= len(self.source.header):
+            return None
+        name = self.source.header[col]
+        mapped = self.checked.list_name.get(col) if self.checked is not None else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if self.checked is None or mapped == name:
+                return name
+            return f"{name} → {mapped}" if mapped else f"{name} (ignored)"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if self.checked is None:
+                return name
+            if mapped:
+                return f"File column {name!r} is list column {mapped!r}"
+            return f"File column {name!r} is not a list column; it is not uploaded"
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Value, colour and reason of one cell (O(1) plus a bisect)."""
+        if not index.isValid() or self.source is None:
+            return None
+        r, c = index.row(), index.column()
+        if r >= self.rowCount():
+            return None
+        row = self.file_row(r)
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        if c == self.STATUS_COLUMN:
+            return self._status_data(row, role)
+        col = c - 1
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            record = self.record(row)
+            value = record[col] if col < len(record) else ""
+            if role == Qt.ItemDataRole.DisplayRole and self.show_e164 and value:
+                e164 = self.e164(col, value)
+                if e164 is not None and e164 != value:
+                    return f"{value} → {e164}"
+            return value
+        if role == Qt.ItemDataRole.BackgroundRole:
+            sev = self._cell_severity(row, col)
+            if sev is not None:
+                return SEVERITY_COLORS.get(sev)
+            if row in self.overlay.edits:
+                base = self.source.record(row)
+                edited = self.overlay.edits[row]
+                if (base[col] if col < len(base) else "") != (edited[col] if col < len(edited) else ""):
+                    return EDITED_COLOR
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QColor("#202124") if self._cell_severity(row, col) is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            issue = self.cell_issue(row, col)
+            if issue is not None:
+                text = f"{issue.severity}: {issue.message}"
+                if issue.suggested_fix:
+                    text += f"\nFix: {issue.suggested_fix}"
+                return text
+            if self.show_e164:
+                record = self.record(row)
+                value = record[col] if col < len(record) else ""
+                e164 = self.e164(col, value) if value else None
+                if e164 is not None:
+                    return f"Original: {value}\nE.164: {e164}"
+            return None
+        return None
+
+    def _cell_severity(self, row: int, col: int) -> Severity | None:
+        _, codes = self.row_findings(row)
+        worst: Severity | None = None
+        for c, code in codes:
+            if c == col:
+                sev = RULES[code].severity
+                if worst is None or sev > worst:
+                    worst = sev
+        return worst
+
+    def _status_data(self, row: int, role: int) -> Any:
+        rejected = self.rejections.get(row)
+        status, codes = self.row_findings(row)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if rejected is not None:
+                return "Rejected"
+            if status is None:
+                return "…"
+            text = _STATUS_TEXT[status]
+            n = len(codes)
+            return f"{text} ({n})" if n > 1 else text
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if rejected is not None:
+                return REJECTED_COLOR
+            return SEVERITY_COLORS.get(status) if status is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QColor("#202124") if rejected is not None or status else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = []
+            if rejected is not None:
+                lines.append(f"Rejected by the server: {rejected[0]}: {rejected[1]}")
+            if status is None:
+                lines.append("Not validated yet")
+            else:
+                issues = self.row_issues(row)
+                lines.extend(f"{i.severity}: {i.message}" for i in issues)
+                if not issues:
+                    lines.append("No findings")
+            return "\n".join(lines)
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Edits go through the page's undo stack (see ``commands.EditCellCommand``)."""
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() == self.STATUS_COLUMN:
+            return False
+        if self.edit_handler is None:
+            return False
+        self.edit_handler(self.file_row(index.row()), index.column() - 1, str(value))
+        return True
