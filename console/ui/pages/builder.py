@@ -728,7 +728,7 @@ class BuilderPage(QWidget):
             self.summary_label.setText(f"<b>Local check:</b> {errors} error(s), {warnings} warning(s)")
         marked: set[int] = set()
         for finding in self._findings:
-            icon = "⛔" if finding.severity == "error" else "⚠"
+            icon = "✖" if finding.severity == "error" else "⚠"
             item = QListWidgetItem(f"{icon} {finding.message}\n    → {finding.fix}")
             item.setData(Qt.ItemDataRole.UserRole, finding.path)
             item.setToolTip(f"{finding.code} at {finding.path}")
@@ -978,7 +978,7 @@ class BuilderPage(QWidget):
     def _on_search_done(self, result: object) -> None:
         self.results.clear()
         for kind, entity_id, name in cast("list[tuple[str, str, str]]", result):
-            item = QListWidgetItem(("📄 " if kind == "template" else "") + name)
+            item = QListWidgetItem(("Template: " if kind == "template" else "") + name)
             item.setData(Qt.ItemDataRole.UserRole, (kind, entity_id))
             self.results.addItem(item)
         if self.results.count():
