@@ -335,4 +335,7 @@ def test_screenshot_with_a_local_finding(
     assert not shot.isNull()
     if os.environ.get("OUTBOUND_SCREENSHOTS"):
         shot.save(str(SCREENSHOTS / "builder.png"))
+    page.tabs.setCurrentIndex(1)
+    if os.environ.get("OUTBOUND_SCREENSHOTS_EXTRA"):
+        page.grab().save(os.environ["OUTBOUND_SCREENSHOTS_EXTRA"])
     wait_idle(qtbot, page)
