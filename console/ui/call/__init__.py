@@ -1,0 +1,1 @@
+"""Test-call page parts: number entry (pure), table models and background jobs."""

@@ -1,0 +1,296 @@
+"""The test-call page driven like a supervisor would, against the embedded sandbox over HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+
+from console.ui.app import create_main_window
+from console.ui.call.models import CallHistoryModel, CallRecord, ParticipantTableModel
+from console.ui.call.phone import check_number, format_as_you_type, local_time_at
+from console.ui.main_window import PAGE_CALL, MainWindow
+from console.ui.pages.call import CallPage
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def follow_redirects(url: str) -> None:
+    """Stands in for the system browser: the sandbox approves and redirects to the loopback listener."""
+    httpx.get(url, follow_redirects=True, timeout=10)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_home, memory_keyring) -> Iterator[Callable[..., MainWindow]]:
+    windows: list[MainWindow] = []
+
+    def make(**kw: object) -> MainWindow:
+        kw.setdefault("open_browser", follow_redirects)
+        kw.setdefault("force_sandbox", True)
+        kw.setdefault("auto_test", False)
+        window = create_main_window(**kw)  # type: ignore[arg-type]
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+def requests_to(window: MainWindow, method: str, path_part: str) -> list[dict[str, Any]]:
+    data = httpx.get(f"{window.sandbox.url}/sandbox/requests").json()  # type: ignore[attr-defined]
+    return [r for r in data["requests"] if r["method"] == method and path_part in r["path"]]
+
+
+def open_call_page(window: MainWindow, qtbot) -> CallPage:
+    """Go to the page (Ctrl+3) and wait for users and queues."""
+    page = window.call_page
+    with qtbot.waitSignal(page.lookups_loaded, timeout=10000):
+        window.page_actions[PAGE_CALL].trigger()
+    assert window.stack.currentWidget() is page
+    return page
+
+
+def type_number(page: CallPage, qtbot, text: str) -> None:
+    page.number_edit.clear()
+    qtbot.keyClicks(page.number_edit, text)
+
+
+def wait_connected(page: CallPage, qtbot) -> None:
+    qtbot.waitUntil(lambda: page.state_label.text().startswith("Connected"), timeout=10000)
+
+
+# --------------------------------------------------------------------------- pure number rules
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "shown"),
+    [
+        ("3175550123", "US", "(317) 555-0123"),
+        ("+442079460000", "US", "+44 20 7946 0000"),
+        ("020 7946 0000", "GB", "020 7946 0000"),
+        ("+1 (317) 555-01", "US", "+1 317-555-01"),
+    ],
+)
+def test_as_you_type_formatting(typed: str, region: str, shown: str) -> None:
+    assert format_as_you_type(typed, len(typed), region)[0] == shown
+
+
+def test_cursor_stays_after_the_same_digit() -> None:
+    # typing a 4 between "31" and "7": the cursor must land after the new 4, not at the end
+    text, cursor = format_as_you_type("(314 7", 4, "US")
+    assert text == "314-7"
+    assert text[:cursor] == "314"
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "ok", "words"),
+    [
+        ("+44 20 7946 0000", "US", True, ("Valid", "London", "Europe/London", "+442079460000")),
+        ("(317) 555-0123", "US", True, ("Valid", "Indiana", "America/New_York")),
+        ("+61 412 345 678", "US", True, ("mobile", "Australia")),
+        ("555", "US", False, ("too short",)),
+        ("+999 1234567", "US", False, ("country code",)),
+        ("call me", "US", False, ("letters",)),
+        ("+1 200 555 0123", "US", False, ("not a valid number",)),
+        ("", "US", False, ("enter the number",)),
+    ],
+)
+def test_number_check(typed: str, region: str, ok: bool, words: tuple[str, ...]) -> None:
+    check = check_number(typed, region, datetime(2025, 1, 15, 12, 0, tzinfo=UTC))
+    assert check.ok is ok
+    text = check.summary() + (check.e164 or "")
+    for word in words:
+        assert word.lower() in text.lower(), text
+
+
+def test_local_time_at_destination() -> None:
+    noon = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+    assert local_time_at(("Europe/London",), noon) == "12:00 (Europe/London)"
+    assert local_time_at(("America/New_York",), noon) == "07:00 (America/New_York)"
+    assert local_time_at(("America/New_York", "America/Chicago"), noon) == "06:00 to 07:00 (2 time zones)"
+
+
+# --------------------------------------------------------------------------- models
+
+
+def test_models_pass_qtmodeltester(qtmodeltester) -> None:
+    from console.api.models import CallMediaParticipant, ErrorInfo
+
+    participants = ParticipantTableModel()
+    participants.set_participants(
+        [
+            CallMediaParticipant(id="u", purpose="user", name="Sam", state="connected"),
+            CallMediaParticipant(
+                id="e",
+                purpose="external",
+                address="tel:+1",
+                state="disconnected",
+                error_info=ErrorInfo(code="x", message="bad"),
+            ),
+        ]
+    )
+    qtmodeltester.check(participants)
+    history = CallHistoryModel()
+    history.add(CallRecord(started=datetime.now(), number="+15551234567", route="as Sam"))
+    history.update(0, state="connected")
+    qtmodeltester.check(history)
+    assert history.data(history.index(0, 3)) == "connected"
+
+
+# --------------------------------------------------------------------------- both routes
+
+
+def test_client_credentials_route_places_follows_and_hangs_up(make_window, qtbot) -> None:
+    window = make_window()
+    page = open_call_page(window, qtbot)
+    assert "client credentials" in page.route_label.text()
+    assert "requires a user context" in page.route_label.text()
+    assert page.user_combo.isVisible()
+    assert page.region == "US"  # the org's defaultCountryCode
+    page.user_combo.setCurrentIndex(page.user_combo.findText("Sam Supervisor", Qt.MatchFlag.MatchStartsWith))
+    type_number(page, qtbot, "3175550123")
+    assert page.number_edit.text() == "(317) 555-0123"
+    assert "Valid" in page.number_status.text()
+    assert "Indiana" in page.number_status.text()
+    assert "local time" in page.number_status.text()
+    page.caller_id_edit.setText("+1 317 555 0100")
+    page.caller_id_name_edit.setText("Outbound QA")
+    window.sandbox.control({"switches": {"call_connect_after": "0.6"}})  # type: ignore[attr-defined]
+    with qtbot.waitSignal(page.call_placed, timeout=10000):
+        qtbot.mouseClick(page.place_button, Qt.MouseButton.LeftButton)
+    assert page.state_label.text() in ("Dialing…", "Dialing")
+    wait_connected(page, qtbot)
+    assert page.hang_up_button.isEnabled()
+    states = {
+        page.participants.participant(r).purpose: page.participants.participant(r).state for r in range(2)
+    }
+    assert states == {"user": "connected", "external": "connected"}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(SCREENSHOTS / "call-panel.png"))
+    with qtbot.waitSignal(page.call_ended, timeout=10000) as ended:
+        qtbot.mouseClick(page.hang_up_button, Qt.MouseButton.LeftButton)
+    assert ended.args[0].participant("external").state == "disconnected"
+    assert page.state_label.text().startswith("Ended")
+    record = page.history.records[-1]
+    assert record.route == "for Sam Supervisor"
+    assert record.result.startswith("connected, ended by")
+    posts = requests_to(window, "POST", "/api/v2/conversations/calls/user/")
+    assert len(posts) == 1
+    body = json.loads(posts[0]["body"])
+    assert body == {"phoneNumber": "+13175550123", "callerId": "+13175550100", "callerIdName": "Outbound QA"}
+    assert requests_to(window, "PATCH", "/participants/")
+    qtbot.waitUntil(lambda: page.place_button.isEnabled(), timeout=5000)
+
+
+def test_signed_in_user_route(make_window, qtbot) -> None:
+    window = make_window()
+    with qtbot.waitSignal(window.session.signed_in, timeout=15000):
+        window.sign_in_action.trigger()
+    page = open_call_page(window, qtbot)
+    assert "Calling as <b>Sam Supervisor</b>" in page.route_label.text()
+    assert not page.user_combo.isVisible()
+    type_number(page, qtbot, "+44 20 7946 0000")
+    with qtbot.waitSignal(page.call_placed, timeout=10000):
+        page.number_edit.setFocus()
+        qtbot.keyClick(page.number_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_connected(page, qtbot)
+    with qtbot.waitSignal(page.call_ended, timeout=10000):
+        page.hang_up_button.click()
+    posts = requests_to(window, "POST", "/api/v2/conversations/calls")
+    assert [p["path"] for p in posts] == ["/api/v2/conversations/calls"]
+    assert json.loads(posts[0]["body"])["phoneNumber"] == "+442079460000"
+    assert page.history.records[-1].route == "as Sam Supervisor"
+
+
+def test_invalid_number_is_stopped_locally(make_window, qtbot) -> None:
+    window = make_window()
+    page = open_call_page(window, qtbot)
+    type_number(page, qtbot, "555")
+    assert "Cannot dial" in page.number_status.text()
+    qtbot.mouseClick(page.place_button, Qt.MouseButton.LeftButton)
+    assert "Number to call:" in page.error_label.text()
+    assert "too short" in page.error_label.text()
+    assert "Nothing was sent" in page.error_label.text()
+    assert page.number_edit.text() == "555"  # nothing the user typed is lost
+    assert page.number_edit.hasFocus()
+    type_number(page, qtbot, "+1 317 555 0123")
+    page.caller_id_edit.setText("12")
+    assert not page.place()
+    assert "Caller id number:" in page.error_label.text()
+    assert requests_to(window, "POST", "/conversations/calls") == []
+    assert page.history.rowCount() == 0
+
+
+def test_server_rejection_links_to_the_field(make_window, qtbot) -> None:
+    window = make_window()
+    page = open_call_page(window, qtbot)
+    type_number(page, qtbot, "+1 317 555 0123")
+    page.queue_combo.setCurrentIndex(1)  # the sandbox emulates phone dialing only: callFromQueueId → 400
+    queue = page.queue_combo.currentText()
+    with qtbot.waitSignal(window.sink.reported, timeout=10000) as reported:
+        page.place_button.click()
+    decoded = reported.args[0]
+    assert decoded.status == 400
+    assert decoded.target.field == "callFromQueueId"
+    assert "Go to field callFromQueueId" in page.error_label.text()
+    assert page.queue_combo.hasFocus()  # jumped at once
+    assert page.queue_combo.currentText() == queue  # nothing lost
+    assert page.history.records[-1].state == "rejected"
+    assert window.error_bar.isVisible()
+    page.number_edit.setFocus()
+    page.error_label.linkActivated.emit("jump")
+    assert page.queue_combo.hasFocus()
+
+
+def test_call_is_never_retried(make_window, qtbot) -> None:
+    window = make_window()
+    page = open_call_page(window, qtbot)
+    page.user_combo.setCurrentIndex(0)
+    type_number(page, qtbot, "+1 317 555 0123")
+    window.sandbox.control(  # type: ignore[attr-defined]
+        {"faults": [{"kind": "status", "status": 503, "count": 3, "method": "POST", "path": "/calls"}]}
+    )
+    with qtbot.waitSignal(window.sink.reported, timeout=10000) as reported:
+        page.place_button.click()
+    assert reported.args[0].catalog_key == "server.error"
+    assert len(requests_to(window, "POST", "/conversations/calls")) == 1
+
+
+def test_link_external_contact(make_window, qtbot) -> None:
+    window = make_window()
+    page = open_call_page(window, qtbot)
+    page.user_combo.setCurrentIndex(0)
+    page.contact_new_button.click()
+    page.first_name_edit.setText("Casey")
+    assert not page.create_contact()  # no number yet
+    assert "Number to call:" in page.contact_status.text()
+    type_number(page, qtbot, "+1 317 555 0199")
+    with qtbot.waitSignal(page.contact_linked, timeout=10000, raising=False) as linked:
+        page.contact_create_button.click()
+    assert linked.signal_triggered, (page.contact_status.text(), [d.title for d in window.sink.history])
+    contact_id = linked.args[0].id
+    assert page.contact_combo.currentData() == contact_id
+    page.contact_combo.setCurrentIndex(0)
+    qtbot.waitUntil(page.contact_search_button.isEnabled, timeout=5000)  # disabled while creating
+    with qtbot.waitSignal(page.contact_linked, timeout=10000):
+        page.contact_search_button.click()
+    assert page.contact_combo.currentData() == contact_id
+    assert "Casey" in page.contact_combo.currentText()
+    with qtbot.waitSignal(page.call_placed, timeout=10000):
+        page.place_button.click()
+    body = json.loads(requests_to(window, "POST", "/conversations/calls")[0]["body"])
+    assert body["externalContactId"] == contact_id
+    with qtbot.waitSignal(page.call_ended, timeout=10000):
+        wait_connected(page, qtbot)
+        page.hang_up_button.click()
