@@ -97,6 +97,26 @@ class AbortableTransport(httpx.HTTPTransport):
         self._backend.abort_all()
 
 
+class BorrowedTransport(httpx.BaseTransport):
+    """The session's transport lent to one client: closing the client leaves the shared pool open.
+
+    Every client of a session shares one :class:`AbortableTransport` (one connection pool, one
+    abort switch). ``httpx.Client.close()`` closes its transport, which would cut the
+    connections under other workers' requests; the borrowed view makes that close a no-op.
+    The session closes the real transport in :meth:`SessionController.shutdown`.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send through the shared transport."""
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        """Nothing: the owner closes the shared transport."""
+
+
 # --------------------------------------------------------------------------------------------
 # Models carried by signals
 # --------------------------------------------------------------------------------------------
@@ -289,7 +309,8 @@ def build_client(
         raise CredentialsError(f"No client secret is stored for profile {profile.name!r}. Enter it and save.")
     else:
         auth = ClientCredentialsAuth(endpoint, profile.client_id, secret)
-    return GenesysClient(endpoint, auth, on_exchange=on_exchange, cancel=cancel, transport=transport)
+    borrowed = BorrowedTransport(transport) if transport is not None else None
+    return GenesysClient(endpoint, auth, on_exchange=on_exchange, cancel=cancel, transport=borrowed)
 
 
 def run_connection_test(
@@ -344,7 +365,11 @@ def sign_in_user(
         raise CredentialsError(
             f'Profile {profile.name!r} has no user-login client id. Set "User login client" in the profile.'
         )
-    http = httpx.Client(transport=transport, timeout=httpx.Timeout(30.0, connect=5.0)) if transport else None
+    http = (
+        httpx.Client(transport=BorrowedTransport(transport), timeout=httpx.Timeout(30.0, connect=5.0))
+        if transport
+        else None
+    )
     try:
         login = PkceLogin(
             endpoint,
@@ -359,7 +384,8 @@ def sign_in_user(
         if http is not None:
             http.close()
     auth = UserTokenAuth(endpoint, client_id, token)
-    with GenesysClient(endpoint, auth, on_exchange=on_exchange, cancel=cancel, transport=transport) as client:
+    borrowed = BorrowedTransport(transport) if transport is not None else None
+    with GenesysClient(endpoint, auth, on_exchange=on_exchange, cancel=cancel, transport=borrowed) as client:
         me = client.get_me()
     return SignedInUser(name=me.name or "?", email=me.email, user_id=me.id, token=token)
 
@@ -539,7 +565,10 @@ class SessionController(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel and join this controller's workers."""
         self.cancel_all()
-        return self._test.shutdown(timeout_ms) and self._login.shutdown(timeout_ms)
+        joined = self._test.shutdown(timeout_ms) and self._login.shutdown(timeout_ms)
+        if joined:
+            self.transport.close()
+        return joined
 
     # -- slots -------------------------------------------------------------------------------
 
