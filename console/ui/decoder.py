@@ -465,6 +465,7 @@ class DecoderDialog(QDialog):
         self.editor_error.clear()
         self.result_view.clear()
         self.editor.show()
+        self.splitter.setSizes([110, 140, 360])  # the editor gets room even if it was collapsed
         self.body_edit.setFocus()
 
     def _parse_editor(self) -> tuple[str, str, object] | None:
@@ -589,7 +590,15 @@ class _WindowHook(QObject):
         if self.log_widget is None:
             return None
         entry = self.log_widget.current_entry()
-        return decode_exchange(entry.record) if entry is not None else None
+        if entry is None:
+            return None
+        record = entry.record
+        # the live error of that exchange has everything (the log redacts keys such as "code")
+        if record.correlation_id:
+            for decoded in reversed(self.sink.history):
+                if decoded.correlation_id == record.correlation_id:
+                    return decoded
+        return decode_exchange(record)
 
     @Slot()
     def _on_log_decode(self) -> None:
