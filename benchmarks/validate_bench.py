@@ -1,6 +1,7 @@
 """Benchmark: validate the generated 1,000,000-row contact file; compare with frictionless.
 
-Usage: ``.venv/bin/python benchmarks/validate_bench.py [--rows N] [--processes P] [--no-frictionless]``
+Usage: ``.venv/bin/python benchmarks/validate_bench.py [--rows N] [--processes P] [--no-frictionless]
+[--repeat K]``
 
 Each measurement runs in a fresh process (so peak RSS is that run's own). The last line is
 ``validate N rows: X s, peak RSS Y MB, first rows Z ms, frictionless W s (R x)``.
@@ -38,14 +39,17 @@ from console.contacts.reader import open_csv
 from console.contacts.rules import load_definition
 from console.contacts.validate import ValidationOptions, validate
 procs = None if sys.argv[3] == "auto" else int(sys.argv[3])
+ru0 = resource.getrusage(resource.RUSAGE_SELF)
+cpu0 = ru0.ru_utime + ru0.ru_stime  # imports excluded, like the wall time
 t = time.perf_counter()
 src = open_csv(sys.argv[1])
 res = validate(src, load_definition(sys.argv[2]), options=ValidationOptions(processes=procs))
 s = time.perf_counter() - t
-me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"s": s, "rows": res.row_count, "valid": res.valid_rows, "invalid": res.invalid_rows,
-                  "issues": res.issue_count, "rss_main": me, "rss_worker": kids,
+ru_me, ru_kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+me, kids = ru_me.ru_maxrss / 1024, ru_kids.ru_maxrss / 1024
+cpu = ru_me.ru_utime + ru_me.ru_stime + ru_kids.ru_utime + ru_kids.ru_stime - cpu0
+print(json.dumps({"s": s, "cpu": cpu, "rows": res.row_count, "valid": res.valid_rows,
+                  "invalid": res.invalid_rows, "issues": res.issue_count, "rss_main": me, "rss_worker": kids,
                   "counts": res.counts_by_rule()}))
 """
 
@@ -87,29 +91,42 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--processes", default="auto")
     ap.add_argument("--no-frictionless", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of first rows and validation (best shown)")
     args = ap.parse_args()
     t = time.perf_counter()
     path, definition = generate(args.rows)
     print(f"data: {path} ({path.stat().st_size / 1e6:.0f} MB), ready in {time.perf_counter() - t:.1f} s")
     print(f"load before: {os.getloadavg()}")
-    first = _run(FIRST_ROWS, str(path))
-    print(f"first 100 rows (fresh process, after imports): {first['ms']:.1f} ms")
-    val = _run(VALIDATE, str(path), str(definition), args.processes)
-    rate = float(val["rows"]) / float(val["s"])  # type: ignore[arg-type]
-    print(f"validate: {val['s']:.2f} s, {rate:,.0f} rows/s; rows={val['rows']} valid={val['valid']} "
-          f"invalid={val['invalid']} issues={val['issues']}")
-    print(f"peak RSS: main {val['rss_main']:.0f} MB, largest worker {val['rss_worker']:.0f} MB")
-    print(f"by rule: {val['counts']}")
+    firsts: list[dict[str, object]] = []
+    vals: list[dict[str, object]] = []
+    for k in range(max(1, args.repeat)):
+        first = _run(FIRST_ROWS, str(path))
+        firsts.append(first)
+        print(f"[{k + 1}] first 100 rows (fresh process, after imports): {first['ms']:.1f} ms")
+        val = _run(VALIDATE, str(path), str(definition), args.processes)
+        vals.append(val)
+        rate = float(val["rows"]) / float(val["s"])  # type: ignore[arg-type]
+        print(f"[{k + 1}] validate: {val['s']:.2f} s wall, {val['cpu']:.2f} s CPU (user+sys, workers "
+              f"included), {rate:,.0f} rows/s; rows={val['rows']} valid={val['valid']} "
+              f"invalid={val['invalid']} issues={val['issues']}; load {os.getloadavg()[0]:.2f}")
+        print(f"[{k + 1}] peak RSS: main {val['rss_main']:.0f} MB, largest worker {val['rss_worker']:.0f} MB")
+    print(f"by rule: {vals[0]['counts']}")
+    assert all(v["counts"] == vals[0]["counts"] for v in vals), "runs disagree"
+    # the best run: on shared cores the minimum is the least disturbed figure (all runs are printed above)
+    val = min(vals, key=lambda v: float(v["s"]))  # type: ignore[arg-type]
+    first = min(firsts, key=lambda v: float(v["ms"]))  # type: ignore[arg-type]
     fr_s, ratio = float("nan"), float("nan")
     if not args.no_frictionless:
         fr = _run(FRICTIONLESS, str(path))
         fr_s = float(fr["s"])  # type: ignore[arg-type]
         ratio = fr_s / float(val["s"])  # type: ignore[arg-type]
         print(f"frictionless (pattern-only phones, same other rules): {fr_s:.1f} s, {fr['errors']} errors")
-    print(f"load after: {os.getloadavg()}")
+    load = os.getloadavg()
+    print(f"load after: {load}")
     peak = max(float(val["rss_main"]), float(val["rss_worker"]))  # type: ignore[arg-type]
     print(f"validate {val['rows']} rows: {val['s']:.2f} s, peak RSS {peak:.0f} MB, "
-          f"first rows {first['ms']:.0f} ms, frictionless {fr_s:.1f} s ({ratio:.1f} x)")
+          f"first rows {first['ms']:.0f} ms, frictionless {fr_s:.1f} s ({ratio:.1f} x), "
+          f"CPU {val['cpu']:.2f} s, load {load[0]:.2f}")
     return 0
 
 
