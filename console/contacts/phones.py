@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from itertools import compress
 from operator import not_
 
@@ -172,18 +172,22 @@ def _international_expr(domain_only: bool = False) -> str:
     return trie(by_code, 0)
 
 
+_LINE_END = r"(?![^\n])"
+"""The end of a value inside a newline-joined column; on a value without newlines, ``\\Z``."""
+
+
 @dataclass(frozen=True)
 class FastPhonePatterns:
     """Compiled fast-path patterns for one default region (see :func:`fast_phone_pattern`).
 
     Attributes:
-        any: Accepts ``+CC…`` or a national number of the region.
+        any_source: Source of :attr:`any`.
         national: Accepts a national number (E.164 = ``+CC`` + the digits).
         national_with_cc: NANP only: ``1`` + ten digits (E.164 = ``+`` + the digits); else never matches.
         country_code: The region's calling code.
     """
 
-    any: re.Pattern[str]
+    any_source: str
     national: re.Pattern[str]
     national_with_cc: re.Pattern[str]
     country_code: int
@@ -191,6 +195,21 @@ class FastPhonePatterns:
     """Digit strings on which :attr:`any` is exact both ways (a miss there is surely invalid)."""
     national_prefix_zero: bool
     """The region's trunk prefix is 0 (a lost leading zero is a plausible repair)."""
+    rejects: re.Pattern[str]
+    """:attr:`any` turned inside out for a newline-joined column of digit strings: from the start of
+    a line, matches that whole line when ``any`` would *not* fullmatch it, and fails when it would.
+    One ``finditer`` over the joined column yields only the misses (MULTILINE; ``\\Z`` in the
+    pattern becomes "end of line")."""
+
+    @cached_property
+    def any(self) -> re.Pattern[str]:
+        """Accepts ``+CC…`` or a national number of the region (compiled on first use)."""
+        return re.compile(self.any_source, re.ASCII)
+
+    def accepts(self, digits: str) -> bool:
+        """``any.fullmatch(digits) is not None``, with the already compiled :attr:`rejects`."""
+        # ``any`` consumes only digits and "+": a value holding a newline never matches.
+        return "\n" not in digits and self.rejects.match(digits) is None
 
 
 @cache
@@ -221,8 +240,11 @@ def fast_phone_pattern(region: str) -> FastPhonePatterns:
                 # (phonenumbers' _maybe_extract_country_code), checked in tests against phonenumbers.
                 with_cc = rf"1(?=[2-9]\d{{9}}\Z){cc_expr}"
                 domain += r"|1(?=[2-9]\d{9}\Z)\d*"
+    any_source = f"{intl}|{national}|{with_cc}"
+    line_source = any_source.replace(r"\Z", _LINE_END)
     return FastPhonePatterns(
-        any=re.compile(f"{intl}|{national}|{with_cc}", re.ASCII),
+        any_source=any_source,
+        rejects=re.compile(rf"^(?!(?:{line_source}){_LINE_END})[^\n]*", re.ASCII | re.MULTILINE),
         national=re.compile(national, re.ASCII),
         national_with_cc=re.compile(with_cc, re.ASCII),
         country_code=cc,
@@ -329,16 +351,38 @@ class PhoneRules:
 
         Empty values are skipped (whether a phone may be blank is not a phone rule).
         """
-        fast = self._patterns.any.fullmatch
         n = len(values)
-        # One C-level pass removes the formatting from the whole column (~15x faster than
-        # str.translate per value); a value holding the separator falls back to per-value work.
-        joined = "\x1f".join(values).encode("utf-8", "surrogatepass")
-        digits = joined.translate(None, b" -.()").decode("utf-8", "surrogatepass").split("\x1f")
-        if len(digits) != n:
-            digits = [v.translate(_FORMATTING) for v in values]
-        if max(map(len, values), default=0) > _MAX_FAST_INPUT:
-            digits = [d if len(v) <= _MAX_FAST_INPUT else "\x00" for d, v in zip(digits, values, strict=True)]
+        if not n:
+            return []
+        # The whole column at once: one C-level pass removes the formatting, one regex scan over
+        # the newline-joined digits yields only the lines the fast path rejects, so no Python
+        # code and no match object per accepted value. A value holding a newline, or longer than
+        # phonenumbers accepts, takes the per-value path.
+        joined = "\n".join(values)
+        if joined.count("\n") != n - 1 or max(map(len, values)) > _MAX_FAST_INPUT:
+            return self._problems_per_value(values)
+        digits = joined.encode("utf-8", "surrogatepass").translate(None, b" -.()")
+        text = digits.decode("utf-8", "surrogatepass")
+        out: list[tuple[int, str]] = []
+        classify = self.classify_miss
+        count = text.count
+        line, pos = 0, 0
+        for m in self._patterns.rejects.finditer(text):
+            start = m.start()
+            line += count("\n", pos, start)
+            pos = start
+            value = values[line]
+            if value:
+                code = classify(value, m.group())
+                if code is not None:
+                    out.append((line, code))
+        return out
+
+    def _problems_per_value(self, values: Sequence[str]) -> list[tuple[int, str]]:
+        """:meth:`problems` one value at a time (values with newlines or very long ones)."""
+        fast = self._patterns.accepts
+        n = len(values)
+        digits = [v.translate(_FORMATTING) if len(v) <= _MAX_FAST_INPUT else "\x00" for v in values]
         misses = compress(range(n), map(not_, map(fast, digits)))
         out: list[tuple[int, str]] = []
         classify = self.classify_miss
@@ -365,7 +409,7 @@ class PhoneRules:
         # surely invalid as written; look for the cheap repairs
         if digits.isdigit():
             plus = "+" + digits
-            if pats.any.fullmatch(plus) is not None:
+            if pats.accepts(plus):
                 return "phone.missing_plus"
             if pats.exact_domain.fullmatch(plus) is None and _parse_valid(plus, self.region) is not None:
                 return "phone.missing_plus"
@@ -380,7 +424,7 @@ class PhoneRules:
         if len(value) <= _MAX_FAST_INPUT:
             digits = value.translate(_FORMATTING)
             pats = self._patterns
-            if pats.any.fullmatch(digits) is not None:
+            if pats.accepts(digits):
                 if digits.startswith("+"):
                     return digits
                 if pats.national.fullmatch(digits) is not None:

@@ -38,6 +38,7 @@ __all__ = [
     "ValidationPlan",
     "build_plan",
     "check_batch",
+    "check_column",
     "load_definition",
     "map_header",
 ]
@@ -449,6 +450,55 @@ class BatchFindings:
     id_hashes: array[int]
 
 
+def check_column(chk: ColumnCheck, vals: Sequence[str]) -> list[tuple[int, str]]:
+    """(index, rule code) of the values that fail one column check, ascending by index.
+
+    Args:
+        chk: The check.
+        vals: The column's values, already trimmed when the list trims.
+    """
+    n = len(vals)
+    if chk.kind == "phone":
+        return _phone_rules(chk.region).problems(vals)
+    if chk.kind == "email":
+        return [(i, "email.invalid") for i in compress(range(n), map(not_, map(EMAIL.fullmatch, vals)))]
+    if chk.kind == "zip":
+        return [(i, "zip.invalid") for i in compress(range(n), map(not_, map(ZIP.fullmatch, vals)))]
+    if chk.kind == "timezone":
+        tz = _time_zones()
+        return [(i, "timezone.invalid") for i in compress(range(n), map(not_, map(tz.__contains__, vals)))]
+    if chk.kind == "numeric":
+        bad = set(compress(range(n), map(not_, map(NUMBER.fullmatch, vals))))
+        out: list[tuple[int, str]] = [(i, "numeric.invalid") for i in sorted(bad)]
+        if chk.minimum is not None or chk.maximum is not None:
+            clean = list(vals)
+            for i in bad:
+                clean[i] = "nan"
+            nums = list(map(float, [v or "nan" for v in clean]))
+            outside: set[int] = set()
+            if chk.minimum is not None:
+                outside.update(compress(range(n), map(lt, nums, repeat(chk.minimum))))
+            if chk.maximum is not None:
+                outside.update(compress(range(n), map(gt, nums, repeat(chk.maximum))))
+            out.extend((i, "numeric.out_of_range") for i in sorted(outside))
+            out.sort()
+        return out
+    if chk.kind == "text":
+        assert chk.max_length is not None
+        return [
+            (i, "text.too_long") for i in compress(range(n), map(gt, map(len, vals), repeat(chk.max_length)))
+        ]
+    if chk.kind in ("timestamp", "datetime"):
+        fast = DATE_FAST[ColumnDataType(chk.kind.upper())].fullmatch
+        out = []
+        for i in compress(range(n), map(not_, map(fast, vals))):
+            verdict = classify_datetime(vals[i], chk.kind)
+            if verdict is not None:
+                out.append((i, verdict))
+        return out
+    return []
+
+
 def check_batch(
     records: list[list[str]],
     plan: ValidationPlan,
@@ -515,50 +565,8 @@ def check_batch(
                 for i in compress(range(n), map(methodcaller("__contains__", "\x00"), raw))
             )
     for chk in plan.checks:
-        vals = col_values(chk.index)
         idx = chk.index
-        if chk.kind == "phone":
-            found.extend((i, idx, code) for i, code in _phone_rules(chk.region).problems(vals))
-        elif chk.kind == "email":
-            found.extend(
-                (i, idx, "email.invalid") for i in compress(range(n), map(not_, map(EMAIL.fullmatch, vals)))
-            )
-        elif chk.kind == "zip":
-            found.extend(
-                (i, idx, "zip.invalid") for i in compress(range(n), map(not_, map(ZIP.fullmatch, vals)))
-            )
-        elif chk.kind == "timezone":
-            tz = _time_zones()
-            found.extend(
-                (i, idx, "timezone.invalid")
-                for i in compress(range(n), map(not_, map(tz.__contains__, vals)))
-            )
-        elif chk.kind == "numeric":
-            bad = set(compress(range(n), map(not_, map(NUMBER.fullmatch, vals))))
-            found.extend((i, idx, "numeric.invalid") for i in sorted(bad))
-            if chk.minimum is not None or chk.maximum is not None:
-                clean = list(vals)
-                for i in bad:
-                    clean[i] = "nan"
-                nums = list(map(float, [v or "nan" for v in clean]))
-                out: set[int] = set()
-                if chk.minimum is not None:
-                    out.update(compress(range(n), map(lt, nums, repeat(chk.minimum))))
-                if chk.maximum is not None:
-                    out.update(compress(range(n), map(gt, nums, repeat(chk.maximum))))
-                found.extend((i, idx, "numeric.out_of_range") for i in sorted(out))
-        elif chk.kind == "text":
-            assert chk.max_length is not None
-            found.extend(
-                (i, idx, "text.too_long")
-                for i in compress(range(n), map(gt, map(len, vals), repeat(chk.max_length)))
-            )
-        elif chk.kind in ("timestamp", "datetime"):
-            fast = DATE_FAST[ColumnDataType(chk.kind.upper())].fullmatch
-            for i in compress(range(n), map(not_, map(fast, vals))):
-                verdict = classify_datetime(vals[i], chk.kind)
-                if verdict is not None:
-                    found.append((i, idx, verdict))
+        found.extend((i, idx, code) for i, code in check_column(chk, col_values(idx)))
     id_hashes: array[int] = array("I")
     if plan.id_index is not None:
         ids = col_values(plan.id_index)

@@ -12,10 +12,12 @@ import os
 import threading
 import time
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from itertools import compress
 from operator import sub
 from pathlib import Path
 
@@ -35,6 +37,7 @@ from console.contacts.rules import (
     guess_id_column,
     map_header,
 )
+from console.contacts.scan import RowScanner, row_scanner
 
 __all__ = ["ValidationOptions", "explain_cell", "validate"]
 
@@ -54,6 +57,8 @@ class ValidationOptions:
         processes: Worker processes; None picks 1 for small files and up to 2 (or the CPU
             count) for large ones.
         batch_rows: Records per batch.
+        scan: Check clean-looking records with one compiled pattern per batch (the default);
+            False parses every record with ``csv`` first (the reference path: same findings, slower).
     """
 
     region: str = "US"
@@ -62,6 +67,7 @@ class ValidationOptions:
     mapping: Mapping[str, int | str] | None = None
     processes: int | None = None
     batch_rows: int = 50_000
+    scan: bool = True
 
 
 def _check_range(
@@ -71,6 +77,7 @@ def _check_range(
     offsets: array[int],
     first_row: int,
     plan: ValidationPlan,
+    scan: bool = True,
 ) -> BatchFindings:
     """Worker body: read, decode and check records ``first_row``… whose offsets are given."""
     with open(data_path, "rb") as fh:
@@ -80,9 +87,14 @@ def _check_range(
     bad: dict[int, str] = {}
     try:
         text = raw.decode(codec)
-        records = parse_text(text, dialect)
     except UnicodeDecodeError:
         records = []
+    else:
+        scanner = _scanner(plan, dialect) if scan else None
+        found = scanner.check(text, count, first_row) if scanner is not None else None
+        if found is not None:
+            return found
+        records = parse_text(text, dialect)
     if len(records) != count:
         records = []
         base = offsets[0]
@@ -99,6 +111,18 @@ def _check_range(
     return check_batch(
         records, plan, first_row, bad, may_be_long=longest > MAX_VALUE_LENGTH, may_have_nul=b"\x00" in raw
     )
+
+
+def _scanner(plan: ValidationPlan, dialect: Mapping[str, object]) -> RowScanner | None:
+    """The row scanner for a plan, when the file's dialect is the one it understands."""
+    delimiter = dialect.get("delimiter")
+    if not isinstance(delimiter, str) or {k: v for k, v in dialect.items() if k != "delimiter"} != {
+        "quotechar": '"',
+        "doublequote": True,
+        "strict": False,
+    }:
+        return None
+    return row_scanner(plan, delimiter)
 
 
 def _start_method() -> str:
@@ -160,14 +184,17 @@ def validate(
         regions=opts.regions,
         id_column=id_column if (id_column in mapping.columns or opts.id_column != "auto") else None,
     )
-    for chk in plan.checks:  # compile phone patterns before forking so workers share them
+    for chk in plan.checks:  # compile the patterns before forking so workers share them
         if chk.kind == "phone":
             from console.contacts.rules import _phone_rules
 
             _phone_rules(chk.region)
+    if opts.scan:
+        _scanner(plan, source.dialect)
 
     batch = max(1, opts.batch_rows)
     batches: list[BatchFindings] = []
+    ids = _RepeatedHashes()
     done = 0
     cancelled = False
     dialect = source.dialect
@@ -191,7 +218,8 @@ def validate(
             hi = min(lo + batch, source.indexed_rows)
             if hi <= lo:
                 break
-            batches.append(_check_range(data_path, codec, dialect, offsets_for(lo, hi), lo, plan))
+            batches.append(_check_range(data_path, codec, dialect, offsets_for(lo, hi), lo, plan, opts.scan))
+            ids.add(batches[-1].id_hashes)
             done += hi - lo
             if progress is not None:
                 progress(done, source.indexed_rows)
@@ -216,7 +244,9 @@ def validate(
                     if hi <= lo:
                         exhausted = True
                         break
-                    fut = pool.submit(_check_range, data_path, codec, dialect, offsets_for(lo, hi), lo, plan)
+                    fut = pool.submit(
+                        _check_range, data_path, codec, dialect, offsets_for(lo, hi), lo, plan, opts.scan
+                    )
                     pending[fut] = lo
                     lo = hi
                 if not pending:
@@ -226,6 +256,7 @@ def validate(
                     first = pending.pop(f)
                     res = f.result()
                     results[first] = res
+                    ids.add(res.id_hashes)  # while the workers go on
                     done += len(res.status)
                 if finished and progress is not None:
                     progress(done, source.indexed_rows)
@@ -238,6 +269,10 @@ def validate(
                         break
                     contiguous.append(b)
                     expect += len(b.status)
+                if len(contiguous) != len(batches):
+                    ids = _RepeatedHashes()
+                    for b in contiguous:
+                        ids.add(b.id_hashes)
                 batches = contiguous
     rows_done = sum(len(b.status) for b in batches)
     rows, cols, codes = array("i"), array("h"), array("B")
@@ -248,7 +283,7 @@ def validate(
         codes.extend(b.codes)
         status.extend(b.status)
     if plan.id_index is not None:
-        _mark_duplicate_ids(source, plan, batches, rows, cols, codes, status)
+        _mark_duplicate_ids(source, plan, batches, rows, cols, codes, status, ids.repeated)
     total = source.row_count if not cancelled else rows_done
     explain = _Explainer(source, plan, mapping)
     return ValidationResult(
@@ -265,6 +300,21 @@ def validate(
     )
 
 
+class _RepeatedHashes:
+    """CRC-32s of contact ids seen more than once, kept up to date batch by batch (set operations in C)."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.repeated: set[int] = set()
+
+    def add(self, hashes: array[int]) -> None:
+        batch = set(hashes)
+        if len(batch) != len(hashes):  # repeats inside the batch
+            self.repeated.update(h for h, c in Counter(hashes).items() if c > 1)
+        self.repeated |= batch & self.seen
+        self.seen |= batch
+
+
 def _mark_duplicate_ids(
     source: CsvSource,
     plan: ValidationPlan,
@@ -273,14 +323,20 @@ def _mark_duplicate_ids(
     cols: array[int],
     codes: array[int],
     status: bytearray,
+    repeated: set[int] | None = None,
 ) -> None:
-    """Find repeated contact ids: CRC-32 candidates, confirmed on the actual values."""
+    """Find repeated contact ids: CRC-32 candidates, confirmed on the actual values.
+
+    ``repeated`` is the set of hashes seen more than once, when the caller kept it while the
+    batches came in.
+    """
     hashes: array[int] = array("I")
     for b in batches:
         hashes.extend(b.id_hashes)
-    counts = Counter(hashes)
-    repeated = {h for h, c in counts.items() if c > 1}
-    del counts
+    if repeated is None:
+        tracker = _RepeatedHashes()
+        tracker.add(hashes)
+        repeated = tracker.repeated
     if not repeated:
         return
     idx = plan.id_index
@@ -288,28 +344,42 @@ def _mark_duplicate_ids(
     strip = plan.trim
     first_seen: dict[str, int] = {}
     dups: list[int] = []
-    for i, h in enumerate(hashes):
-        if h in repeated:
-            rec = source.record(i)
-            if len(rec) != plan.ncols:
-                continue  # ragged or blank: already an error, its "id" is not trustworthy
-            value = rec[idx]
-            if strip:
-                value = value.strip(TRIM_CHARS)
-            if not value:
-                continue
-            if value in first_seen:
-                dups.append(i)
-            else:
-                first_seen[value] = i
+    for i in compress(range(len(hashes)), map(repeated.__contains__, hashes)):
+        rec = source.record(i)
+        if len(rec) != plan.ncols:
+            continue  # ragged or blank: already an error, its "id" is not trustworthy
+        value = rec[idx]
+        if strip:
+            value = value.strip(TRIM_CHARS)
+        if not value:
+            continue
+        if value in first_seen:
+            dups.append(i)
+        else:
+            first_seen[value] = i
     if not dups:
         return
-    merged = sorted(
-        [*zip(rows, cols, codes, strict=True), *((i, idx, RULE_INDEX["id.duplicate"]) for i in dups)]
-    )
-    rows[:] = array("i", (m[0] for m in merged))
-    cols[:] = array("h", (m[1] for m in merged))
-    codes[:] = array("B", (m[2] for m in merged))
+    # Merge the new findings into the sorted (row, col, code) arrays, slice by slice.
+    dup_code = RULE_INDEX["id.duplicate"]
+    new_rows, new_cols, new_codes = array("i"), array("h"), array("B")
+    prev = 0
+    for i in dups:  # ascending
+        k = bisect_left(rows, i, lo=prev)
+        while k < len(rows) and rows[k] == i and (cols[k], codes[k]) < (idx, dup_code):
+            k += 1
+        new_rows.extend(rows[prev:k])
+        new_cols.extend(cols[prev:k])
+        new_codes.extend(codes[prev:k])
+        new_rows.append(i)
+        new_cols.append(idx)
+        new_codes.append(dup_code)
+        prev = k
+    new_rows.extend(rows[prev:])
+    new_cols.extend(cols[prev:])
+    new_codes.extend(codes[prev:])
+    rows[:] = new_rows
+    cols[:] = new_cols
+    codes[:] = new_codes
     for i in dups:
         status[i] = max(status[i], Severity.ERROR)
 
