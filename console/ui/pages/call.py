@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -265,7 +267,9 @@ class CallPage(QWidget):
         history_box = QGroupBox("Test calls this session")
         QVBoxLayout(history_box).addWidget(self.history_view)
 
-        layout = QVBoxLayout(self)
+        # a scroll area keeps the window resizable below the form's natural height
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addWidget(heading)
         layout.addWidget(self.route_label)
         layout.addLayout(form)
@@ -273,6 +277,13 @@ class CallPage(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(live_box, 1)
         layout.addWidget(history_box, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
 
         # -- workers -------------------------------------------------------------------------------
         sink = self.sink
