@@ -261,7 +261,9 @@ class CallPage(QWidget):
             view.horizontalHeader().setStretchLastSection(True)
             for col, width in enumerate(widths):
                 view.setColumnWidth(col, width)
-        self.participant_view.setMinimumHeight(90)
+        self.participant_view.setMinimumHeight(72)
+        self.participant_view.setMaximumHeight(120)  # a test call has two or three parties
+        self.history_view.setMinimumHeight(90)
         live_box = QGroupBox("Participants (live)")
         QVBoxLayout(live_box).addWidget(self.participant_view)
         history_box = QGroupBox("Test calls this session")
@@ -275,7 +277,7 @@ class CallPage(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.error_label)
-        layout.addWidget(live_box, 1)
+        layout.addWidget(live_box)
         layout.addWidget(history_box, 1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
