@@ -31,10 +31,13 @@ SENSITIVE_HEADERS = frozenset(
 """Headers whose values are always redacted."""
 
 _SENSITIVE_KEY = re.compile(
-    r"(token|secret|password|passwd|assertion|code_verifier|codeverifier|^code$|signature|credential"
+    r"(token|secret|password|passwd|assertion|code_verifier|codeverifier|signature|credential"
     r"|^sig$|^x-amz-security-token$)",
     re.IGNORECASE,
 )
+# ``code`` is the OAuth authorization code only in form bodies and URLs; in JSON it is the
+# ErrorBody's error code (``bad.request``), which the API log and the decoder must show.
+_OAUTH_CODE_KEY = re.compile(r"^code$", re.IGNORECASE)
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/=]+")
 # fallback for text that is not valid JSON/form: "access_token": "...", client_secret=...
 _KEY_VALUE = re.compile(
@@ -47,9 +50,15 @@ def _mask_text(text: str) -> str:
     return _KEY_VALUE.sub(lambda m: m.group(1) + REDACTED, text)
 
 
-def is_sensitive_key(name: str) -> bool:
-    """True for JSON/form/query keys whose values must not be logged."""
-    return bool(_SENSITIVE_KEY.search(name))
+def is_sensitive_key(name: str, *, form: bool = False) -> bool:
+    """True for keys whose values must not be logged.
+
+    Args:
+        name: The JSON, form or query key.
+        form: The key is a form field or query parameter, where ``code`` is an OAuth
+            authorization code (in JSON bodies ``code`` is an error code and is kept).
+    """
+    return bool(_SENSITIVE_KEY.search(name)) or (form and bool(_OAUTH_CODE_KEY.search(name)))
 
 
 def _redact_header(name: str, value: str) -> str:
@@ -72,7 +81,7 @@ def redact_url(url: str) -> str:
     if not parts.query:
         return url
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    cleaned = [(k, REDACTED if is_sensitive_key(k) else v) for k, v in pairs]
+    cleaned = [(k, REDACTED if is_sensitive_key(k, form=True) else v) for k, v in pairs]
     return urlunsplit(parts._replace(query=urlencode(cleaned, safe=",:[]")))
 
 
@@ -114,7 +123,9 @@ def redact_body(
             text = _mask_text(text)
     elif "x-www-form-urlencoded" in ctype:
         pairs = parse_qsl(text, keep_blank_values=True)
-        text = urlencode([(k, REDACTED if is_sensitive_key(k) else v) for k, v in pairs], safe=":[]")
+        text = urlencode(
+            [(k, REDACTED if is_sensitive_key(k, form=True) else v) for k, v in pairs], safe=":[]"
+        )
     else:
         text = _mask_text(text)
     if len(text) > max_body:

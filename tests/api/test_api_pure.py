@@ -303,6 +303,19 @@ def test_redact_body_keeps_normal_fields_and_truncates() -> None:
     assert redact_body(None, None) is None
 
 
+def test_redact_body_keeps_error_codes_in_json() -> None:
+    # In JSON "code" is the ErrorBody's error code, which the API log and decoder must show;
+    # only form bodies and URLs carry OAuth authorization codes.
+    out = redact_body(
+        json.dumps({"message": "m", "code": "cannot.update.phone.columns", "status": 400}), "application/json"
+    )
+    assert out is not None
+    assert "cannot.update.phone.columns" in out
+    form = redact_body(f"grant_type=authorization_code&code={SECRET}", "application/x-www-form-urlencoded")
+    assert form is not None
+    assert SECRET not in form
+
+
 def test_redact_headers_and_url() -> None:
     headers = redact_headers(
         {"Authorization": f"Bearer {TOKEN}", "Cookie": "a=b", "Accept": "application/json"}
