@@ -26,7 +26,7 @@ from array import array
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import compress
-from operator import itemgetter, methodcaller
+from operator import itemgetter, methodcaller, not_
 
 from console.api.models import ColumnDataType
 from console.contacts.reader import parse_text
@@ -137,7 +137,7 @@ class RowScanner:
             ids = columns[plan.id_index]
             found.extend(
                 (i, plan.id_index, "id.missing")
-                for i in compress(range(count), map(_is_empty, ids))
+                for i in compress(range(count), map(not_, ids))
                 if i not in dirty_set
             )
             encoded = map(methodcaller("encode", "utf-8", "surrogatepass"), ids)
@@ -167,10 +167,6 @@ class RowScanner:
         return BatchFindings(first_row, rows, cols, codes, status, id_hashes)
 
 
-def _is_empty(value: str) -> bool:
-    return not value
-
-
 class _Fields:
     """Field patterns for one delimiter (``d``, escaped) and trim mode."""
 
@@ -183,17 +179,19 @@ class _Fields:
         self.qedge = '(?:[^"\\x00-\\x20]|"")'
 
     def trimmed(self, limit: int, mid: str, edge: str | None = None) -> str:
-        """Values of at most ``limit`` characters without edge whitespace (empty included)."""
-        edge = edge or self.edge
-        if limit >= 2:
-            return f"(?:{edge}(?:{mid}{{0,{limit - 2}}}{edge})?)?"
-        return f"(?:{edge})?" if limit == 1 else ""
+        """Values of at most ``limit`` characters without edge whitespace (empty included).
 
+        Possessive, then a look back at the last character: no backtracking, and exact because
+        the field must end right there (a delimiter, the closing quote or the end of the line).
+        """
+        edge = edge or self.edge
+        return f"(?:{edge}{mid}{{0,{limit - 1}}}+(?<={edge}))?" if limit >= 1 else ""
     def free(self, limit: int) -> str:
         """A field whose only rules are the length limit, NUL and (without trimming) whitespace."""
         if self.trim:  # trimming never makes a value longer
-            return f'(?:{self.mid}{{0,{limit}}}|"{self.qmid}{{0,{limit}}}")'
-        return f'(?:{self.trimmed(limit, self.mid)}|"{self.trimmed(limit, self.qmid, self.qedge)}")'
+            return f'(?:{self.mid}{{0,{limit}}}+|"{self.qmid}{{0,{limit}}}+")'
+        quoted = f"(?:{self.qedge}(?:{self.qmid}{{0,{limit - 2}}}{self.qedge})?)?" if limit >= 2 else ""
+        return f'(?:{self.trimmed(limit, self.mid)}|"{quoted}")'
 
     def bounded(self, pattern: str) -> str:
         """``pattern`` (which has no edge whitespace and no quote) unquoted or quoted, within 512 chars."""
