@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -135,7 +136,14 @@ class MainWindow(QMainWindow):
         self.nav.setMinimumWidth(170)
         self.nav.setStyleSheet("QListWidget#navigation::item { padding: 6px 8px; }")
         for page in (self.builder_page, self.preview_page, self.call_page, self.log_page):
-            self.stack.addWidget(page)
+            # A page larger than the window scrolls instead of forcing the window wider than a
+            # laptop screen (the builder alone wants ~1120 px).
+            scroll = QScrollArea()
+            scroll.setObjectName(f"{type(page).__name__}Scroll")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
             self.nav.addItem(str(getattr(page, "title", type(page).__name__)))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -269,6 +277,11 @@ class MainWindow(QMainWindow):
         s.sync()
 
     # -- actions --------------------------------------------------------------------------
+
+    def current_page(self) -> QWidget | None:
+        """The page shown now (the stack holds each page inside a scroll area)."""
+        holder = self.stack.currentWidget()
+        return holder.widget() if isinstance(holder, QScrollArea) else holder
 
     def show_page(self, index: int) -> None:
         """Switch to a page (0 builder, 1 preview, 2 test call, 3 API log)."""

@@ -57,7 +57,7 @@ def open_call_page(window: MainWindow, qtbot) -> CallPage:
     page = window.call_page
     with qtbot.waitSignal(page.lookups_loaded, timeout=10000):
         window.page_actions[PAGE_CALL].trigger()
-    assert window.stack.currentWidget() is page
+    assert window.current_page() is page
     return page
 
 

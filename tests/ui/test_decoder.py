@@ -93,7 +93,7 @@ def test_error_bar_opens_decoder_on_a_400(window: MainWindow, qtbot) -> None:
     assert dialog.jump_button.isEnabled()
     with qtbot.waitSignal(window.sink.jumped):
         qtbot.mouseClick(dialog.jump_button, Qt.MouseButton.LeftButton)
-    assert window.stack.currentWidget() is page
+    assert window.current_page() is page
     assert window.nav.currentRow() == PAGE_CALL
     dialog.close()
 

@@ -746,11 +746,13 @@ class CallPage(QWidget):
         return True
 
     def _bring_forward(self) -> None:
+        child: QWidget = self
         parent = self.parentWidget()
         while parent is not None and not isinstance(parent, QStackedWidget):
+            child = parent
             parent = parent.parentWidget()
         if isinstance(parent, QStackedWidget):
-            index = parent.indexOf(self)
+            index = parent.indexOf(child)  # the page may sit inside a scroll area
             nav = getattr(self.window(), "nav", None)
             if isinstance(nav, QListWidget):
                 nav.setCurrentRow(index)
