@@ -1,17 +1,24 @@
-"""Actions on a validation result: a clean UTF-8 CSV and an error report safe to open in Excel."""
+"""Actions on a validation result: fixed values, a clean UTF-8 CSV and an error report safe for Excel.
+
+:class:`RowFixer` is the one definition of "the fixed value of a cell": the fixed-file export
+(:func:`write_fixed`) and the upload job (``console.jobs.rows``) both use it, and every
+:class:`~console.contacts.result.ValidationResult` made by ``validate`` carries one.
+"""
 
 from __future__ import annotations
 
 import csv
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from console.api.models import ContactList
+from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource
 from console.contacts.result import Severity, ValidationResult
-from console.contacts.rules import TRIM_CHARS, ValidationPlan, _phone_rules
+from console.contacts.rules import TRIM_CHARS, ValidationPlan, _phone_rules, build_plan, map_header
 
-__all__ = ["neutralize", "write_error_report", "write_fixed"]
+__all__ = ["RowFixer", "neutralize", "write_error_report", "write_fixed"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -21,44 +28,137 @@ def neutralize(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+class RowFixer:
+    """The fixed values of a record, as the fixed file writes them and the upload sends them.
+
+    Each list column takes the value of the CSV column it maps to; the value is trimmed like the
+    platform trims (``trimWhitespace``, default on), NUL characters are removed, and phone
+    columns are written in E.164 when the value or its repair (missing ``+``, lost leading
+    zero, Excel scientific notation) is a valid number (otherwise left as they are).
+
+    Args:
+        plan: The validation plan (trim flag, phone columns and their regions).
+        mapping: List column -> CSV column index (``HeaderMapping.columns``).
+        column_names: The list's ``columnNames``, in order.
+
+    Attributes:
+        plan: The plan.
+        column_names: The list's columns, in order (the fixed file's header).
+        columns: (list column, CSV column index or None when the file lacks it), in list order.
+    """
+
+    def __init__(self, plan: ValidationPlan, mapping: Mapping[str, int], column_names: Sequence[str]) -> None:
+        self.plan = plan
+        self.column_names = list(column_names)
+        self.columns: list[tuple[str, int | None]] = [(name, mapping.get(name)) for name in column_names]
+        self._phones: dict[int, PhoneRules] = {}
+        for chk in plan.checks:
+            if chk.kind == "phone" and chk.index not in self._phones:
+                self._phones[chk.index] = _phone_rules(chk.region)
+
+    @classmethod
+    def for_source(
+        cls,
+        source: CsvSource,
+        definition: ContactList,
+        *,
+        region: str = "US",
+        regions: Mapping[str, str] | None = None,
+        mapping: Mapping[str, int | str] | None = None,
+        id_column: str | None = None,
+    ) -> RowFixer:
+        """The fixer for a file and a list, mapping the header as ``validate`` does.
+
+        Raises:
+            ValueError: A region or the id column is unknown (see ``build_plan``).
+        """
+        header_map = map_header(
+            source.header, definition.column_names, explicit=mapping, header_line=source.header_line
+        )
+        plan = build_plan(
+            definition, source.header, header_map, region=region, regions=regions, id_column=id_column
+        )
+        return cls(plan, header_map.columns, definition.column_names)
+
+    @property
+    def present(self) -> list[tuple[str, int]]:
+        """(list column, CSV column index) of the list columns the file provides, in list order."""
+        return [(name, idx) for name, idx in self.columns if idx is not None]
+
+    @property
+    def missing(self) -> list[str]:
+        """List columns the file lacks."""
+        return [name for name, idx in self.columns if idx is None]
+
+    def value(self, record: Sequence[str], idx: int | None) -> str:
+        """The fixed value of CSV column ``idx`` of ``record`` (``""`` when absent)."""
+        value = record[idx] if idx is not None and idx < len(record) else ""
+        if self.plan.trim:
+            value = value.strip(TRIM_CHARS)
+        if "\x00" in value:
+            value = value.replace("\x00", "")
+        if value and idx is not None:
+            phones = self._phones.get(idx)
+            if phones is not None:
+                value = phones.e164(value) or value
+        return value
+
+    def fixed(self, record: Sequence[str]) -> list[str]:
+        """The fixed values of ``record``, one per list column (``""`` for columns the file lacks)."""
+        value = self.value
+        return [value(record, idx) for _, idx in self.columns]
+
+
 def write_fixed(
     source: CsvSource,
     result: ValidationResult,
-    plan: ValidationPlan,
-    column_names: list[str],
-    mapping: dict[str, int],
-    out: str | Path,
+    plan: ValidationPlan | None = None,
+    column_names: list[str] | None = None,
+    mapping: dict[str, int] | None = None,
+    out: str | Path | None = None,
     *,
     drop_invalid: bool = True,
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> int:
-    """Write the list's columns as clean UTF-8 CSV (no BOM): trimmed, NULs removed, phones in E.164.
+    """Write the list's columns as clean UTF-8 CSV (no BOM), with :class:`RowFixer`'s values.
 
-    Rows with errors are dropped (unless ``drop_invalid`` is false), as are blank lines;
-    repairable phone values (lost ``+``, lost leading zero) are written repaired.
+    Rows with errors are dropped (unless ``drop_invalid`` is false), as are blank lines.
+    Call it as ``write_fixed(source, result, out=path)`` (the result's own fixer), or with the
+    plan, the list's column names and the mapping as before.
 
     Args:
         source: The validated file.
         result: Its validation result.
-        plan: The plan used (trim flag, phone columns and regions).
-        column_names: The list's ``columnNames`` (the output header).
-        mapping: List column -> CSV column index.
-        out: Output path.
+        plan: The plan used (trim flag, phone columns and regions); None: the result's.
+        column_names: The list's ``columnNames`` (the output header); None: the result's.
+        mapping: List column -> CSV column index; None: the result's.
+        out: Output path (required).
         drop_invalid: Leave out rows whose status is error.
         progress: Called with (rows done, total).
         cancel: Stops writing between batches (the file is then incomplete).
 
     Returns:
         Rows written.
+
+    Raises:
+        TypeError: ``out`` is missing, or only some of plan/column_names/mapping are given.
+        ValueError: Nothing is given and the result carries no fixer.
     """
-    phones = {c.index: _phone_rules(c.region) for c in plan.checks if c.kind == "phone"}
-    order = [(name, mapping.get(name)) for name in column_names]
+    if out is None:
+        raise TypeError("write_fixed() needs the output path (out=...).")
+    if plan is not None and column_names is not None and mapping is not None:
+        fixer = RowFixer(plan, mapping, column_names)
+    elif plan is None and column_names is None and mapping is None:
+        fixer = result.require_fixer()
+    else:
+        raise TypeError("write_fixed() takes plan, column_names and mapping together, or none of them.")
+    fixed = fixer.fixed
     written = 0
     total = result.rows_done
     with Path(out).open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow(column_names)
+        writer.writerow(fixer.column_names)
         batch = 20_000
         for lo in range(0, total, batch):
             if cancel is not None and cancel.is_set():
@@ -68,20 +168,9 @@ def write_fixed(
                 status = result.row_status(i)
                 if not rec or (drop_invalid and status >= Severity.ERROR):
                     continue
-                codes = {c for _, c in result.codes_for_row(i)}
-                if "row.blank" in codes:
+                if status and any(c == "row.blank" for _, c in result.codes_for_row(i)):
                     continue
-                row = []
-                for _, idx in order:
-                    v = rec[idx] if idx is not None and idx < len(rec) else ""
-                    if plan.trim:
-                        v = v.strip(TRIM_CHARS)
-                    if "\x00" in v:
-                        v = v.replace("\x00", "")
-                    if idx in phones and v:
-                        v = phones[idx].e164(v) or v
-                    row.append(v)
-                writer.writerow(row)
+                writer.writerow(fixed(rec))
                 written += 1
             if progress is not None:
                 progress(min(total, lo + batch), total)

@@ -13,6 +13,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from console.contacts.fixes import RowFixer
+    from console.contacts.reader import CsvSource
 
 __all__ = ["RULES", "Rule", "Severity", "ValidationIssue", "ValidationResult"]
 
@@ -202,6 +207,8 @@ class ValidationResult:
         seconds: Wall time of the run.
         cancelled: True when the run stopped early; rows past ``rows_done`` were not checked.
         rows_done: Rows checked.
+        fixer: The fixed values of a record for this file and list (set by ``validate``), or None.
+        source: The validated file (set by ``validate``), or None.
     """
 
     def __init__(
@@ -217,6 +224,8 @@ class ValidationResult:
         seconds: float = 0.0,
         cancelled: bool = False,
         rows_done: int | None = None,
+        fixer: RowFixer | None = None,
+        source: CsvSource | None = None,
     ) -> None:
         self.row_count = row_count
         self._rows = rows
@@ -228,6 +237,8 @@ class ValidationResult:
         self.seconds = seconds
         self.cancelled = cancelled
         self.rows_done = row_count if rows_done is None else rows_done
+        self.fixer = fixer
+        self.source = source
 
     # -- counts ------------------------------------------------------------------------------------
 
@@ -261,6 +272,33 @@ class ValidationResult:
     def ok(self) -> bool:
         """True when there is nothing at all to report."""
         return self.issue_count == 0
+
+    # -- fixed values ------------------------------------------------------------------------------
+
+    def require_fixer(self) -> RowFixer:
+        """The result's :class:`~console.contacts.fixes.RowFixer`.
+
+        Raises:
+            ValueError: The result was not made by ``validate`` (it carries no fixer).
+        """
+        if self.fixer is None:
+            raise ValueError("This validation result carries no fixer; build a RowFixer from the plan.")
+        return self.fixer
+
+    def fixed_record(self, i: int) -> list[str]:
+        """Row ``i``'s fixed values, one per list column in list order (``""`` where the file lacks one).
+
+        These are the values the fixed file writes and the upload sends (trimmed as the list
+        trims, NULs removed, repairable phones in E.164).
+
+        Raises:
+            ValueError: The result carries no fixer or source.
+            IndexError: ``i`` is past the last record.
+        """
+        fixer = self.require_fixer()
+        if self.source is None:
+            raise ValueError("This validation result does not know its source file.")
+        return fixer.fixed(self.source.record(i))
 
     # -- lookups -----------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from operator import sub
 from pathlib import Path
 
 from console.api.models import ContactList
+from console.contacts.fixes import RowFixer
 from console.contacts.phones import analyze_phone
 from console.contacts.reader import CsvSource, parse_text
 from console.contacts.result import RULE_INDEX, RULES, Severity, ValidationIssue, ValidationResult
@@ -297,6 +298,8 @@ def validate(
         seconds=time.perf_counter() - started,
         cancelled=cancelled,
         rows_done=rows_done,
+        fixer=RowFixer(plan, mapping.columns, definition.column_names),
+        source=source,
     )
 
 

@@ -1,17 +1,11 @@
 """Adapter over :mod:`console.contacts`: which rows to send, and the values to send for each.
 
-The CSV engine validates and explains; it does not (yet) expose "the fixed value of a cell" or
-a clean-file writer, so this module derives them from its public pieces (``map_header``,
-``PhoneRules.e164``, ``TRIM_CHARS``, the list definition), the same way the engine's fixes
-describe them:
-
-- each list column takes the value of the CSV column it maps to (exact, case-insensitive or
-  spacing-insensitive match, or the user's explicit mapping); CSV columns that are not list
-  columns are not sent;
-- values are trimmed like the platform trims them (``trimWhitespace``, default on) and NUL
-  characters are removed;
-- phone columns are written in E.164 when the value or its repair (missing ``+``, lost
-  leading zero, Excel scientific notation) is a valid number; otherwise left as they are.
+The values are the engine's fixed values (:class:`console.contacts.fixes.RowFixer`, the same
+implementation the fixed-file export uses): each list column takes the value of the CSV column
+it maps to (exact, case-insensitive or spacing-insensitive match, or the user's explicit
+mapping), trimmed like the platform trims (``trimWhitespace``, default on), NULs removed, phones
+in E.164 when the value or its repair is a valid number. CSV columns that are not list columns
+are not sent.
 
 Everything here is deterministic, so a resumed job rebuilds exactly the bytes and contacts the
 first run planned (the journal checks the file hash).
@@ -25,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.api.models import ContactList
-from console.contacts.phones import PhoneRules
+from console.contacts.fixes import RowFixer
 from console.contacts.reader import CsvSource
 from console.contacts.result import Severity, ValidationResult
-from console.contacts.rules import TRIM_CHARS, map_header
+from console.contacts.rules import TRIM_CHARS
 
 __all__ = ["PreparedRow", "RowSelection", "SourceRows", "file_sha256"]
 
@@ -81,8 +75,12 @@ class SourceRows:
         regions: Per phone column default region.
         mapping: Explicit header mapping (list column → CSV column index or header text).
 
+    Attributes:
+        fixer: The engine's fixed values for this file and list (shared with the fixed-file export).
+
     Raises:
-        ValueError: The id column is not a list column or is not in the file.
+        ValueError: The id column is not a list column or is not in the file, or a phone region
+            is unknown.
     """
 
     def __init__(
@@ -97,27 +95,16 @@ class SourceRows:
     ) -> None:
         self.source = source
         self.definition = definition
-        header_map = map_header(source.header, definition.column_names, explicit=mapping)
-        self.columns: list[tuple[str, int]] = [
-            (c, header_map.columns[c]) for c in definition.column_names if c in header_map.columns
-        ]
-        self.missing_columns = [c for c in definition.column_names if c not in header_map.columns]
-        self.trim = definition.trim_whitespace is not False
-        regions = dict(regions or {})
-        self._phones: dict[int, PhoneRules] = {}
-        for pc in definition.phone_columns or []:
-            if pc.column_name in header_map.columns:
-                self._phones[header_map.columns[pc.column_name]] = PhoneRules(
-                    regions.get(pc.column_name, region).upper()
-                )
+        # build_plan checks the id column ("… is not a column of the list." / "… is not in the
+        # file's header.") and the regions
+        self.fixer = RowFixer.for_source(
+            source, definition, region=region, regions=regions, mapping=mapping, id_column=id_column
+        )
+        self.columns: list[tuple[str, int]] = self.fixer.present
+        self.missing_columns = self.fixer.missing
+        self.trim = self.fixer.plan.trim
         self.id_column = id_column
-        self.id_index: int | None = None
-        if id_column is not None:
-            if id_column not in definition.column_names:
-                raise ValueError(f"The contact id column {id_column!r} is not a column of the list.")
-            if id_column not in header_map.columns:
-                raise ValueError(f"The contact id column {id_column!r} is not in the file's header.")
-            self.id_index = header_map.columns[id_column]
+        self.id_index: int | None = self.fixer.plan.id_index
 
     @property
     def header(self) -> list[str]:
@@ -125,15 +112,7 @@ class SourceRows:
         return [c for c, _ in self.columns]
 
     def _value(self, record: Sequence[str], idx: int) -> str:
-        value = record[idx] if idx < len(record) else ""
-        if self.trim:
-            value = value.strip(TRIM_CHARS)
-        if "\x00" in value:
-            value = value.replace("\x00", "")
-        phones = self._phones.get(idx)
-        if phones is not None and value:
-            value = phones.e164(value) or value
-        return value
+        return self.fixer.value(record, idx)
 
     def prepare(self, row: int, record: Sequence[str]) -> PreparedRow:
         """The contact for one record."""
