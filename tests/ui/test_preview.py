@@ -81,7 +81,9 @@ def list_id(api: GenesysClient) -> str:
 
 
 @pytest.fixture
-def make_page(qtbot: Any, tmp_home: Path, memory_keyring: Any, sandbox: Any) -> Iterator[Callable[[], PreviewPage]]:
+def make_page(
+    qtbot: Any, tmp_home: Path, memory_keyring: Any, sandbox: Any
+) -> Iterator[Callable[[], PreviewPage]]:
     """A preview page on a session signed in to the session sandbox (a "window" of its own)."""
     made: list[tuple[PreviewPage, SessionController]] = []
 
@@ -96,7 +98,9 @@ def make_page(qtbot: Any, tmp_home: Path, memory_keyring: Any, sandbox: Any) -> 
         qtbot.addWidget(page)
         page.resize(1280, 760)
         page.show()
-        profile = Profile(id="sbx", name="Sandbox", region=CUSTOM_REGION, custom_url=sandbox.url, client_id="sandbox-client")
+        profile = Profile(
+            id="sbx", name="Sandbox", region=CUSTOM_REGION, custom_url=sandbox.url, client_id="sandbox-client"
+        )
         session.hold_secret(profile.id, SecretStr("sandbox-secret"))
         with qtbot.waitSignal(page.lists_loaded, timeout=15000):
             session.set_profile(profile)
@@ -133,7 +137,9 @@ def list_contents(sandbox: Any, list_id: str) -> list[dict[str, Any]]:
         return [dict(c) for c in sandbox.state.contacts.get(list_id, {}).values()]
 
 
-def test_model_passes_qt_model_tester(qtmodeltester: Any, tmp_path: Path, make_page: Any, qtbot: Any, list_id: str) -> None:
+def test_model_passes_qt_model_tester(
+    qtmodeltester: Any, tmp_path: Path, make_page: Any, qtbot: Any, list_id: str
+) -> None:
     page = make_page()
     open_checked(page, qtbot, write_messy(tmp_path / "messy.csv"), list_id)
     qtmodeltester.check(page.model, force_py=True)
@@ -143,7 +149,9 @@ def test_model_passes_qt_model_tester(qtmodeltester: Any, tmp_path: Path, make_p
     qtmodeltester.check(empty, force_py=True)
 
 
-def test_messy_file_highlights_fixes_undo_and_exports(make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_messy_file_highlights_fixes_undo_and_exports(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     page = make_page()
     path = write_messy(tmp_path / "messy.csv")
     open_checked(page, qtbot, path, list_id)
@@ -161,7 +169,9 @@ def test_messy_file_highlights_fixes_undo_and_exports(make_page: Any, qtbot: Any
     bad = view_index(page, 2, 3)
     assert page.model.data(bad, BACKGROUND) == SEVERITY_COLORS[Severity.ERROR]
     tip = page.model.data(bad, TOOLTIP)
-    assert "call me" in tip and "line 4" in tip and "not a valid phone number" in tip
+    assert "call me" in tip
+    assert "line 4" in tip
+    assert "not a valid phone number" in tip
     # the missing + is a warning with its repair
     plus = view_index(page, 1, 3)
     assert page.model.data(plus, BACKGROUND) == SEVERITY_COLORS[Severity.WARNING]
@@ -176,8 +186,10 @@ def test_messy_file_highlights_fixes_undo_and_exports(make_page: Any, qtbot: Any
     assert page.model.data(page.model.index(0, 0)) == "OK"
     assert page.model.data(view_index(page, 0, 3), BACKGROUND) is None
     # issue panel grouped by rule with counts; clicking a child jumps to its cell
-    groups = {page.issue_tree.topLevelItem(k).data(0, Qt.ItemDataRole.UserRole): page.issue_tree.topLevelItem(k)
-              for k in range(page.issue_tree.topLevelItemCount())}
+    groups = {
+        page.issue_tree.topLevelItem(k).data(0, Qt.ItemDataRole.UserRole): page.issue_tree.topLevelItem(k)
+        for k in range(page.issue_tree.topLevelItemCount())
+    }
     assert groups["phone.invalid"].text(1) == "2"
     assert groups["id.duplicate"].text(1) == "1"
     assert groups["row.ragged"].text(1) == "1"
@@ -240,7 +252,9 @@ def test_messy_file_highlights_fixes_undo_and_exports(make_page: Any, qtbot: Any
     # export the fixed file (UTF-8, commas) and the error report; the original is untouched
     fixed, report = tmp_path / "fixed.csv", tmp_path / "report.csv"
     targets = iter([fixed, report])
-    monkeypatch.setattr(PreviewPage, "ask_save_path", classmethod(lambda cls, parent, title, suggested: next(targets)))
+    monkeypatch.setattr(
+        PreviewPage, "ask_save_path", classmethod(lambda cls, parent, title, suggested: next(targets))
+    )
     with qtbot.waitSignal(page.export_done, timeout=10000):
         page.export_button.click()
     qtbot.waitUntil(lambda: not page.file_ctl.is_running, timeout=5000)
@@ -256,16 +270,22 @@ def test_messy_file_highlights_fixes_undo_and_exports(make_page: Any, qtbot: Any
     with qtbot.waitSignal(page.export_done, timeout=10000):
         page.report_button.click()
     lines = list(csv.DictReader(report.read_text(encoding="utf-8").splitlines()))
-    assert {(r["line"], r["rule"]) for r in lines} >= {("4", "phone.invalid"), ("5", "id.duplicate"), ("6", "row.ragged")}
+    assert {(r["line"], r["rule"]) for r in lines} >= {
+        ("4", "phone.invalid"),
+        ("5", "id.duplicate"),
+        ("6", "row.ragged"),
+    }
 
 
-def SEVERITY_COLORS_EDITED() -> Any:  # noqa: N802 - reads like the constant it returns
+def SEVERITY_COLORS_EDITED() -> Any:
     from console.ui.preview.model import EDITED_COLOR
 
     return EDITED_COLOR
 
 
-def test_unreadable_file_is_reported_and_the_open_file_kept(make_page: Any, qtbot: Any, tmp_path: Path, list_id: str) -> None:
+def test_unreadable_file_is_reported_and_the_open_file_kept(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str
+) -> None:
     page = make_page()
     good = write_messy(tmp_path / "messy.csv")
     open_checked(page, qtbot, good, list_id)
@@ -286,8 +306,12 @@ def write_big(path: Path, n: int) -> dict[str, dict[str, str]]:
         phone = "n/a" if i % 50 == 49 else f"(212) {200 + i % 700:03d}-{i % 10000:04d}"
         lines.append(f"{cid};Zoë {i};Brûlé;{phone}")
         if i % 50 != 49:
-            expected[cid] = {"ContactId": cid, "FirstName": f"Zoë {i}", "City": "Brûlé",
-                             "Phone": f"+1212{200 + i % 700:03d}{i % 10000:04d}"}
+            expected[cid] = {
+                "ContactId": cid,
+                "FirstName": f"Zoë {i}",
+                "City": "Brûlé",
+                "Phone": f"+1212{200 + i % 700:03d}{i % 10000:04d}",
+            }
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
     return expected
 
@@ -299,7 +323,8 @@ def test_upload_through_429s_drop_and_crash_then_resume_once(
     expected = write_big(path, 2600)
     page = make_page()
     open_checked(page, qtbot, path, list_id)
-    assert page.checked is not None and page.checked.result.invalid_rows == 52
+    assert page.checked is not None
+    assert page.checked.result.invalid_rows == 52
     assert "2,548 valid rows" in page.send_label.text()
     sandbox.control(
         {
@@ -324,14 +349,16 @@ def test_upload_through_429s_drop_and_crash_then_resume_once(
     # a new window: it offers the unfinished job; accepting sends the rest
     again = make_page()
     assert again.resume_bar.isVisible()
-    assert again.resume_offer is not None and again.resume_offer.status == "running"
+    assert again.resume_offer is not None
+    assert again.resume_offer.status == "running"
     assert "big.csv" in again.resume_label.text()
     with qtbot.waitSignal(again.upload_finished, timeout=60000) as blocker:
         again.resume_button.click()
     outcome = blocker.args[0]
     assert outcome.result.status is JobStatus.DONE, outcome.result.message
     assert outcome.result.sent == len(expected)
-    assert outcome.result.reconciliation is not None and outcome.result.reconciliation.ok
+    assert outcome.result.reconciliation is not None
+    assert outcome.result.reconciliation.ok
     stored = list_contents(sandbox, list_id)
     ids = [c["id"] for c in stored]
     assert len(ids) == len(set(ids)) == len(expected)
@@ -342,7 +369,9 @@ def test_upload_through_429s_drop_and_crash_then_resume_once(
     assert again.id_map_button.isEnabled()
 
 
-def test_rejected_rows_map_back_to_the_grid(make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any) -> None:
+def test_rejected_rows_map_back_to_the_grid(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any
+) -> None:
     path = tmp_path / "long.csv"
     long_city = "x" * 600
     path.write_text(
@@ -368,7 +397,9 @@ def test_rejected_rows_map_back_to_the_grid(make_page: Any, qtbot: Any, tmp_path
     assert {c["id"] for c in list_contents(sandbox, list_id)} == {"B1", "B3"}
 
 
-def test_file_import_fails_with_decoded_reason(make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any) -> None:
+def test_file_import_fails_with_decoded_reason(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any
+) -> None:
     path = write_messy(tmp_path / "messy.csv")
     sandbox.control({"import_delay": 0.1})
     page = make_page()
@@ -384,20 +415,66 @@ def test_file_import_fails_with_decoded_reason(make_page: Any, qtbot: Any, tmp_p
     assert outcome.result.status is JobStatus.REJECTED
     assert {code for code, _ in outcome.rejected_rows.values()} == {"MISSING_COLUMNS"}
     text = page.result_label.text()
-    assert "MISSING_COLUMNS" in text and "lacks a column the list has" in text
+    assert "MISSING_COLUMNS" in text
+    assert "lacks a column the list has" in text
     assert page.model.data(page.model.index(0, 0)) == "Rejected"
 
 
 def test_builder_definition_is_a_target(make_page: Any, qtbot: Any, tmp_path: Path) -> None:
     page = make_page()
     page.open_csv(write_messy(tmp_path / "messy.csv"))
-    definition = ContactList(name="Being built", column_names=COLUMNS,
-                             phone_columns=[ContactPhoneNumberColumn(column_name="Phone", type="cell")])
+    definition = ContactList(
+        name="Being built",
+        column_names=COLUMNS,
+        phone_columns=[ContactPhoneNumberColumn(column_name="Phone", type="cell")],
+    )
     page.set_builder_definition(definition)
     assert page.list_combo.itemText(0) == "Definition being built: Being built"
     with qtbot.waitSignal(page.validated, timeout=15000):
         page.list_combo.setCurrentIndex(0)
         page.list_combo.activated.emit(0)
-    assert page.checked is not None and page.checked.result.invalid_rows == 4
+    assert page.checked is not None
+    assert page.checked.result.invalid_rows == 4
     assert not page.upload_button.isEnabled()
     assert "list builder" in page.upload_button.toolTip()
+
+
+def test_screenshots(make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any) -> None:
+    """Grabs the page with findings and during an upload (saved with OUTBOUND_SCREENSHOTS=1)."""
+    path = tmp_path / "contacts-march.csv"
+    write_big(path, 1200)
+    with path.open("ab") as fh:
+        fh.write("\r\n".join(MESSY_ROWS[1:]).encode("cp1252") + b"\r\n")
+    page = make_page()
+    open_checked(page, qtbot, path, list_id)
+    page.issue_tree.expandItem(page.issue_tree.topLevelItem(0))
+    page.jump_to(49, 3)
+    page.view.clearSelection()
+    page.view.horizontalHeader().resizeSection(0, 90)
+    qtbot.wait(50)
+    shot = page.grab()
+    assert shot.width() >= 1200
+    save = bool(os.environ.get("OUTBOUND_SCREENSHOTS"))
+    if save:
+        shot.save(str(SCREENSHOTS / "preview-findings.png"))
+    sandbox.control(
+        {"faults": [{"kind": "delay", "count": 1, "seconds": 1.5, "path": CONTACTS, "method": "POST"}]}
+    )
+    page.mode_upsert.click()
+    progressed: list[Any] = []
+    page.upload_progressed.connect(progressed.append)
+    page.upload_button.click()
+    qtbot.waitUntil(
+        lambda: any(p.phase is Phase.SENDING and p.rows_done > 0 for p in progressed), timeout=30000
+    )
+    page.pause_button.click()
+    qtbot.waitUntil(lambda: progressed[-1].phase is Phase.PAUSED, timeout=30000)
+    qtbot.wait(50)
+    shot = page.grab()
+    if save:
+        shot.save(str(SCREENSHOTS / "upload-progress.png"))
+    assert "Paused" in page.upload_status.text()
+    with qtbot.waitSignal(page.upload_finished, timeout=30000):
+        page.pause_button.click()
+    assert page.last_outcome is not None
+    assert page.last_outcome.result.status is JobStatus.DONE

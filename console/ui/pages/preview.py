@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import time
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ MODE_TEXT = {
 
 def _fmt_eta(seconds: float | None) -> str:
     if seconds is None:
-        return "ETA –"
+        return "ETA -"
     s = int(seconds)
     return f"ETA {s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"ETA {s // 60}:{s % 60:02d}"
 
@@ -133,6 +134,7 @@ class PreviewPage(QWidget):
         self.resume_offer: UnfinishedJob | None = None
         self._revalidate = False
         self._file_job = ""
+        self._last_sync = 0.0
         self.upload_worker: UploadWorker | None = None
         self.crash_after_rows: int | None = None
         """Test seam passed to new upload workers (see ``UploadWorker.crash_after_rows``)."""
@@ -178,10 +180,12 @@ class PreviewPage(QWidget):
         self.encoding_combo = QComboBox()
         self.encoding_combo.setEditable(True)
         self.encoding_combo.addItems(ENCODINGS)
+        self.encoding_combo.setMinimumContentsLength(12)
         self.encoding_combo.setToolTip("Text encoding of the file; Auto shows what was detected")
         self.delimiter_combo = QComboBox()
         for text, value in DELIMITERS:
             self.delimiter_combo.addItem(text, value)
+        self.delimiter_combo.setMinimumContentsLength(16)
         self.delimiter_combo.setToolTip("Field delimiter; Auto shows what was detected")
         self.detected_label = QLabel()
         self.detected_label.setObjectName("detectedLabel")
@@ -357,7 +361,7 @@ class PreviewPage(QWidget):
         self.upload_progress.setRange(0, 1000)
         self.upload_status = QLabel()
         self.upload_status.setObjectName("uploadStatus")
-        self.upload_status.setWordWrap(True)
+        self.upload_status.setMinimumHeight(2 * self.upload_status.fontMetrics().lineSpacing() + 4)
         self.result_label = QLabel()
         self.result_label.setObjectName("uploadResult")
         self.result_label.setWordWrap(True)
@@ -396,7 +400,9 @@ class PreviewPage(QWidget):
     def _wire(self) -> None:
         self.open_button.clicked.connect(self._on_open_clicked)
         self.encoding_combo.activated.connect(self._on_format_changed)
-        self.encoding_combo.lineEdit().editingFinished.connect(self._on_format_changed)
+        line_edit = self.encoding_combo.lineEdit()
+        if line_edit is not None:
+            line_edit.editingFinished.connect(self._on_format_changed)
         self.delimiter_combo.activated.connect(self._on_format_changed)
         self.list_combo.activated.connect(self._on_list_activated)
         self.reload_lists_button.clicked.connect(self.load_lists)
@@ -651,7 +657,10 @@ class PreviewPage(QWidget):
         if not isinstance(payload, tuple):
             return
         done, known = payload
-        self.model.sync_rows()
+        now = time.monotonic()
+        if now - self._last_sync >= 1.0:  # each insert costs the view O(rows); grow once a second
+            self._last_sync = now
+            self.model.sync_rows()
         total = known if self.source is None or not self.source.index_complete else self.source.indexed_rows
         if total:
             self.validate_progress.setRange(0, total)
@@ -1015,7 +1024,8 @@ class PreviewPage(QWidget):
         if self.all_rows_check.isChecked():
             text = f"Will send up to {total:,} rows, including {errors_left:,} with errors."
         else:
-            text = f"Will send up to {total - errors_left:,} valid rows; {errors_left:,} with errors are skipped."
+            valid = total - errors_left
+            text = f"Will send up to {valid:,} valid rows; {errors_left:,} with errors are skipped."
         if removed:
             text += f" {removed:,} removed rows are left out."
         self.send_label.setText(text)
@@ -1152,7 +1162,10 @@ class PreviewPage(QWidget):
         self.upload_progress.setValue(int(p.fraction * 1000))
         phase = p.phase.value.capitalize()
         if p.rows_total:
-            line = f"{phase} · {p.rows_done:,} / {p.rows_total:,} rows · {p.rows_per_s:,.0f} rows/s · {_fmt_eta(p.eta_s)}"
+            line = (
+                f"{phase} · {p.rows_done:,} / {p.rows_total:,} rows · "
+                f"{p.rows_per_s:,.0f} rows/s · {_fmt_eta(p.eta_s)}"
+            )
         else:
             line = phase
         if p.rows_rejected:
@@ -1177,7 +1190,8 @@ class PreviewPage(QWidget):
         ):
             self.model.set_rejections(outcome.rejected_rows)
         text = [
-            f"<b>{r.status.value.capitalize()}</b>: {r.sent:,} sent, {r.skipped:,} skipped, {r.rejected:,} rejected "
+            f"<b>{r.status.value.capitalize()}</b>: {r.sent:,} sent, {r.skipped:,} skipped, "
+            f"{r.rejected:,} rejected "
             f"({r.seconds:.1f} s, job {r.job_id})."
         ]
         reasons = sorted({code for code, _ in outcome.rejected_rows.values()})
@@ -1187,7 +1201,8 @@ class PreviewPage(QWidget):
         if r.rejections and not any(c.isupper() for c in reasons):
             first = r.rejections[0]
             text.append(
-                f"Rejected rows show in the grid (status “Rejected”); first: line {first.line}: {first.message}"
+                "Rejected rows show in the grid (status “Rejected”); "
+                f"first: line {first.line}: {first.message}"
             )
         if r.status is JobStatus.INTERRUPTED or r.status is JobStatus.FAILED:
             text.append(

@@ -169,6 +169,14 @@ class ContactTableModel(QAbstractTableModel):
             return None
         return self.overlay.source_to_visible(file_row)
 
+    def line_of(self, row: int) -> int | str:
+        """Physical line of a file row ("?" while the engine's index is being extended by another thread)."""
+        assert self.source is not None
+        try:
+            return self.source.physical_line(row)
+        except IndexError:  # the index grows offsets before lines; ask again on the next paint
+            return "?"
+
     # -- reading ----------------------------------------------------------------------------------
 
     def record(self, row: int) -> list[str]:
@@ -335,7 +343,7 @@ class ContactTableModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Vertical:
             if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
-                return str(self.source.physical_line(self.file_row(section)))
+                return str(self.line_of(self.file_row(section)))
             if role == Qt.ItemDataRole.ToolTipRole:
                 return "Line in the file"
             return None

@@ -264,8 +264,11 @@ class UploadWorker(Worker):
         return {str(k): str(v) for k, v in data.items()}
 
     def _create(self) -> tuple[UploadJob, CsvSource, array[int], str | None]:
-        assert self.source is not None and self.overlay is not None
-        assert self.definition is not None and self.list_id is not None and self.options is not None
+        assert self.source is not None
+        assert self.overlay is not None
+        assert self.definition is not None
+        assert self.list_id is not None
+        assert self.options is not None
         stamp = time.strftime("%Y%m%d-%H%M%S")
         base = self.shown_dir / f"{stamp}-{self.source.path.stem}"
         shown_path = base.with_suffix(".csv")
