@@ -17,7 +17,7 @@ from console.contacts.fixes import write_error_report, write_fixed
 from console.contacts.phones import is_known_region
 from console.contacts.reader import CsvReadError, open_csv
 from console.contacts.result import Severity
-from console.contacts.rules import DefinitionError, build_plan, guess_id_column, load_definition, map_header
+from console.contacts.rules import DefinitionError, load_definition
 from console.contacts.validate import ValidationOptions, validate
 
 __all__ = ["add_arguments", "run"]
@@ -92,17 +92,8 @@ def run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 return _fail(f"cannot write the report {args.report}: {exc.strerror or exc}.")
         if args.fixed:
-            mapping = map_header(source.header, definition.column_names, header_line=source.header_line)
-            chosen = guess_id_column(definition) if id_column == "auto" else id_column
-            plan = build_plan(
-                definition,
-                source.header,
-                mapping,
-                region=opts.region,
-                id_column=chosen if chosen in mapping.columns else None,
-            )
             try:
-                write_fixed(source, result, plan, definition.column_names, mapping.columns, args.fixed)
+                write_fixed(source, result, out=args.fixed)  # the validation's own plan and mapping
             except OSError as exc:
                 return _fail(f"cannot write the fixed file {args.fixed}: {exc.strerror or exc}.")
         seconds = time.perf_counter() - started
