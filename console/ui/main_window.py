@@ -146,6 +146,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(scroll)
             self.nav.addItem(str(getattr(page, "title", type(page).__name__)))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        # "Target list: the definition being built" in the preview follows the builder.
+        self.builder_page.definition_changed.connect(self.preview_page.set_builder_definition)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.nav)
@@ -439,6 +441,7 @@ class MainWindow(QMainWindow):
             controller.cancel()
         for controller in controllers:
             controller.shutdown(10_000)
+        self.preview_page.shutdown(10_000)  # joins its workers and closes the open CSV
         self.session.shutdown(10_000)
         if self.profile_dialog is not None:
             self.profile_dialog.close()

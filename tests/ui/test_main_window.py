@@ -414,3 +414,14 @@ def test_repeated_test_shortcut_runs_one_test_at_a_time(make_window, qtbot) -> N
     qtbot.wait(200)
     assert len(tested) == 1
     assert window.sink.history == []
+
+
+def test_preview_follows_the_definition_being_built(make_window, qtbot) -> None:
+    window = make_window()
+    window.show_page(0)
+    window.builder_page.name_edit.setText("Built here")  # typed in the builder
+    qtbot.waitUntil(
+        lambda: window.preview_page.builder_definition is not None
+        and window.preview_page.builder_definition.name == "Built here",
+        timeout=5000,
+    )
