@@ -83,16 +83,24 @@ def is_known_region(region: str) -> bool:
     return region.upper() in phonenumbers.SUPPORTED_REGIONS
 
 
-def _desc_expr(desc: object) -> str | None:
-    """Regex (for the rest of the string) matching numbers of one PhoneNumberDesc."""
+def _desc_lengths(desc: object) -> tuple[int, ...]:
+    return tuple(getattr(desc, "possible_length", ()) or ()) if desc is not None else ()
+
+
+def _desc_expr(desc: object, implied: tuple[int, ...] = ()) -> str | None:
+    """Regex (for the rest of the string) matching numbers of one PhoneNumberDesc.
+
+    ``implied``: lengths the caller has already checked; the length guard is left out when
+    they are all possible lengths of ``desc`` (it could not fail there).
+    """
     pattern = getattr(desc, "national_number_pattern", None) if desc is not None else None
     if not pattern:
         return None
-    lengths = tuple(getattr(desc, "possible_length", ()) or ())
+    lengths = _desc_lengths(desc)
     if lengths == (-1,):
         return None
     length_guard = ""
-    if lengths:
+    if lengths and not (implied and set(implied) <= set(lengths)):
         length_guard = "(?=(?:" + "|".join(rf"\d{{{n}}}" for n in sorted(set(lengths))) + r")\Z)"
     return rf"{length_guard}(?:{pattern})\Z"
 
@@ -100,7 +108,13 @@ def _desc_expr(desc: object) -> str | None:
 def _region_expr(metadata: PhoneMetadata) -> str:
     """Regex matching the national significant numbers ``is_valid_number`` accepts for a region."""
     general = _desc_expr(metadata.general_desc)
-    types = list(dict.fromkeys(e for e in (_desc_expr(getattr(metadata, n, None)) for n in _DESC_NAMES) if e))
+    # every type is tried after the general description's length guard has passed
+    implied = _desc_lengths(metadata.general_desc)
+    if implied == (-1,):
+        implied = ()
+    types = list(
+        dict.fromkeys(e for e in (_desc_expr(getattr(metadata, n, None), implied) for n in _DESC_NAMES) if e)
+    )
     if general is None or not types:
         return "(?!)"
     return f"(?=(?:{general}))(?:" + "|".join(f"(?:{t})" for t in types) + ")"
