@@ -186,8 +186,9 @@ def _international_expr(domain_only: bool = False) -> str:
     return trie(by_code, 0)
 
 
-_LINE_END = r"(?![^\n])"
-"""The end of a value inside a newline-joined column; on a value without newlines, ``\\Z``."""
+_LINE_END = "$"
+"""With MULTILINE, the end of a value inside a newline-joined column (one opcode, cheaper than a
+lookahead); on a value without newlines, the same as ``\\Z``."""
 
 
 @dataclass(frozen=True)

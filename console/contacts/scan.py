@@ -193,10 +193,13 @@ class _Fields:
         quoted = f"(?:{self.qedge}(?:{self.qmid}{{0,{limit - 2}}}{self.qedge})?)?" if limit >= 2 else ""
         return f'(?:{self.trimmed(limit, self.mid)}|"{quoted}")'
 
-    def bounded(self, pattern: str) -> str:
-        """``pattern`` (which has no edge whitespace and no quote) unquoted or quoted, within 512 chars."""
+    def bounded(self, pattern: str, *, short: bool = False) -> str:
+        """``pattern`` (no edge whitespace, no quote, no delimiter) unquoted or quoted, within 512 chars.
+
+        ``short``: the pattern cannot match more than 512 characters anyway (no length guard).
+        """
         d = self.d
-        guard = f'(?=[^{d}"\\r\\n]{{0,{MAX_VALUE_LENGTH}}}+(?![^{d}"\\r\\n]))'
+        guard = "" if short else f'(?=[^{d}"\\r\\n]{{0,{MAX_VALUE_LENGTH}}}+(?![^{d}"\\r\\n]))'
         return f'(?:{guard}{pattern}|"{guard}{pattern}")'
 
     def inline(self, checks: Sequence[ColumnCheck], delimiter: str) -> str | None:
@@ -207,9 +210,10 @@ class _Fields:
         if chk.kind == "email":
             return None if delimiter == "|" else self.bounded(_scoped(EMAIL))
         if chk.kind == "zip":
-            return self.bounded(_scoped(ZIP))
+            return self.bounded(_scoped(ZIP), short=True)  # at most 10 characters
         if chk.kind in ("timestamp", "datetime"):
-            return self.bounded(_scoped(DATE_FAST[ColumnDataType(chk.kind.upper())]))
+            # at most 35 characters (test_scan checks the widths)
+            return self.bounded(_scoped(DATE_FAST[ColumnDataType(chk.kind.upper())]), short=True)
         if chk.kind == "text" and chk.max_length is not None and chk.max_length >= 2:
             return self.free(min(chk.max_length, MAX_VALUE_LENGTH))
         if chk.kind == "numeric":
@@ -223,7 +227,7 @@ class _Fields:
                 digits = 0
                 while digits < MAX_VALUE_LENGTH and float("9" * (digits + 1)) <= chk.maximum:
                     digits += 1
-            return self.bounded(f"(?:[0-9]{{1,{digits}}})?") if digits else None
+            return self.bounded(f"(?:[0-9]{{1,{digits}}})?", short=True) if digits else None
         return None
 
 

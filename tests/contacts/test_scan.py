@@ -199,3 +199,12 @@ def test_one_column_file_has_no_scanner(tmp_path: Path) -> None:
         plan = build_plan(d, src.header, map_header(src.header, d.column_names))
         assert row_scanner(plan, src.delimiter) is None
         assert validate(src, d).counts_by_rule() == {"row.blank": 1, "phone.invalid": 1}
+
+
+def test_patterns_inlined_without_a_length_guard_are_short() -> None:
+    import re._parser  # the widths of the patterns the scanner trusts to stay under 512 characters
+
+    from console.contacts.rules import DATE_FAST, MAX_VALUE_LENGTH, ZIP
+
+    for p in [ZIP, *DATE_FAST.values()]:
+        assert re._parser.parse(p.pattern, p.flags).getwidth()[1] <= MAX_VALUE_LENGTH
