@@ -239,7 +239,9 @@ def fast_phone_pattern(region: str) -> FastPhonePatterns:
     intl = rf"\+{_international_expr()}"
     national = "(?!)"
     with_cc = "(?!)"
-    domain = rf"\+{_international_expr(domain_only=True)}"
+    # "+" and a calling code that is not assigned: phonenumbers cannot parse it (checked in tests)
+    assigned = "|".join(sorted(map(str, COUNTRY_CODE_TO_REGION_CODE), key=len, reverse=True))
+    domain = rf"\+{_international_expr(domain_only=True)}|\+(?!(?:{assigned}))\d*"
     cc = 0
     if md is not None and md.country_code is not None:
         cc = md.country_code

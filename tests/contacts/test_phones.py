@@ -125,3 +125,16 @@ def test_analyze_phone(value: str, region: str, code: str | None, e164: str | No
     assert check.code == code
     assert check.valid is (code is None)
     assert check.e164 == e164
+
+
+def test_unassigned_calling_codes_are_surely_invalid() -> None:
+    pats = fast_phone_pattern("US")
+    claimed = 0
+    for prefix in range(1, 1000):
+        for value in (f"+{prefix}2015550123", f"+{prefix}12345", f"+{prefix}"):
+            if pats.exact_domain.fullmatch(value) is not None and not pats.accepts(value):
+                claimed += 1
+                assert _truth(value, "US") is None, value
+    assert claimed > 1000
+    # a Jamaican-looking number JM rejects: "+876…" has no calling code, so no phonenumbers call
+    assert PhoneRules("US").problems(["8761230000"]) == [(0, "phone.invalid")]
