@@ -195,17 +195,30 @@ class Journal:
         """The journal file of ``job_id``."""
         return (directory or jobs_dir()) / f"{job_id}.sqlite"
 
-    @classmethod
-    def _connect(cls, path: Path) -> tuple[sqlite3.Connection, _Lock]:
+    @staticmethod
+    def _acquire_lock(path: Path) -> _Lock:
         lock = _Lock(path.with_suffix(".lock"))
         if not lock.acquire():
             raise JournalError(
                 f"job {path.stem} is being run by another process (its journal {path} is locked)."
             )
+        return lock
+
+    @staticmethod
+    def _open_db(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
-        return conn, lock
+        return conn
+
+    @classmethod
+    def _connect(cls, path: Path) -> tuple[sqlite3.Connection, _Lock]:
+        lock = cls._acquire_lock(path)
+        try:
+            return cls._open_db(path), lock
+        except BaseException:
+            lock.release()
+            raise
 
     @classmethod
     def create(
@@ -225,27 +238,48 @@ class Journal:
                 raise JournalError(f"job {job_id} already exists ({path}).")
         else:  # pragma: no cover - 32**6 ids a day
             raise JournalError("could not find a free job id")
-        conn, lock = cls._connect(path)
-        with contextlib.suppress(OSError):
-            path.chmod(0o600)
-        conn.executescript(
-            """
-            BEGIN;
-            CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE chunks(seq INTEGER PRIMARY KEY, rows BLOB NOT NULL, state TEXT NOT NULL,
-                                attempts INTEGER NOT NULL DEFAULT 0, updated REAL, error TEXT);
-            CREATE TABLE outcomes(row INTEGER PRIMARY KEY, state TEXT NOT NULL, source_id TEXT,
-                                  contact_id TEXT, code TEXT, message TEXT, updated REAL);
-            CREATE TABLE imports(attempt INTEGER PRIMARY KEY, state TEXT NOT NULL, file_sha256 TEXT NOT NULL,
-                                 rows BLOB NOT NULL, size_before INTEGER, started REAL, updated REAL,
-                                 detail TEXT NOT NULL DEFAULT '');
-            CREATE TABLE events(t REAL NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL);
-            COMMIT;
-            """
-        )
-        journal = cls(path, conn, lock)
-        journal.set_meta({**meta, "job_id": path.stem, "schema": SCHEMA_VERSION, "created": time.time()})
-        return journal
+        # The journal appears complete or not at all: the schema and settings are written to a
+        # side file that is then renamed into place, so a reader (the preview's "resume?" scan,
+        # a test polling for the file) never finds a journal without its tables.
+        lock = cls._acquire_lock(path)
+        part = path.with_name(path.name + ".part")
+        try:
+            part.unlink(missing_ok=True)
+            init = sqlite3.connect(part, isolation_level=None)
+            try:
+                with contextlib.suppress(OSError):
+                    part.chmod(0o600)
+                init.executescript(
+                    """
+                    BEGIN;
+                    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE chunks(seq INTEGER PRIMARY KEY, rows BLOB NOT NULL, state TEXT NOT NULL,
+                                        attempts INTEGER NOT NULL DEFAULT 0, updated REAL, error TEXT);
+                    CREATE TABLE outcomes(row INTEGER PRIMARY KEY, state TEXT NOT NULL, source_id TEXT,
+                                          contact_id TEXT, code TEXT, message TEXT, updated REAL);
+                    CREATE TABLE imports(attempt INTEGER PRIMARY KEY, state TEXT NOT NULL,
+                                         file_sha256 TEXT NOT NULL, rows BLOB NOT NULL,
+                                         size_before INTEGER, started REAL, updated REAL,
+                                         detail TEXT NOT NULL DEFAULT '');
+                    CREATE TABLE events(t REAL NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL);
+                    COMMIT;
+                    """
+                )
+                full = {**meta, "job_id": path.stem, "schema": SCHEMA_VERSION, "created": time.time()}
+                with init:
+                    init.executemany(
+                        "INSERT INTO meta(key, value) VALUES(?, ?)",
+                        [(k, json.dumps(v)) for k, v in full.items()],
+                    )
+            finally:
+                init.close()
+            part.replace(path)
+            conn = cls._open_db(path)
+        except BaseException:
+            lock.release()
+            part.unlink(missing_ok=True)
+            raise
+        return cls(path, conn, lock)
 
     @classmethod
     def open(cls, job_id: str, *, directory: Path | None = None) -> Journal:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,3 +174,40 @@ def test_unknown_id_column_is_refused(tmp_path: Path) -> None:
     sample = write_csv(tmp_path / "c.csv", 3)
     with open_csv(sample.path) as src, pytest.raises(ValueError, match="not a column of the list"):
         SourceRows(src, DEFINITION, id_column="Nope")
+
+
+def test_a_new_journal_appears_with_its_tables_and_settings(tmp_path: Path) -> None:
+    # Readers poll for journals (the preview's resume scan, the kill/resume tests): a journal
+    # file must never be visible without its schema and settings, even while being created.
+    from console.jobs.journal import Journal
+
+    stop = threading.Event()
+    half_made: list[str] = []
+
+    def reader() -> None:
+        while not stop.is_set():
+            for path in tmp_path.glob("*.sqlite"):
+                try:
+                    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                except sqlite3.Error:
+                    continue
+                try:
+                    if not dict(conn.execute("SELECT key, value FROM meta")):
+                        half_made.append(f"{path.name}: no settings")
+                except sqlite3.Error as exc:
+                    if "no such table" in str(exc):
+                        half_made.append(f"{path.name}: {exc}")
+                finally:
+                    conn.close()
+
+    watcher = threading.Thread(target=reader)
+    watcher.start()
+    try:
+        for _ in range(20):
+            Journal.create({"mode": "upsert"}, directory=tmp_path).close()
+    finally:
+        stop.set()
+        watcher.join()
+    assert half_made == []
+    assert len(list(tmp_path.glob("*.sqlite"))) == 20
+    assert list(tmp_path.glob("*.part")) == []

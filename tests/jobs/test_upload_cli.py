@@ -22,6 +22,7 @@ import pytest
 from pydantic import SecretStr
 
 from console.api import GenesysClient
+from tests.conftest import MemoryKeyring
 from tests.jobs.jobs_helpers import SampleCsv, fetch_all, journal_rows, list_contents, requests_to, write_csv
 
 CONTACTS = r"/contactlists/[^/]+/contacts$"
@@ -252,25 +253,6 @@ def test_upsert_without_id_column_cannot_run(sandbox: Any, list_id: str, tmp_pat
     assert "--id-column" in err
 
 
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    """Passwords in a dict (tests only)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
 def test_profile_secret_comes_from_the_keyring(
     api: GenesysClient,
     sandbox: Any,
@@ -285,7 +267,7 @@ def test_profile_secret_comes_from_the_keyring(
 
     sample = write_csv(tmp_path / "c.csv", 300)
     previous = keyring.get_keyring()
-    keyring.set_keyring(_MemoryKeyring())
+    keyring.set_keyring(MemoryKeyring())
     try:
         profile = Profile(
             name="Sandbox", region=CUSTOM_REGION, custom_url=sandbox.url, client_id="sandbox-client"
