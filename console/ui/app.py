@@ -17,6 +17,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+
     from console.ui.main_window import MainWindow
 
 SANDBOX_CLIENT = ("sandbox-client", "sandbox-secret")
@@ -92,7 +94,25 @@ def create_main_window(
     session.set_profile(profile)
     if auto_test:
         session.test_connection()
+    window.setWindowIcon(app_icon())
     return window
+
+
+def app_icon() -> QIcon:
+    """The app icon: the SVG plus the rendered PNG sizes (empty when the resources are missing)."""
+    from PySide6.QtGui import QIcon
+
+    from console.resources import ICON_SIZES, icon_path
+
+    icon = QIcon()
+    svg = icon_path()
+    if svg is not None:
+        icon.addFile(str(svg))
+    for size in ICON_SIZES:
+        png = icon_path(size)
+        if png is not None:
+            icon.addFile(str(png))
+    return icon
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName(APP_ID)  # matches packaging/linux/outbound-console.desktop
+    app.setWindowIcon(app_icon())
     window = create_main_window(
         force_sandbox=bool(getattr(args, "sandbox", False)), profile_name=getattr(args, "profile", None)
     )

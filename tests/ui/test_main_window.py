@@ -425,3 +425,10 @@ def test_preview_follows_the_definition_being_built(make_window, qtbot) -> None:
         and window.preview_page.builder_definition.name == "Built here",
         timeout=5000,
     )
+
+
+def test_window_has_the_app_icon(make_window) -> None:
+    window = make_window()
+    icon = window.windowIcon()
+    assert not icon.isNull()
+    assert not icon.pixmap(32, 32).isNull()
