@@ -13,12 +13,11 @@ import threading
 import time
 from array import array
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import compress
-from operator import sub
+from operator import eq, sub
 from pathlib import Path
 
 from console.api.models import ContactList
@@ -312,8 +311,9 @@ class _RepeatedHashes:
 
     def add(self, hashes: array[int]) -> None:
         batch = set(hashes)
-        if len(batch) != len(hashes):  # repeats inside the batch
-            self.repeated.update(h for h, c in Counter(hashes).items() if c > 1)
+        if len(batch) != len(hashes):  # repeats inside the batch: equal neighbours once sorted
+            ordered = sorted(hashes)
+            self.repeated.update(compress(ordered[1:], map(eq, ordered[1:], ordered)))
         self.repeated |= batch & self.seen
         self.seen |= batch
 

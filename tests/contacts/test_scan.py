@@ -208,3 +208,19 @@ def test_patterns_inlined_without_a_length_guard_are_short() -> None:
 
     for p in [ZIP, *DATE_FAST.values()]:
         assert re._parser.parse(p.pattern, p.flags).getwidth()[1] <= MAX_VALUE_LENGTH
+
+
+def test_repeated_id_hashes_kept_batch_by_batch() -> None:
+    from array import array
+    from collections import Counter
+
+    from console.contacts.validate import _RepeatedHashes
+
+    rng = random.Random(5)
+    for _ in range(200):
+        batches = [array("I", [rng.randrange(50) for _ in range(rng.randrange(40))]) for _ in range(3)]
+        tracker = _RepeatedHashes()
+        for b in batches:
+            tracker.add(b)
+        counts = Counter(h for b in batches for h in b)
+        assert tracker.repeated == {h for h, c in counts.items() if c > 1}
