@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import threading
 from pathlib import Path
 from types import ModuleType
 
@@ -134,6 +135,29 @@ def test_parallel_scan_equals_sequential_reference(tmp_path: Path) -> None:
         reference = validate(src, _definition(), options=ValidationOptions(processes=1, scan=False))
         fast = validate(src, _definition(), options=ValidationOptions(processes=2, batch_rows=4_000))
         assert _findings(fast) == _findings(reference)
+        # from a second thread validate spawns its workers (forking a threaded process is unsafe):
+        # they compile the patterns themselves
+        spawned: list[ValidationResult] = []
+        worker = threading.Thread(
+            target=lambda: spawned.append(
+                validate(src, _definition(), options=ValidationOptions(processes=2, batch_rows=8_000))
+            )
+        )
+        worker.start()
+        worker.join()
+        assert _findings(spawned[0]) == _findings(reference)
+
+
+def test_no_captured_column(tmp_path: Path) -> None:
+    p = tmp_path / "mix.csv"
+    _write(p, 3_000, seed=6)
+    with open_csv(p) as src:
+        definition = _definition(phoneColumns=[])
+        plan = build_plan(definition, src.header, map_header(src.header, GEN.HEADER))
+        scanner = row_scanner(plan, ",")
+        assert scanner is not None
+        assert scanner.captured == ()
+        _compare(src, definition, batch_rows=1_000, id_column=None)
 
 
 @pytest.mark.parametrize(
