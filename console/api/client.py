@@ -39,9 +39,7 @@ from console.api.logging import (
     DEFAULT_MAX_BODY,
     ExchangeHook,
     ExchangeRecord,
-    redact_body,
-    redact_headers,
-    redact_url,
+    request_body_text,
 )
 from console.api.models import (
     AttemptLimits,
@@ -105,14 +103,6 @@ def _query(**params: Any) -> dict[str, str]:
         else:
             out[name] = str(value)
     return out
-
-
-def _request_body_text(request: httpx.Request, max_body: int) -> str | None:
-    try:
-        content = request.content
-    except httpx.RequestNotRead:
-        return "<streamed body>"
-    return redact_body(content, request.headers.get("content-type"), max_body=max_body) if content else None
 
 
 class GenesysClient:
@@ -211,19 +201,11 @@ class GenesysClient:
         request = response.request
         t0 = request.extensions.get(_T0, time.perf_counter())
         self.on_exchange(
-            ExchangeRecord(
-                method=request.method,
-                url=redact_url(str(request.url)),
-                status=response.status_code,
+            ExchangeRecord.from_response(
+                response,
                 duration=time.perf_counter() - t0,
-                correlation_id=response.headers.get("ININ-Correlation-Id"),
-                request_headers=redact_headers(request.headers),
-                request_body=_request_body_text(request, self.max_body),
-                response_headers=redact_headers(response.headers),
-                response_body=redact_body(
-                    response.content, response.headers.get("content-type"), max_body=self.max_body
-                ),
                 attempt=int(request.extensions.get(_ATTEMPT, 0)),
+                max_body=self.max_body,
             )
         )
 
@@ -232,15 +214,8 @@ class GenesysClient:
             return
         t0 = request.extensions.get(_T0, time.perf_counter())
         self.on_exchange(
-            ExchangeRecord(
-                method=request.method,
-                url=redact_url(str(request.url)),
-                status=None,
-                duration=time.perf_counter() - t0,
-                request_headers=redact_headers(request.headers),
-                request_body=_request_body_text(request, self.max_body),
-                error=f"{type(exc).__name__}: {exc}",
-                attempt=attempt,
+            ExchangeRecord.from_failure(
+                request, exc, duration=time.perf_counter() - t0, attempt=attempt, max_body=self.max_body
             )
         )
 
@@ -336,7 +311,7 @@ class GenesysClient:
                 attempt += 1
                 continue
             raise ApiStatusError.from_response(
-                response, request_body=_request_body_text(request, self.max_body)
+                response, request_body=request_body_text(request, self.max_body)
             )
 
     def _decode(self, response: httpx.Response, model: type[M]) -> M:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import httpx
+
 REDACTED = "[REDACTED]"
 """What replaces a secret."""
 
@@ -133,6 +135,15 @@ def redact_body(
     return text
 
 
+def request_body_text(request: httpx.Request, max_body: int = DEFAULT_MAX_BODY) -> str | None:
+    """The request's body for a record: redacted and truncated (streamed bodies are not read)."""
+    try:
+        content = request.content
+    except httpx.RequestNotRead:
+        return "<streamed body>"
+    return redact_body(content, request.headers.get("content-type"), max_body=max_body) if content else None
+
+
 @dataclass(frozen=True)
 class ExchangeRecord:
     """One HTTP exchange as logged: everything already redacted.
@@ -162,6 +173,49 @@ class ExchangeRecord:
     response_body: str | None = None
     error: str | None = None
     attempt: int = 0
+
+    @classmethod
+    def from_response(
+        cls, response: httpx.Response, *, duration: float, attempt: int = 0, max_body: int = DEFAULT_MAX_BODY
+    ) -> ExchangeRecord:
+        """The redacted record of an answered exchange (the response body must have been read)."""
+        request = response.request
+        return cls(
+            method=request.method,
+            url=redact_url(str(request.url)),
+            status=response.status_code,
+            duration=duration,
+            correlation_id=response.headers.get("ININ-Correlation-Id"),
+            request_headers=redact_headers(request.headers),
+            request_body=request_body_text(request, max_body),
+            response_headers=redact_headers(response.headers),
+            response_body=redact_body(
+                response.content, response.headers.get("content-type"), max_body=max_body
+            ),
+            attempt=attempt,
+        )
+
+    @classmethod
+    def from_failure(
+        cls,
+        request: httpx.Request,
+        exc: BaseException,
+        *,
+        duration: float,
+        attempt: int = 0,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> ExchangeRecord:
+        """The redacted record of an exchange that got no answer (time-out, dropped connection)."""
+        return cls(
+            method=request.method,
+            url=redact_url(str(request.url)),
+            status=None,
+            duration=duration,
+            request_headers=redact_headers(request.headers),
+            request_body=request_body_text(request, max_body),
+            error=f"{type(exc).__name__}: {exc}",
+            attempt=attempt,
+        )
 
     def summary(self) -> str:
         """One line: ``GET /api/v2/... -> 200 (12 ms) [correlation]``."""

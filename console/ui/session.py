@@ -365,8 +365,18 @@ def sign_in_user(
         raise CredentialsError(
             f'Profile {profile.name!r} has no user-login client id. Set "User login client" in the profile.'
         )
+    def record(response: httpx.Response) -> None:
+        # The token exchange is an exchange of the session like any other: it belongs in the API log.
+        response.read()
+        if on_exchange is not None:
+            on_exchange(ExchangeRecord.from_response(response, duration=response.elapsed.total_seconds()))
+
     http = (
-        httpx.Client(transport=BorrowedTransport(transport), timeout=httpx.Timeout(30.0, connect=5.0))
+        httpx.Client(
+            transport=BorrowedTransport(transport),
+            timeout=httpx.Timeout(30.0, connect=5.0),
+            event_hooks={"response": [record]},
+        )
         if transport
         else None
     )

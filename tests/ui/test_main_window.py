@@ -238,6 +238,16 @@ def test_pkce_sign_in_and_sign_out(make_window, qtbot) -> None:
     assert blocker.args[0].name == "Sam Supervisor", window.sink.history
     assert "Sam Supervisor <sam.supervisor@sandbox.example>" in dialog.user_label.text()
     assert window.user_label.text() == "User: Sam Supervisor"
+    # the authorization-code exchange is in the API log like any other exchange, its secrets redacted
+    token_posts = [
+        e.record
+        for e in window.log_model.entries
+        if e.record.method == "POST" and e.record.url.endswith("/oauth/token")
+    ]
+    assert token_posts, [e.record.url for e in window.log_model.entries]
+    assert "code_verifier=" in (token_posts[-1].request_body or "")
+    assert "access_token" in (token_posts[-1].response_body or "")
+    assert "[REDACTED]" in (token_posts[-1].response_body or "")
     qtbot.waitUntil(dialog.test_button.isEnabled, timeout=5000)  # the sign-in worker has ended
     with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
         qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
