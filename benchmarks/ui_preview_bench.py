@@ -16,10 +16,13 @@ Targets: first rows < 100 ms, stalls <= 50 ms. Run: ``.venv/bin/python benchmark
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import sys
 import tempfile
+import threading
 import time
+import traceback
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -55,10 +58,57 @@ class Heartbeat:
         return self.worst * 1000
 
 
+class StallSampler:
+    """With ``--sample-stalls``: a watchdog thread that, while a beat is late by more than
+    ``late_ms``, samples what the UI thread (and every other thread) is doing every 10 ms.
+
+    A UI thread parked in a Qt call while a worker runs Python is waiting for the GIL: the
+    worker's stack is then the cause.
+    """
+
+    def __init__(self, beat: Heartbeat, late_ms: float = 50.0) -> None:
+        self.beat = beat
+        self.late = late_ms / 1000
+        self.gui_id = threading.get_ident()
+        self.samples: collections.Counter[tuple[str, str]] = collections.Counter()
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="stall-sampler", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while not self.stop_event.wait(0.01):
+            if not self.beat.timer.isActive():
+                continue
+            if time.perf_counter() - self.beat.last < self.beat.interval + self.late:
+                continue
+            frames = sys._current_frames()
+            for tid, frame in frames.items():
+                if tid == threading.get_ident():
+                    continue
+                who = "GUI" if tid == self.gui_id else f"thread {tid}"
+                stack = traceback.extract_stack(frame)[-6:]
+                text = " <- ".join(
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack)
+                )
+                self.samples[(who, text)] += 1
+
+    def report(self, title: str, top: int = 12) -> None:
+        """Print the most frequent stacks sampled during stalls, then forget them."""
+        print(f"--- stall samples ({title}): {sum(self.samples.values())} samples")
+        for (who, text), n in self.samples.most_common(top):
+            print(f"{n:5d} {who}: {text}")
+        self.samples.clear()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--file", default=str(HERE / "data" / "contacts_1000000.csv"))
     parser.add_argument("--upload-rows", type=int, default=20_000)
+    parser.add_argument(
+        "--sample-stalls", action="store_true", help="print what each thread did while the UI stalled"
+    )
     args = parser.parse_args()
     path = Path(args.file)
     if not path.is_file():
@@ -113,6 +163,9 @@ def main() -> int:
     page.select_list(list_id)  # chosen before the file: opening it starts the check at once
 
     beat = Heartbeat()
+    sampler = StallSampler(beat) if args.sample_stalls else None
+    if sampler is not None:
+        sampler.start()
     t0 = time.perf_counter()
     page.open_csv(path)
     first_cell = page.model.data(page.model.index(0, 1))
@@ -121,6 +174,8 @@ def main() -> int:
     beat.start()
     spin(lambda: page.checked is not None and not page.validate_ctl.is_running, 900)
     stall_validate = beat.stop()
+    if sampler is not None:
+        sampler.report("validating")
     checked = page.checked
     assert checked is not None
     validate_s = time.perf_counter() - t0
@@ -150,6 +205,8 @@ def main() -> int:
     page.start_upload()
     spin(lambda: bool(done) and not page.upload_ctl.is_running, 900)
     stall_upload = beat.stop()
+    if sampler is not None:
+        sampler.report("uploading")
     outcome = done[0]
     result = getattr(outcome, "result", None)
     print(

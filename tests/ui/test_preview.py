@@ -478,3 +478,35 @@ def test_screenshots(make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, s
         page.pause_button.click()
     assert page.last_outcome is not None
     assert page.last_outcome.result.status is JobStatus.DONE
+
+
+def test_removing_rows_below_the_scroll_position_paints_only_visible_headers(
+    make_page: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a reset that shrinks the grid, the header's stale offset must not make it paint every section."""
+    from console.ui.preview.commands import RemoveRowsCommand
+
+    path = tmp_path / "many.csv"
+    lines = ["ContactId,FirstName,City,Phone"]
+    lines += [f"C{i},Name{i},Boston,(212) 555-{i % 10_000:04d}" for i in range(5000)]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    page = make_page()
+    page.open_csv(path)
+    while page.model.canFetchMore(QModelIndex()):
+        page.model.fetchMore(QModelIndex())
+    assert page.model.rowCount() == 5000
+    page.view.scrollToBottom()
+    qtbot.wait(50)
+    asked: list[int] = []
+    line_of: Callable[[int], int | str] = page.model.line_of
+
+    def counting_line_of(row: int) -> int | str:
+        asked.append(row)
+        return line_of(row)
+
+    monkeypatch.setattr(page.model, "line_of", counting_line_of)
+    page.undo_stack.push(RemoveRowsCommand(page.model, list(range(4000, 5000)), "Remove 1000 rows"))
+    qtbot.wait(100)
+    assert page.model.rowCount() == 4000
+    # the header's size hint looks at 200 sections, a paint at the visible ones; not at all 4,000
+    assert 0 < len(asked) < 1000, len(asked)

@@ -426,6 +426,7 @@ class PreviewPage(QWidget):
         self.resume_button.clicked.connect(self.resume_upload)
         self.resume_dismiss.clicked.connect(self.resume_bar.hide)
         self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self.model.modelReset.connect(self._on_model_reset)
 
         self.lists_ctl.succeeded.connect(self._on_lists_succeeded)
         self.validate_ctl.succeeded.connect(self._on_validate_succeeded)
@@ -441,6 +442,15 @@ class PreviewPage(QWidget):
         self.upload_ctl.finished.connect(self._update_buttons)
         self.upload_ctl.started.connect(self._update_buttons)
         self.context.session.profile_changed.connect(self._on_profile_changed)
+
+    @Slot()
+    def _on_model_reset(self) -> None:
+        # Lay the grid out now, before it paints: after a reset that shrinks the rows (remove
+        # rows, errors only) the vertical header still has the old scroll offset, past the new
+        # end, and QHeaderView::paintEvent then paints *every* section (one headerData call per
+        # role and section: 140,000 Python calls for 20,000 rows, seconds while a worker holds
+        # the GIL). The layout clamps the scroll bar and the header's offset first.
+        self.view.doItemsLayout()
 
     # == dialogs (patched in tests, pytest-qt docs/note_dialogs.rst) ================================
 
