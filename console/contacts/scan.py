@@ -144,10 +144,13 @@ class RowScanner:
             id_hashes = array("I", map(zlib.crc32, encoded))
         if dirty:
             dialect = self.dialect
-            records = []
-            for i in dirty:
-                parts = parse_text(dirty_text[i], dialect)
-                records.append([f for r in parts for f in r] if parts else [])
+            pieces = [dirty_text[i] for i in dirty]
+            records = parse_text("".join(pieces), dialect)  # one reader for all of them
+            if len(records) != len(pieces):  # csv splits one differently (a bare CR): one by one
+                records = []
+                for piece in pieces:
+                    parts = parse_text(piece, dialect)
+                    records.append([f for r in parts for f in r] if parts else [])
             sub = check_batch(records, plan, 0)
             for r, c, k in zip(sub.rows, sub.cols, sub.codes, strict=True):
                 found.append((dirty[r], c, RULE_CODES[k]))
