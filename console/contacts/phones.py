@@ -197,14 +197,14 @@ class FastPhonePatterns:
 
     Attributes:
         any_source: Source of :attr:`any`.
-        national: Accepts a national number (E.164 = ``+CC`` + the digits).
-        national_with_cc: NANP only: ``1`` + ten digits (E.164 = ``+`` + the digits); else never matches.
+        national_source: Source of :attr:`national`.
+        national_with_cc_source: Source of :attr:`national_with_cc`.
         country_code: The region's calling code.
     """
 
     any_source: str
-    national: re.Pattern[str]
-    national_with_cc: re.Pattern[str]
+    national_source: str
+    national_with_cc_source: str
     country_code: int
     exact_domain: re.Pattern[str]
     """Digit strings on which :attr:`any` is exact both ways (a miss there is surely invalid)."""
@@ -215,6 +215,16 @@ class FastPhonePatterns:
     a line, matches that whole line when ``any`` would *not* fullmatch it, and fails when it would.
     One ``finditer`` over the joined column yields only the misses (MULTILINE; ``\\Z`` in the
     pattern becomes "end of line")."""
+
+    @cached_property
+    def national(self) -> re.Pattern[str]:
+        """Accepts a national number (E.164 = ``+CC`` + the digits); compiled on first use."""
+        return re.compile(self.national_source, re.ASCII)
+
+    @cached_property
+    def national_with_cc(self) -> re.Pattern[str]:
+        """NANP only: ``1`` + ten digits (E.164 = ``+`` + the digits); else never matches."""
+        return re.compile(self.national_with_cc_source, re.ASCII)
 
     @cached_property
     def any(self) -> re.Pattern[str]:
@@ -262,8 +272,8 @@ def fast_phone_pattern(region: str) -> FastPhonePatterns:
     return FastPhonePatterns(
         any_source=any_source,
         rejects=re.compile(rf"^(?!(?:{line_source}){_LINE_END})[^\n]*", re.ASCII | re.MULTILINE),
-        national=re.compile(national, re.ASCII),
-        national_with_cc=re.compile(with_cc, re.ASCII),
+        national_source=national,
+        national_with_cc_source=with_cc,
         country_code=cc,
         exact_domain=re.compile(domain, re.ASCII),
         national_prefix_zero=md is not None and md.national_prefix == "0",
