@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from console.credentials import CUSTOM_REGION, Profile, SecretVault
@@ -126,8 +127,8 @@ def test_csv_to_create_update_guard_and_server_rejection(
     qtbot.waitUntil(lambda: page.columns.row_count() == 8, timeout=10000)
     assert page.name_edit.text() == "spring"
     assert page.phones.rows() == [
-        {"columnName": "Mobile", "type": "cell", "callableTimeColumn": ""},
-        {"columnName": "HomePhone", "type": "home", "callableTimeColumn": ""},
+        {"columnName": "Mobile", "type": "cell", "callableTimeColumn": "", "callableTimeColumnName": ""},
+        {"columnName": "HomePhone", "type": "home", "callableTimeColumn": "", "callableTimeColumnName": ""},
     ]
     assert [r["columnName"] for r in page.emails.rows()] == ["Email"]
     assert page.auto_tz.isChecked()
@@ -339,3 +340,203 @@ def test_screenshot_with_a_local_finding(
     if os.environ.get("OUTBOUND_SCREENSHOTS_EXTRA"):
         page.grab().save(os.environ["OUTBOUND_SCREENSHOTS_EXTRA"])
     wait_idle(qtbot, page)
+
+
+def api(sandbox: Any) -> httpx.Client:
+    """An API client for the sandbox (client credentials), as a script or another tool would use."""
+    token = httpx.post(
+        f"{sandbox.url}/oauth/token",
+        auth=("sandbox-client", "sandbox-secret"),
+        data={"grant_type": "client_credentials"},
+    ).json()["access_token"]
+    return httpx.Client(base_url=f"{sandbox.url}/api/v2", headers={"Authorization": f"Bearer {token}"})
+
+
+def load_by_search(page: BuilderPage, qtbot: Any, name: str) -> None:
+    page.org_kind.setCurrentIndex(0)
+    page.search_edit.setText(name)
+    page.search_button.click()
+    qtbot.waitUntil(lambda: page.results.count() == 1 and page.results.item(0).text() == name, timeout=10000)
+    page.load_button.click()
+    qtbot.waitUntil(lambda: page.loaded is not None and page.loaded.name == name, timeout=10000)
+    wait_idle(qtbot, page)
+
+
+WINTER_COLUMNS = ["ContactId", "Mobile", "Home", "Email", "WhatsApp", "Zone", "Window", "Score", "Tier"]
+
+
+def test_update_keeps_every_field_of_a_loaded_list(
+    page: BuilderPage, qtbot: Any, dialogs: Sent, sandbox: Any
+) -> None:
+    limits_id = sandbox.state.attempt_limits[0]["id"]
+    body = {
+        "name": "Winter",
+        "columnNames": WINTER_COLUMNS,
+        "phoneColumns": [
+            {
+                "columnName": "Mobile",
+                "type": "cell",
+                "callableTimeColumn": "Zone",
+                "callableTimeColumnName": "Window",
+                "futurePhoneSetting": {"keep": True},  # a key this console does not know
+            },
+            {"columnName": "Home", "type": "home", "callableTimeColumnName": "Window"},
+        ],
+        "emailColumns": [
+            {
+                "columnName": "Email",
+                "type": "work",
+                "contactableTimeColumn": "Zone",
+                "contactableTimeColumnName": "Window",
+                "futureEmailSetting": 7,
+            }
+        ],
+        "whatsAppColumns": [
+            {"columnName": "WhatsApp", "type": "cell", "contactableTimeColumnName": "Window"}
+        ],
+        "columnDataTypeSpecifications": [
+            {"columnName": "Score", "columnDataType": "NUMERIC", "min": 1, "max": 9, "futureSpec": "x"}
+        ],
+        "previewModeColumnName": "Tier",
+        "previewModeAcceptedValues": ["Yes, call", " VIP "],
+        "attemptLimits": {"id": limits_id},
+        "automaticTimeZoneMapping": False,
+        "trimWhitespace": False,
+        "retentionType": "RetentionDays",
+        "retentionDays": 30,
+        "dateExpiration": "2031-03-04T05:06:07.089Z",
+        "timeZone": "Europe/London",
+    }
+    with api(sandbox) as client:
+        r = client.post("/outbound/contactlists", json=body)
+        assert r.status_code == 200, r.text
+        list_id = r.json()["id"]
+        before = client.get(f"/outbound/contactlists/{list_id}").json()
+        assert before["phoneColumns"][0]["futurePhoneSetting"] == {"keep": True}  # the sandbox keeps these
+        # The sandbox drops unknown top-level keys; a newer server may send one: put it in its store.
+        with sandbox.state.lock:
+            sandbox.state.lists[list_id]["futureListSetting"] = {"mode": "strict"}
+        load_by_search(page, qtbot, "Winter")
+        # the loaded values are shown in their editors
+        assert page.phones.rows()[0] == {
+            "columnName": "Mobile",
+            "type": "cell",
+            "callableTimeColumn": "Zone",
+            "callableTimeColumnName": "Window",
+        }
+        assert page.phones.rows()[1]["callableTimeColumnName"] == "Window"
+        assert page.emails.rows()[0]["contactableTimeColumnName"] == "Window"
+        assert page.whatsapp.rows()[0]["contactableTimeColumnName"] == "Window"
+        assert page.expiry.box.isChecked()
+        assert page.expiry.edit.text() == "2031-03-04 05:06:07.089"
+        assert page.findings == []
+        # change only the name and update
+        page.name_edit.setText("Winter 2")
+        preview = json.loads(page.json_view.toPlainText())
+        blocker = send(qtbot, page, page.update_button)
+        wait_idle(qtbot, page)
+        assert dialogs.guards == []
+        assert "Also changed" not in dialogs.confirmations[-1]
+        assert blocker.args[0].version == 2
+        [put] = requests(sandbox, "PUT")
+        sent_body = json.loads(put["body"])
+        assert sent_body == preview
+        assert sent_body["dateExpiration"] == "2031-03-04T05:06:07.089Z"
+        assert sent_body["futureListSetting"] == {"mode": "strict"}
+        after = client.get(f"/outbound/contactlists/{list_id}").json()
+    assert after["version"] == before["version"] + 1
+    assert after["name"] == "Winter 2"
+    unchanged = {"name", "version", "dateModified"}
+    assert {k: v for k, v in after.items() if k not in unchanged} == {
+        k: v for k, v in before.items() if k not in unchanged
+    }
+
+
+def test_time_column_names_and_expiry_edited_in_the_ui(
+    page: BuilderPage, qtbot: Any, dialogs: Sent, sandbox: Any
+) -> None:
+    body = {
+        "name": "Spring",
+        "columnNames": WINTER_COLUMNS,
+        "phoneColumns": [{"columnName": "Mobile", "type": "cell"}],
+        "emailColumns": [{"columnName": "Email", "type": "work"}],
+    }
+    with api(sandbox) as client:
+        r = client.post("/outbound/contactlists", json=body)
+        assert r.status_code == 200, r.text
+        load_by_search(page, qtbot, "Spring")
+        page.tabs.setCurrentIndex(1)
+        # a column that does not exist is reported at its own cell
+        page.phones.set_value(0, "callableTimeColumnName", "Windw")
+        assert codes(page) == {"phoneColumns[0].callableTimeColumnName": "column.unknown"}
+        cell = page.phones.editor(0, "callableTimeColumnName")
+        assert cell.property("finding") == "error"
+        assert page.phones.editor(0, "callableTimeColumn").property("finding") in ("", None)
+        # pick the column from the combo, as a user would; the JSON preview shows it
+        assert isinstance(cell, QComboBox)
+        assert cell.findText("Window") > 0
+        cell.setCurrentIndex(cell.findText("Window"))
+        assert page.findings == []
+        preview = json.loads(page.json_view.toPlainText())
+        assert preview["phoneColumns"] == [
+            {"columnName": "Mobile", "type": "cell", "callableTimeColumnName": "Window"}
+        ]
+        # phone columns are fixed after create: the guard offers a new list, which has it
+        dialogs.name = "Spring (windows)"
+        blocker = send(qtbot, page, page.update_button)
+        wait_idle(qtbot, page)
+        assert "phoneColumns" in dialogs.guards[-1]
+        copy = client.get(f"/outbound/contactlists/{blocker.args[0].id}").json()
+        assert copy["phoneColumns"] == preview["phoneColumns"]
+        # contactableTimeColumnName and an expiry on the copy, sent as an update
+        page.emails.set_value(0, "contactableTimeColumnName", "Window")
+        page.tabs.setCurrentIndex(2)
+        page.expiry.box.setChecked(True)
+        page.expiry.edit.setDateTime(
+            QDateTime(QDate(2032, 1, 31), QTime(23, 59, 59, 5), QTimeZone(QTimeZone.Initialization.UTC))
+        )
+        preview = json.loads(page.json_view.toPlainText())
+        assert preview["dateExpiration"] == "2032-01-31T23:59:59.005Z"
+        assert preview["emailColumns"][0]["contactableTimeColumnName"] == "Window"
+        send(qtbot, page, page.update_button)
+        wait_idle(qtbot, page)
+        assert "emailColumns" in dialogs.confirmations[-1]  # a warning: may be refused
+        stored = client.get(f"/outbound/contactlists/{copy['id']}").json()
+        assert stored["version"] == copy["version"] + 1
+        assert stored["emailColumns"][0]["contactableTimeColumnName"] == "Window"
+        assert stored["dateExpiration"] == "2032-01-31T23:59:59.005Z"
+        assert stored["phoneColumns"] == copy["phoneColumns"]
+        # no expiry: the key is not sent, and the server drops it
+        page.expiry.box.setChecked(False)
+        assert "dateExpiration" not in json.loads(page.json_view.toPlainText())
+        send(qtbot, page, page.update_button)
+        wait_idle(qtbot, page)
+        stored = client.get(f"/outbound/contactlists/{copy['id']}").json()
+        assert "dateExpiration" not in stored
+        assert not page.expiry.edit.isEnabled()
+
+
+def test_moved_and_removed_rows_keep_their_own_unknown_keys(page: BuilderPage) -> None:
+    from console.api.models import ContactList
+
+    page.set_definition(
+        ContactList.model_validate(
+            {
+                "name": "Rows",
+                "columnNames": ["A", "B", "C"],
+                "emailColumns": [
+                    {"columnName": "A", "type": "work", "x": 1},
+                    {"columnName": "B", "type": "work", "x": 2},
+                    {"columnName": "C", "type": "work", "x": 3},
+                ],
+            }
+        )
+    )
+    page.emails.table.selectRow(2)
+    page.emails.up_button.click()
+    page.emails.table.selectRow(0)
+    page.emails.remove_button.click()
+    assert [(e["columnName"], e["x"]) for e in page.definition.create_body()["emailColumns"]] == [
+        ("C", 3),
+        ("B", 2),
+    ]

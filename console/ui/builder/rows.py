@@ -2,13 +2,15 @@
 
 Each row is a set of wire fields edited by real widgets (line edits and editable combo boxes)
 so nothing the user typed is ever dropped, even when it is not valid yet: values stay text
-and the page reports what is wrong at the cell (:meth:`RowsEditor.mark`).
+and the page reports what is wrong at the cell (:func:`set_finding`). Each row also carries the
+wire keys it has no editor for (:meth:`RowsEditor.extras`: fields of a loaded list that this
+console does not know), which follow the row when it is moved and go when it is removed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
@@ -78,6 +80,7 @@ class RowsEditor(QWidget):
         self.fields = fields
         self.noun = noun
         self._columns: list[str] = []
+        self._extras: list[dict[str, Any]] = []
         self._loading = False
         self.table = QTableWidget(0, len(fields), self)
         self.table.setHorizontalHeaderLabels([f.title for f in fields])
@@ -152,13 +155,23 @@ class RowsEditor(QWidget):
         """Every row as ``{key: text}`` (text as typed, stripped of nothing)."""
         return [{f.key: self.value(r, f.key) for f in self.fields} for r in range(self.row_count())]
 
-    def set_rows(self, rows: list[dict[str, str]]) -> None:
-        """Replace all rows (emits ``changed`` once)."""
+    def extras(self, row: int) -> dict[str, Any]:
+        """A copy of the wire keys of ``row`` that have no editor (kept as loaded)."""
+        return dict(self._extras[row])
+
+    def set_rows(self, rows: list[dict[str, str]], extras: list[dict[str, Any]] | None = None) -> None:
+        """Replace all rows (emits ``changed`` once).
+
+        Args:
+            rows: The edited fields of each row, as text.
+            extras: Per row, the wire keys without an editor, sent back unchanged.
+        """
         self._loading = True
         try:
             self.table.setRowCount(0)
-            for values in rows:
-                self._append(values)
+            self._extras = []
+            for i, values in enumerate(rows):
+                self._append(values, extras[i] if extras is not None and i < len(extras) else None)
         finally:
             self._loading = False
         self.changed.emit()
@@ -207,9 +220,10 @@ class RowsEditor(QWidget):
         combo.setCurrentText(current)
         combo.blockSignals(False)
 
-    def _append(self, values: dict[str, str]) -> int:
+    def _append(self, values: dict[str, str], extra: dict[str, Any] | None = None) -> int:
         row = self.table.rowCount()
         self.table.insertRow(row)
+        self._extras.append(dict(extra or {}))
         for col, spec in enumerate(self.fields):
             text = values.get(spec.key, "")
             widget: QWidget
@@ -245,8 +259,10 @@ class RowsEditor(QWidget):
         if row < 0 or not 0 <= target < self.row_count():
             return
         data = self.rows()
+        extras = list(self._extras)
         data[row], data[target] = data[target], data[row]
-        self.set_rows(data)
+        extras[row], extras[target] = extras[target], extras[row]
+        self.set_rows(data, extras)
         self.table.selectRow(target)
 
     @Slot()
@@ -265,6 +281,7 @@ class RowsEditor(QWidget):
         if row < 0:
             return
         self.table.removeRow(row)
+        del self._extras[row]
         self.changed.emit()
 
     @Slot()

@@ -42,6 +42,7 @@ from console.api.models import ContactList, ContactListTemplate
 from console.contacts.listcheck import ListFinding, check_definition, immutable_changes
 from console.contacts.rules import load_definition
 from console.ui.builder.dialogs import ConfirmSendDialog, FilePicker, ImmutableChangeDialog, NameDialog
+from console.ui.builder.expiry import BuilderContactList, ExpiryEdit
 from console.ui.builder.rows import FieldSpec, RowsEditor, set_finding
 from console.ui.builder.suggest import CsvSuggestion, suggest_from_csv
 from console.ui.pages import PageContext
@@ -64,13 +65,23 @@ _EDITED = (
     "trimWhitespace",
     "retentionType",
     "retentionDays",
+    "dateExpiration",
     "timeZone",
 )
+# Per media kind: the row editor's fields; every other key of an entry is kept as loaded.
+_MEDIA_EDITED = {
+    "phoneColumns": ("columnName", "type", "callableTimeColumn", "callableTimeColumnName"),
+    "emailColumns": ("columnName", "type", "contactableTimeColumn", "contactableTimeColumnName"),
+    "whatsAppColumns": ("columnName", "type", "contactableTimeColumn", "contactableTimeColumnName"),
+}
+_SPEC_EDITED = ("columnName", "columnDataType", "min", "max", "maxLength")
 _PATH = re.compile(r"^([A-Za-z]+)(?:\[(\d+)\])?(?:\.([A-Za-z]+))?")
 _STYLE = """
-QLineEdit[finding="error"], QComboBox[finding="error"], QCheckBox[finding="error"] {
+QLineEdit[finding="error"], QComboBox[finding="error"], QCheckBox[finding="error"],
+QDateTimeEdit[finding="error"] {
     border: 2px solid #c62828; background: #fdecea; color: #000; }
-QLineEdit[finding="warning"], QComboBox[finding="warning"], QCheckBox[finding="warning"] {
+QLineEdit[finding="warning"], QComboBox[finding="warning"], QCheckBox[finding="warning"],
+QDateTimeEdit[finding="warning"] {
     border: 2px solid #b26a00; background: #fff4e0; color: #000; }
 """
 
@@ -163,7 +174,8 @@ class BuilderPage(QWidget):
         self._samples: dict[str, list[str]] = {}
         self._server: list[ListFinding] = []
         self._findings: list[ListFinding] = []
-        self._definition = ContactList()
+        self._definition: ContactList = BuilderContactList()
+        self._preview_loaded: tuple[str, list[str]] = ("", [])
         self._filling = False
         self._org_loaded = False
         self._pending_save_as_new = False
@@ -275,7 +287,15 @@ class BuilderPage(QWidget):
                     "callableTimeColumn",
                     "Callable-time column",
                     "column",
-                    tip="Column holding the contact's time zone (not with automatic mapping)",
+                    tip="callableTimeColumn: column holding the contact's time zone "
+                    "(not with automatic mapping)",
+                ),
+                FieldSpec(
+                    "callableTimeColumnName",
+                    "Callable-time column name",
+                    "column",
+                    tip="callableTimeColumnName: column with the callable time window for this number "
+                    "(not with automatic mapping)",
                 ),
             ],
             noun="phone column",
@@ -284,7 +304,18 @@ class BuilderPage(QWidget):
             [
                 FieldSpec("columnName", "Email column", "column"),
                 FieldSpec("type", "Type", "choice", ("personal", "work", "other"), width=110),
-                FieldSpec("contactableTimeColumn", "Contactable-time column", "column"),
+                FieldSpec(
+                    "contactableTimeColumn",
+                    "Contactable-time column",
+                    "column",
+                    tip="contactableTimeColumn: column holding the contact's time zone",
+                ),
+                FieldSpec(
+                    "contactableTimeColumnName",
+                    "Contactable-time column name",
+                    "column",
+                    tip="contactableTimeColumnName: column with the contactable time window",
+                ),
             ],
             noun="email column",
         )
@@ -292,7 +323,18 @@ class BuilderPage(QWidget):
             [
                 FieldSpec("columnName", "WhatsApp column", "column"),
                 FieldSpec("type", "Type", "choice", ("cell", "personal", "work"), width=110),
-                FieldSpec("contactableTimeColumn", "Contactable-time column", "column"),
+                FieldSpec(
+                    "contactableTimeColumn",
+                    "Contactable-time column",
+                    "column",
+                    tip="contactableTimeColumn: column holding the contact's time zone",
+                ),
+                FieldSpec(
+                    "contactableTimeColumnName",
+                    "Contactable-time column name",
+                    "column",
+                    tip="contactableTimeColumnName: column with the contactable time window",
+                ),
             ],
             noun="WhatsApp column",
         )
@@ -339,6 +381,7 @@ class BuilderPage(QWidget):
         import zoneinfo
 
         self.time_zone_combo.addItems(["", *sorted(zoneinfo.available_timezones())])
+        self.expiry = ExpiryEdit()
         for w, tip in (
             (self.name_edit, "List name, unique in the org"),
             (self.division_combo, "Division the list belongs to"),
@@ -388,6 +431,7 @@ class BuilderPage(QWidget):
         form.addRow("", self.trim)
         form.addRow("&Retention:", self.retention_combo)
         form.addRow("Retention &days:", self.retention_days)
+        form.addRow("List e&xpiry:", self.expiry)
         self.tabs = QTabWidget()
         self.tabs.addTab(columns_tab, "Columns")
         self.tabs.addTab(channels_tab, "Channels")
@@ -486,6 +530,7 @@ class BuilderPage(QWidget):
             combo.currentIndexChanged.connect(self._on_edited)
         for box in (self.auto_tz, self.trim):
             box.toggled.connect(self._on_edited)
+        self.expiry.changed.connect(self._on_edited)
         self._column_names: list[str] = []
 
     # -- the definition ----------------------------------------------------------------------------
@@ -529,22 +574,26 @@ class BuilderPage(QWidget):
         lim = self.limits_combo.currentData()
         if lim:
             body["attemptLimits"] = {"id": lim, "name": self.limits_combo.currentText()}
-        for key, editor, time_key in (
-            ("phoneColumns", self.phones, "callableTimeColumn"),
-            ("emailColumns", self.emails, "contactableTimeColumn"),
-            ("whatsAppColumns", self.whatsapp, "contactableTimeColumn"),
+        for key, editor in (
+            ("phoneColumns", self.phones),
+            ("emailColumns", self.emails),
+            ("whatsAppColumns", self.whatsapp),
         ):
             entries = []
-            for r in editor.rows():
-                entry = {"columnName": r["columnName"], "type": r["type"]}
-                if r[time_key]:
-                    entry[time_key] = r[time_key]
+            for i, r in enumerate(editor.rows()):
+                # keys this page has no editor for go back as loaded; an emptied editor removes its key
+                entry = {k: v for k, v in editor.extras(i).items() if k not in _MEDIA_EDITED[key]}
+                entry.update(columnName=r["columnName"], type=r["type"])
+                for time_key in _MEDIA_EDITED[key][2:]:
+                    if r[time_key]:
+                        entry[time_key] = r[time_key]
                 entries.append(entry)
             if entries:
                 body[key] = entries
         specs = []
         for i, r in enumerate(self.types.rows()):
-            spec: dict[str, Any] = {"columnName": r["columnName"]}
+            spec: dict[str, Any] = {k: v for k, v in self.types.extras(i).items() if k not in _SPEC_EDITED}
+            spec["columnName"] = r["columnName"]
             if r["columnDataType"]:
                 spec["columnDataType"] = (
                     r["columnDataType"]
@@ -571,7 +620,12 @@ class BuilderPage(QWidget):
             body["columnDataTypeSpecifications"] = specs
         if self.preview_combo.currentText():
             body["previewModeColumnName"] = self.preview_combo.currentText()
-        values = [v.strip() for v in self.preview_values.text().split(",") if v.strip()]
+        text = self.preview_values.text()
+        if text == self._preview_loaded[0]:
+            # as loaded: values holding a comma or spaces round a value survive the text field
+            values = list(self._preview_loaded[1])
+        else:
+            values = [v.strip() for v in text.split(",") if v.strip()]
         if values:
             body["previewModeAcceptedValues"] = values
         body["automaticTimeZoneMapping"] = self.auto_tz.isChecked()
@@ -585,7 +639,10 @@ class BuilderPage(QWidget):
             body["retentionDays"] = days
         if self.time_zone_combo.currentText():
             body["timeZone"] = self.time_zone_combo.currentText()
-        return ContactList.model_validate(body), form
+        expiry = self.expiry.value()
+        if expiry is not None:
+            body["dateExpiration"] = expiry
+        return BuilderContactList.model_validate(body), form
 
     def set_definition(self, definition: ContactList, *, loaded: ContactList | None = None) -> None:
         """Show ``definition`` in every editor; ``loaded`` is the org's copy when editing an existing list."""
@@ -598,29 +655,15 @@ class BuilderPage(QWidget):
             self.columns.set_rows([{"name": c} for c in definition.column_names])
             self._column_names = list(definition.column_names)
             self._offer_columns()
-            self.phones.set_rows(
-                [
-                    {
-                        "columnName": c.column_name,
-                        "type": c.type,
-                        "callableTimeColumn": c.callable_time_column or "",
-                    }
-                    for c in definition.phone_columns or []
-                ]
-            )
-            for editor, cols in (
-                (self.emails, definition.email_columns),
-                (self.whatsapp, definition.whats_app_columns),
+            for key, editor in (
+                ("phoneColumns", self.phones),
+                ("emailColumns", self.emails),
+                ("whatsAppColumns", self.whatsapp),
             ):
+                entries: list[dict[str, Any]] = self._base.get(key) or []
                 editor.set_rows(
-                    [
-                        {
-                            "columnName": c.column_name,
-                            "type": c.type,
-                            "contactableTimeColumn": c.contactable_time_column or "",
-                        }
-                        for c in cols or []
-                    ]
+                    [{k: str(e.get(k) or "") for k in _MEDIA_EDITED[key]} for e in entries],
+                    [{k: v for k, v in e.items() if k not in _MEDIA_EDITED[key]} for e in entries],
                 )
             self.types.set_rows(
                 [
@@ -632,7 +675,11 @@ class BuilderPage(QWidget):
                         "maxLength": "" if s.max_length is None else str(s.max_length),
                     }
                     for s in definition.column_data_type_specifications or []
-                ]
+                ],
+                [
+                    {k: v for k, v in spec.items() if k not in _SPEC_EDITED}
+                    for spec in self._base.get("columnDataTypeSpecifications") or []
+                ],
             )
             self._select(
                 self.division_combo,
@@ -645,7 +692,9 @@ class BuilderPage(QWidget):
                 definition.attempt_limits.name if definition.attempt_limits else None,
             )
             self.preview_combo.setCurrentText(definition.preview_mode_column_name or "")
-            self.preview_values.setText(", ".join(definition.preview_mode_accepted_values or []))
+            accepted = list(definition.preview_mode_accepted_values or [])
+            self._preview_loaded = (", ".join(accepted), accepted)
+            self.preview_values.setText(self._preview_loaded[0])
             self.auto_tz.setChecked(bool(definition.automatic_time_zone_mapping))
             self.zip_combo.setCurrentText(definition.zip_code_column_name or "")
             self.trim.setChecked(definition.trim_whitespace is not False)
@@ -654,6 +703,7 @@ class BuilderPage(QWidget):
                 "" if definition.retention_days is None else str(definition.retention_days)
             )
             self.time_zone_combo.setCurrentText(definition.time_zone or "")
+            self.expiry.set_value(definition.date_expiration)
         finally:
             self._filling = False
         self._refresh()
@@ -751,6 +801,7 @@ class BuilderPage(QWidget):
             "retentionType": self.retention_combo,
             "retentionDays": self.retention_days,
             "timeZone": self.time_zone_combo,
+            "dateExpiration": self.expiry.edit,
         }
 
     def widget_for(self, path: str) -> QWidget | None:
@@ -775,12 +826,12 @@ class BuilderPage(QWidget):
         if index is None or int(index) >= editor.row_count():
             return editor.table if editor.row_count() else editor.add_button
         field = sub or default
-        if field.endswith("Name") and field not in ("columnName",):
-            field = field[: -len("Name")]  # callableTimeColumnName is edited with callableTimeColumn
-        try:
-            return editor.editor(int(index), field)
-        except (KeyError, StopIteration):
-            return editor.editor(int(index), default)
+        for candidate in (field, field.removesuffix("Name"), default):
+            try:
+                return editor.editor(int(index), candidate)
+            except (KeyError, StopIteration):
+                continue
+        return None
 
     def reveal(self, path: str) -> QWidget | None:
         """Switch to the tab of the field at ``path`` and focus its widget."""
