@@ -540,3 +540,25 @@ def test_moved_and_removed_rows_keep_their_own_unknown_keys(page: BuilderPage) -
         ("C", 3),
         ("B", 2),
     ]
+
+
+def test_org_pickers_keep_a_reference_they_do_not_list(page: BuilderPage, qtbot: Any) -> None:
+    from console.api.models import ContactList
+
+    page.set_definition(
+        ContactList.model_validate(
+            {
+                "name": "Refs",
+                "columnNames": ["A"],
+                "phoneColumns": [{"columnName": "A", "type": "cell"}],
+                "division": {"id": "div-elsewhere", "name": "Elsewhere"},
+                "attemptLimits": {"id": "limits-page-2", "name": "Page 2 limits"},
+            }
+        )
+    )
+    page._on_org_loaded(([("Home", "home-id")], [("Default", "default-id")]))
+    body = page.definition.create_body()
+    assert body["division"] == {"id": "div-elsewhere"}
+    assert body["attemptLimits"] == {"id": "limits-page-2"}
+    assert page.limits_combo.currentText() == "Page 2 limits"
+    assert page.limits_combo.findData("default-id") > 0

@@ -1005,13 +1005,14 @@ class BuilderPage(QWidget):
                 (self.division_combo, divisions, "(home division)"),
                 (self.limits_combo, limits, "(none)"),
             ):
-                current = combo.currentData()
+                current, shown = combo.currentData(), combo.currentText()
                 combo.clear()
                 combo.addItem(empty, "")
                 for name, entity_id in items:
                     combo.addItem(name, entity_id)
-                index = combo.findData(current)
-                combo.setCurrentIndex(max(index, 0))
+                # a reference the org listing did not return (another page, no permission to list
+                # it) stays as loaded instead of silently becoming the home division / no limits
+                self._select(combo, current or "", shown)
         finally:
             self._filling = False
         self._refresh()
