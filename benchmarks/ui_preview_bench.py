@@ -60,46 +60,64 @@ class Heartbeat:
 
 class StallSampler:
     """With ``--sample-stalls``: a watchdog thread that, while a beat is late by more than
-    ``late_ms``, samples what the UI thread (and every other thread) is doing every 10 ms.
+    ``late_ms``, samples what the UI thread (and every other thread) is doing every 5 ms.
 
-    A UI thread parked in a Qt call while a worker runs Python is waiting for the GIL: the
-    worker's stack is then the cause.
+    A UI thread parked in a Qt call (``processEvents``) with no Python frame above it is
+    either in Qt's C++ code or waiting for the GIL: the other threads' stacks then show who
+    holds it. :meth:`report` prints the longest stalls with their most frequent stacks.
     """
 
     def __init__(self, beat: Heartbeat, late_ms: float = 50.0) -> None:
         self.beat = beat
         self.late = late_ms / 1000
         self.gui_id = threading.get_ident()
-        self.samples: collections.Counter[tuple[str, str]] = collections.Counter()
+        self.stalls: list[tuple[float, collections.Counter[str]]] = []
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._watch, name="stall-sampler", daemon=True)
 
     def start(self) -> None:
         self.thread.start()
 
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join()
+
     def _watch(self) -> None:
-        while not self.stop_event.wait(0.01):
-            if not self.beat.timer.isActive():
+        current: collections.Counter[str] | None = None
+        since = 0.0
+        while not self.stop_event.wait(0.005):
+            last = self.beat.last
+            late = time.perf_counter() - last > self.beat.interval + self.late
+            if not late:
+                if current is not None:
+                    self.stalls.append((last - since, current))
+                    current = None
                 continue
-            if time.perf_counter() - self.beat.last < self.beat.interval + self.late:
-                continue
-            frames = sys._current_frames()
-            for tid, frame in frames.items():
+            if current is None:
+                current, since = collections.Counter(), last
+            for tid, frame in sys._current_frames().items():
                 if tid == threading.get_ident():
                     continue
-                who = "GUI" if tid == self.gui_id else f"thread {tid}"
-                stack = traceback.extract_stack(frame)[-6:]
-                text = " <- ".join(
-                    f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack)
-                )
-                self.samples[(who, text)] += 1
+                who = "GUI" if tid == self.gui_id else self._name(tid)
+                stack = traceback.extract_stack(frame)[-5:]
+                text = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))
+                current[f"{who}: {text}"] += 1
 
-    def report(self, title: str, top: int = 12) -> None:
-        """Print the most frequent stacks sampled during stalls, then forget them."""
-        print(f"--- stall samples ({title}): {sum(self.samples.values())} samples")
-        for (who, text), n in self.samples.most_common(top):
-            print(f"{n:5d} {who}: {text}")
-        self.samples.clear()
+    @staticmethod
+    def _name(tid: int) -> str:
+        for t in threading.enumerate():
+            if t.ident == tid:
+                return t.name
+        return f"thread {tid}"
+
+    def report(self, title: str, stalls: int = 3, top: int = 6) -> None:
+        """Print the longest stalls sampled (with their most frequent stacks), then forget them."""
+        print(f"--- {len(self.stalls)} stalls > {self.late * 1000:.0f} ms while {title}")
+        for seconds, samples in sorted(self.stalls, key=lambda s: -s[0])[:stalls]:
+            print(f"  stall ~{seconds * 1000:.0f} ms:")
+            for text, n in samples.most_common(top):
+                print(f"  {n:4d} {text}")
+        self.stalls.clear()
 
 
 def main() -> int:
@@ -213,6 +231,8 @@ def main() -> int:
         f"upload: {result.summary_line() if result else outcome} in {time.perf_counter() - t2:.1f} s; "
         f"stall {stall_upload:.1f} ms"
     )
+    if sampler is not None:
+        sampler.stop()
     page.shutdown()
     session.shutdown()
     sandbox.stop()

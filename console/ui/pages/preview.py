@@ -947,10 +947,7 @@ class PreviewPage(QWidget):
         return sorted(rows)
 
     def _overlay_snapshot(self) -> Overlay:
-        snap = Overlay()
-        snap.edits = {k: list(v) for k, v in self.model.overlay.edits.items()}
-        snap.remove(self.model.overlay.removed)
-        return snap
+        return self.model.overlay.snapshot()
 
     @Slot(int)
     def _on_undo_index_changed(self, _index: int) -> None:

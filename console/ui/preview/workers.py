@@ -22,7 +22,7 @@ from console.contacts.fixes import write_error_report
 from console.contacts.reader import CsvSource, open_csv
 from console.contacts.validate import ValidationOptions, validate
 from console.jobs import JobProgress, Phase, UploadJob, UploadOptions, UploadResult
-from console.ui.preview.analysis import Checked, Overlay, write_shown_csv
+from console.ui.preview.analysis import WRITE_BATCH, Checked, Overlay, write_shown_csv
 from console.ui.workers import Worker
 
 __all__ = ["SimulatedCrashError", "UploadOutcome", "UploadWorker", "export_error_report", "load_lists"]
@@ -82,7 +82,7 @@ def scan_trim(
     from console.contacts.rules import TRIM_CHARS
 
     out: list[tuple[int, int, str]] = []
-    batch = 20_000
+    batch = WRITE_BATCH  # csv parsing holds the GIL for a whole batch
     edits = dict(overlay.edits)
     for lo in range(0, rows, batch):
         if cancel.is_set():
@@ -98,7 +98,9 @@ def scan_trim(
                     t = v.strip(TRIM_CHARS)
                     if t != v:
                         out.append((i, col, t))
-        progress((min(rows, lo + batch), rows))
+        done = min(rows, lo + batch)
+        if done % 20_000 == 0 or done == rows:
+            progress((done, rows))
     return out
 
 
