@@ -9,11 +9,22 @@ which drops unset/``None`` fields and read-only fields.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+
+def _iso_utc_ms(value: datetime) -> str:
+    """ISO-8601 UTC with milliseconds and ``Z``, as the platform writes (``2024-05-01T12:00:00.000Z``)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # naive datetimes are taken as UTC, never as local time
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+WireDateTime = Annotated[datetime, PlainSerializer(_iso_utc_ms, return_type=str, when_used="json")]
+"""A datetime that goes out on the wire as ``2024-05-01T12:00:00.000Z`` (genesys-api.md §2)."""
 
 
 class WireModel(BaseModel):
@@ -168,9 +179,9 @@ class ContactList(WireModel):
     """Server-assigned id (read-only)."""
     name: str | None = None
     """List name; unique in the org."""
-    date_created: datetime | None = Field(default=None, alias="dateCreated")
+    date_created: WireDateTime | None = Field(default=None, alias="dateCreated")
     """Creation time (read-only)."""
-    date_modified: datetime | None = Field(default=None, alias="dateModified")
+    date_modified: WireDateTime | None = Field(default=None, alias="dateModified")
     """Last modification time (read-only)."""
     version: int | None = None
     """Read-only on create; required on PUT and must equal the current version."""
@@ -208,7 +219,7 @@ class ContactList(WireModel):
     """Never, Today or RetentionDays."""
     retention_days: int | None = Field(default=None, alias="retentionDays")
     """Days to keep contacts; required with RetentionDays."""
-    date_expiration: datetime | None = Field(default=None, alias="dateExpiration")
+    date_expiration: WireDateTime | None = Field(default=None, alias="dateExpiration")
     """List expiry."""
     time_zone: str | None = Field(default=None, alias="timeZone")
     """IANA time zone, e.g. ``Europe/London``."""
@@ -323,20 +334,20 @@ class WritableDialerContact(WireModel):
         default=None, alias="latestWhatsAppEvaluations"
     )
     """Message evaluation records for WhatsApp."""
-    date_created: datetime | None = Field(default=None, alias="dateCreated")
+    date_created: WireDateTime | None = Field(default=None, alias="dateCreated")
     """Creation time (read-only in practice)."""
     retention_type: ContactRetentionType | None = Field(default=None, alias="retentionType")
     """Never, Today, RetentionDays or DateExpiration."""
     retention_days: int | None = Field(default=None, alias="retentionDays")
     """Required with RetentionDays."""
-    date_expiration: datetime | None = Field(default=None, alias="dateExpiration")
+    date_expiration: WireDateTime | None = Field(default=None, alias="dateExpiration")
     """Required with DateExpiration."""
 
 
 class CallRecord(WireModel):
     """Last attempt on one phone column."""
 
-    last_attempt: datetime | None = Field(default=None, alias="lastAttempt")
+    last_attempt: WireDateTime | None = Field(default=None, alias="lastAttempt")
     """Time of the last dial attempt."""
     last_result: str | None = Field(default=None, alias="lastResult")
     """Result (wrap-up) of the last attempt."""
@@ -487,7 +498,7 @@ class UserMe(User):
 
     organization: Organization | None = None
     """Expanded organization (``expand=organization``)."""
-    date_last_login: datetime | None = Field(default=None, alias="dateLastLogin")
+    date_last_login: WireDateTime | None = Field(default=None, alias="dateLastLogin")
     """Last login (``expand=dateLastLogin``)."""
 
 
@@ -508,7 +519,7 @@ class Queue(WireModel):
     """Caller-id name for calls from this queue."""
     calling_party_number: str | None = Field(default=None, alias="callingPartyNumber")
     """Caller-id number for calls from this queue."""
-    date_created: datetime | None = Field(default=None, alias="dateCreated")
+    date_created: WireDateTime | None = Field(default=None, alias="dateCreated")
     """Creation time."""
     self_uri: str | None = Field(default=None, alias="selfUri")
     """Relative URI."""
@@ -521,9 +532,9 @@ class AttemptLimits(WireModel):
     """Id."""
     name: str | None = None
     """Name."""
-    date_created: datetime | None = Field(default=None, alias="dateCreated")
+    date_created: WireDateTime | None = Field(default=None, alias="dateCreated")
     """Creation time."""
-    date_modified: datetime | None = Field(default=None, alias="dateModified")
+    date_modified: WireDateTime | None = Field(default=None, alias="dateModified")
     """Modification time."""
     version: int | None = None
     """Entity version."""
@@ -561,7 +572,7 @@ class TokenInfo(WireModel):
     """Scopes granted to the token."""
     cloned_user: dict[str, Any] | None = Field(default=None, alias="clonedUser")
     """Cloned user, for trustee tokens."""
-    date_token_idles: datetime | None = Field(default=None, alias="dateTokenIdles")
+    date_token_idles: WireDateTime | None = Field(default=None, alias="dateTokenIdles")
     """When the token idles out."""
     oauth_client: dict[str, Any] | None = Field(default=None, alias="OAuthClient")
     """The OAuth client (``{id, name, organization}``)."""
@@ -651,11 +662,11 @@ class CallMediaParticipant(WireModel):
     """Display name."""
     address: str | None = None
     """Address, e.g. ``tel:+15551234567``."""
-    start_time: datetime | None = Field(default=None, alias="startTime")
+    start_time: WireDateTime | None = Field(default=None, alias="startTime")
     """Start."""
-    connected_time: datetime | None = Field(default=None, alias="connectedTime")
+    connected_time: WireDateTime | None = Field(default=None, alias="connectedTime")
     """Connected."""
-    end_time: datetime | None = Field(default=None, alias="endTime")
+    end_time: WireDateTime | None = Field(default=None, alias="endTime")
     """End."""
     purpose: str | None = None
     """``agent``, ``user``, ``customer``, ``external``, ``acd``, ``ivr``."""
@@ -765,9 +776,9 @@ class ExternalContact(WireModel):
     """Personal email."""
     other_email: str | None = Field(default=None, alias="otherEmail")
     """Other email."""
-    modify_date: datetime | None = Field(default=None, alias="modifyDate")
+    modify_date: WireDateTime | None = Field(default=None, alias="modifyDate")
     """Last change (read-only)."""
-    create_date: datetime | None = Field(default=None, alias="createDate")
+    create_date: WireDateTime | None = Field(default=None, alias="createDate")
     """Creation (read-only)."""
     external_organization: DomainEntityRef | None = Field(default=None, alias="externalOrganization")
     """Organization the contact belongs to."""

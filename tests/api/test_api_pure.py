@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -692,3 +693,16 @@ def test_request_bodies_omit_read_only_and_unset() -> None:
     assert call.to_wire() == {"phoneNumber": "+15551234567", "callerId": "+15550000000"}
     ext = ExternalContact(id="x", first_name="A", work_phone=PhoneNumber(display="+1 555"))
     assert ext.to_wire() == {"firstName": "A", "workPhone": {"display": "+1 555"}}
+
+
+@pytest.mark.parametrize(
+    ("value", "wire"),
+    [
+        (datetime(2032, 1, 31, 23, 59, 59, 5000, tzinfo=UTC), "2032-01-31T23:59:59.005Z"),
+        (datetime(2032, 1, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=2))), "2032-01-31T21:59:59.000Z"),
+        (datetime(2024, 5, 1, 12, 0, 0, 999999), "2024-05-01T12:00:00.999Z"),  # naive = UTC
+    ],
+)
+def test_datetimes_go_out_with_milliseconds_and_z(value: datetime, wire: str) -> None:
+    body = ContactList(name="x", columnNames=["a"], dateExpiration=value).create_body()
+    assert body["dateExpiration"] == wire
