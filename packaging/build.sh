@@ -10,22 +10,9 @@ if [ ! -x "$PY" ]; then python3 -m venv .venv; fi
 # The app plus the pinned PyInstaller (the `packaging` extra); not the test tools, which the spec excludes.
 "$PY" -m pip install -q -e '.[packaging]'
 
-# Qt's xcb platform plugin links these; PyInstaller copies them into the bundle only when they are
-# installed here, so install them first (Debian/Ubuntu) or the bundle opens no real windows elsewhere.
-XCB_PKGS=(libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0
-          libxcb-randr0 libxcb-xkb1 libxkbcommon-x11-0)
-if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
-  missing=()
-  for p in "${XCB_PKGS[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    echo "installing: ${missing[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-fi
+# Qt's xcb platform plugin links the X11/xcb libraries; PyInstaller copies them into the bundle only when they
+# are installed here, so install them first or the bundle opens no real windows elsewhere.
+bash scripts/system-deps.sh --gui
 
 VERSION=$("$PY" packaging/version_info.py)
 OS=$("$PY" -c 'import sys; print({"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform))')
