@@ -167,6 +167,7 @@ def test_no_captured_column(tmp_path: Path) -> None:
         ("\t", {"trimWhitespace": False}),
         ("|", {}),  # e-mail's local part may hold "|": captured, not inline
         (",", {"trimWhitespace": False}),
+        (",", {"columnNames": [c for c in GEN.HEADER if c != "FirstName"]}),  # an unmapped column
         (
             ",",
             {
@@ -211,6 +212,14 @@ def test_quoted_everything_unterminated_quote_and_bad_bytes(tmp_path: Path) -> N
         res = _compare(src, _definition(), batch_rows=700)
         assert res.counts_by_rule().get("encoding.undecodable", 0) == 3
         assert sum(1 for i in range(res.rows_done) if not res.codes_for_row(i)) > 2_000
+
+
+def test_windows_1252_file(tmp_path: Path) -> None:
+    p = tmp_path / "mix.csv"
+    _write(p, 3_000, seed=7)
+    p.write_bytes(p.read_text(encoding="utf-8").encode("cp1252", errors="replace"))
+    with open_csv(p, encoding="cp1252") as src:
+        _compare(src, _definition(), batch_rows=1_000)
 
 
 def test_one_column_file_has_no_scanner(tmp_path: Path) -> None:
