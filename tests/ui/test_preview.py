@@ -510,3 +510,22 @@ def test_removing_rows_below_the_scroll_position_paints_only_visible_headers(
     assert page.model.rowCount() == 4000
     # the header's size hint looks at 200 sections, a paint at the visible ones; not at all 4,000
     assert 0 < len(asked) < 1000, len(asked)
+
+
+def test_a_rule_lists_its_first_occurrences_and_the_rest_when_expanded(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str
+) -> None:
+    path = tmp_path / "bad-phones.csv"
+    lines = ["ContactId,FirstName,City,Phone"] + [f"B{i},Name,Boston,call me {i}" for i in range(30)]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    page = make_page()
+    open_checked(page, qtbot, path, list_id)
+    tops = [page.issue_tree.topLevelItem(k) for k in range(page.issue_tree.topLevelItemCount())]
+    top = next(t for t in tops if t is not None and t.text(1) == "30")
+    assert top.childCount() == 20
+    page.issue_tree.expandItem(top)
+    assert top.childCount() == 30
+    assert top.child(29).text(0).startswith("Line 31 ")
+    page.issue_tree.collapseItem(top)
+    page.issue_tree.expandItem(top)
+    assert top.childCount() == 30

@@ -298,6 +298,10 @@ class Overlay:
         removed.difference_update(rows)
         self.removed = sorted(removed)
 
+    def removed_among(self, rows: set[int]) -> int:
+        """How many of ``rows`` are removed (set intersection, in C)."""
+        return len(rows & self._set())
+
     def removed_before(self, row: int) -> int:
         """How many removed rows are below ``row``."""
         return bisect.bisect_left(self.removed, row)
