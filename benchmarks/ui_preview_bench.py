@@ -42,6 +42,7 @@ class Heartbeat:
         self.timer.timeout.connect(self._tick)
         self.last = time.perf_counter()
         self.worst = 0.0
+        self.running = False
 
     def _tick(self) -> None:
         now = time.perf_counter()
@@ -51,9 +52,11 @@ class Heartbeat:
     def start(self) -> None:
         self.worst = 0.0
         self.last = time.perf_counter()
+        self.running = True
         self.timer.start()
 
     def stop(self) -> float:
+        self.running = False
         self.timer.stop()
         return self.worst * 1000
 
@@ -87,7 +90,7 @@ class StallSampler:
         since = 0.0
         while not self.stop_event.wait(0.005):
             last = self.beat.last
-            late = time.perf_counter() - last > self.beat.interval + self.late
+            late = self.beat.running and time.perf_counter() - last > self.beat.interval + self.late
             if not late:
                 if current is not None:
                     self.stalls.append((last - since, current))
