@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -177,11 +177,16 @@ class MainWindow(QMainWindow):
         session.connection_tested.connect(self._on_session_connection_tested)
 
         self.nav.setCurrentRow(PAGE_BUILDER)
-        self.resize(1100, 720)
+        self.resize(self._first_run_size())
         self.restore_settings()
         self._on_session_profile_changed(session.profile)
 
     # -- construction helpers -------------------------------------------------------------
+
+    def _first_run_size(self) -> QSize:
+        """Most of the screen, up to 1400x900 (the pages are laid out for about 1280x760)."""
+        free = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+        return QSize(min(1400, max(800, free.width() - 40)), min(900, max(560, free.height() - 60)))
 
     def _action(
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: object

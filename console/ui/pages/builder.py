@@ -366,7 +366,11 @@ class BuilderPage(QWidget):
         self.preview_values.setPlaceholderText("Comma-separated values, e.g. VIP, Callback")
         self.preview_offer = QComboBox()
         self.preview_offer.setToolTip("Values seen in the CSV's preview column; pick one to add it")
-        self.auto_tz = QCheckBox("Automatic time-zone mapping (from phone numbers and ZIP codes)")
+        self.auto_tz = QCheckBox("Automatic time-zone mapping")
+        self.auto_tz.setToolTip(
+            "automaticTimeZoneMapping: the platform maps each contact to a time zone from its phone numbers"
+            " and, when set, the ZIP column"
+        )
         self.zip_combo = QComboBox()
         self.zip_combo.setEditable(True)
         self.trim = QCheckBox("Trim whitespace from values on import")
@@ -468,6 +472,7 @@ class BuilderPage(QWidget):
         self.findings_list.setWordWrap(True)
         self.findings_list.setToolTip("Click a finding to go to the field")
         self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
         self.json_view = QPlainTextEdit()
         self.json_view.setReadOnly(True)
         mono = QFont("DejaVu Sans Mono")
@@ -475,6 +480,7 @@ class BuilderPage(QWidget):
         mono.setPointSize(9)
         self.json_view.setFont(mono)
         self.json_label = QLabel()
+        self.json_label.setWordWrap(True)  # the method and path must not set the pane's minimum width
         right = QSplitter(Qt.Orientation.Vertical)
         check_box = QWidget()
         chl = QVBoxLayout(check_box)
