@@ -529,3 +529,35 @@ def test_a_rule_lists_its_first_occurrences_and_the_rest_when_expanded(
     page.issue_tree.collapseItem(top)
     page.issue_tree.expandItem(top)
     assert top.childCount() == 30
+
+
+def test_painting_the_grid_asks_each_cell_once(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The delegate's roles come from one ``multiData`` call per cell, with what ``data`` gives."""
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    page = make_page()
+    open_checked(page, qtbot, write_messy(tmp_path / "messy.csv"), list_id)
+    model = page.model
+    delegate = QStyledItemDelegate()
+    for row in range(model.rowCount()):
+        for col in range(model.columnCount()):
+            index = model.index(row, col)
+            option = QStyleOptionViewItem()
+            delegate.initStyleOption(option, index)
+            assert option.text == (model.data(index) or "")
+            background = model.data(index, BACKGROUND)
+            if background is not None:
+                assert option.backgroundBrush.color() == background
+    asked: list[int] = []
+    file_row_of: Callable[[Any], int | None] = model._file_row_of
+
+    def counting(index: Any) -> int | None:  # once per data() call and once per multiData() call
+        asked.append(index.row())
+        return file_row_of(index)
+
+    monkeypatch.setattr(model, "_file_row_of", counting)
+    page.view.viewport().repaint()
+    cells = model.rowCount() * model.columnCount()
+    assert 0 < len(asked) <= cells, (len(asked), cells)

@@ -15,7 +15,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QColor
 
 from console.contacts.phones import PhoneRules
@@ -372,12 +379,36 @@ class ContactTableModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Value, colour and reason of one cell (O(1) plus a bisect)."""
+        row = self._file_row_of(index)
+        if row is None:
+            return None
+        return self._cell_data(row, index.column(), role)
+
+    def multiData(self, index: Index, role_data: QModelRoleDataSpan | QModelRoleData) -> None:
+        """Every role a delegate asks for, in one call.
+
+        The view's delegate asks seven roles per painted cell; Qt's default ``multiData`` calls
+        :meth:`data` once per role, each a call from C++ into Python that must take the GIL
+        (while a worker runs Python, every one of them can wait up to the switch interval).
+        """
+        if isinstance(role_data, QModelRoleData):
+            slots = [role_data]
+        else:
+            slots = [role_data[k] for k in range(role_data.size())]  # type: ignore[index]  # the stub lacks __getitem__
+        row = self._file_row_of(index)
+        for slot in slots:
+            slot.setData(None if row is None else self._cell_data(row, index.column(), slot.role()))
+
+    def _file_row_of(self, index: Index) -> int | None:
         if not index.isValid() or self.source is None:
             return None
-        r, c = index.row(), index.column()
+        r = index.row()
         if r >= self.rowCount():
             return None
-        row = self.file_row(r)
+        return self.file_row(r)
+
+    def _cell_data(self, row: int, c: int, role: int) -> Any:
+        assert self.source is not None
         if role == Qt.ItemDataRole.UserRole:
             return row
         if c == self.STATUS_COLUMN:
