@@ -67,3 +67,32 @@ def test_kept_runs() -> None:
     assert list(overlay.kept_runs(4)) == [(1, 3)]
     overlay.restore([0, 3, 4, 9])
     assert list(overlay.kept_runs(3)) == [(0, 3)]
+
+
+def test_phone_repairs_in_worker_processes_match_the_inline_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.api.models import ContactList, ContactPhoneNumberColumn
+    from console.ui.preview import analysis
+
+    phones = ["(212) 555-0101", "442079460958", "call me", "212.555.0199 ", "555-0106", "+1 415 555 0107"]
+    path = tmp_path / "phones.csv"
+    lines = ["Id,Phone"] + [f"{i},{phones[i % len(phones)]}" for i in range(60)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    definition = ContactList(
+        name="phones",
+        column_names=["Id", "Phone"],
+        phone_columns=[ContactPhoneNumberColumn(column_name="Phone", type="cell")],
+    )
+
+    def fixes() -> list[tuple[int, int, str]]:
+        with open_csv(path) as source:
+            checked = analysis.run_validation(
+                source, definition, None, "Id", "US", cancel=threading.Event(), progress=lambda _: None
+            )
+        return checked.phone_fixes
+
+    inline = fixes()
+    assert inline  # the file has repairable numbers
+    monkeypatch.setattr(analysis, "PARALLEL_REPAIRS", 1)
+    assert fixes() == inline
