@@ -1,13 +1,47 @@
-"""Fixtures for UI tests: the dangling-thread guard (the in-memory keyring is in tests/conftest.py)."""
+"""UI test fixtures: main windows on the sandbox, the dangling-thread guard (keyring: tests/conftest.py)."""
 
 from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
+import httpx
 import pytest
 from PySide6.QtCore import QThread
+
+from console.ui.app import create_main_window
+from console.ui.main_window import MainWindow
+
+
+def follow_redirects(url: str) -> None:
+    """Stands in for the system browser: the sandbox approves and redirects to the loopback listener."""
+    httpx.get(url, follow_redirects=True, timeout=10)
+
+
+def requests_to(window: MainWindow, method: str, path_part: str) -> list[dict[str, Any]]:
+    """The requests the window's embedded sandbox received with that method and path fragment."""
+    data = httpx.get(f"{window.sandbox.url}/sandbox/requests").json()  # type: ignore[attr-defined]
+    return [r for r in data["requests"] if r["method"] == method and path_part in r["path"]]
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_home, memory_keyring) -> Iterator[Callable[..., MainWindow]]:
+    """Build main windows like ``outbound-console`` does (keyword arguments go to create_main_window)."""
+    windows: list[MainWindow] = []
+
+    def make(**kw: object) -> MainWindow:
+        kw.setdefault("open_browser", follow_redirects)
+        window = create_main_window(**kw)  # type: ignore[arg-type]
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
 
 
 @pytest.fixture(autouse=True)

@@ -3,53 +3,34 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 
-from console.ui.app import create_main_window
 from console.ui.call.models import CallHistoryModel, CallRecord, ParticipantTableModel
 from console.ui.call.phone import check_number, format_as_you_type, local_time_at
 from console.ui.main_window import PAGE_CALL, MainWindow
 from console.ui.pages.call import CallPage
+from tests.ui.conftest import requests_to
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def follow_redirects(url: str) -> None:
-    """Stands in for the system browser: the sandbox approves and redirects to the loopback listener."""
-    httpx.get(url, follow_redirects=True, timeout=10)
-
-
 @pytest.fixture
-def make_window(qtbot, tmp_home, memory_keyring) -> Iterator[Callable[..., MainWindow]]:
-    windows: list[MainWindow] = []
+def make_window(make_window) -> Callable[..., MainWindow]:
+    """Windows on their own embedded sandbox, without the start-up connection test."""
 
     def make(**kw: object) -> MainWindow:
-        kw.setdefault("open_browser", follow_redirects)
         kw.setdefault("force_sandbox", True)
         kw.setdefault("auto_test", False)
-        window = create_main_window(**kw)  # type: ignore[arg-type]
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        return window
+        return make_window(**kw)
 
-    yield make
-    for window in windows:
-        window.close()
-
-
-def requests_to(window: MainWindow, method: str, path_part: str) -> list[dict[str, Any]]:
-    data = httpx.get(f"{window.sandbox.url}/sandbox/requests").json()  # type: ignore[attr-defined]
-    return [r for r in data["requests"] if r["method"] == method and path_part in r["path"]]
+    return make
 
 
 def open_call_page(window: MainWindow, qtbot) -> CallPage:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -20,14 +18,11 @@ from console.ui.decoder import DecoderDialog, ResendConfirm
 from console.ui.errors import DecodedError, ErrorTarget
 from console.ui.main_window import PAGE_CALL, PAGE_LOG, MainWindow
 from console.ui.pages.call import CallPage
+from tests.ui.conftest import follow_redirects, requests_to
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def follow_redirects(url: str) -> None:
-    httpx.get(url, follow_redirects=True, timeout=10)
 
 
 @pytest.fixture
@@ -38,11 +33,6 @@ def window(qtbot, tmp_home, memory_keyring) -> Iterator[MainWindow]:
     qtbot.waitUntil(lambda: win.findChild(QPushButton, "errorDecodeButton") is not None, timeout=5000)
     yield win
     win.close()
-
-
-def requests_to(win: MainWindow, method: str, path_part: str) -> list[dict[str, Any]]:
-    data = httpx.get(f"{win.sandbox.url}/sandbox/requests").json()  # type: ignore[attr-defined]
-    return [r for r in data["requests"] if r["method"] == method and path_part in r["path"]]
 
 
 def provoke_400(win: MainWindow, qtbot) -> tuple[CallPage, DecodedError]:

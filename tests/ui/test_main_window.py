@@ -7,7 +7,6 @@ import os
 import re
 import time
 import zipfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -27,28 +26,6 @@ from console.ui.session import ConnectionReport
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def follow_redirects(url: str) -> None:
-    """Stands in for the system browser: the sandbox approves and redirects to the loopback listener."""
-    httpx.get(url, follow_redirects=True, timeout=10)
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_home, memory_keyring) -> Iterator[Callable[..., MainWindow]]:
-    windows: list[MainWindow] = []
-
-    def make(**kw: object) -> MainWindow:
-        kw.setdefault("open_browser", follow_redirects)
-        window = create_main_window(**kw)  # type: ignore[arg-type]
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
 
 
 def _grep_dirs(tmp_home: Path, needle: str) -> list[Path]:
