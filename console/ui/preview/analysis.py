@@ -194,6 +194,12 @@ def _e164_values(region: str, values: list[str]) -> list[str | None]:
     return out
 
 
+def _yield_cpu() -> None:
+    """Lower a worker process's priority: on a busy machine the UI's process gets the CPU first."""
+    if hasattr(os, "nice"):
+        os.nice(10)
+
+
 def _repairs(
     values: list[tuple[int, int, str]], regions: dict[int, str], cancel: threading.Event
 ) -> list[str | None]:
@@ -213,7 +219,9 @@ def _repairs(
     chunk = 4096
     # spawn: forking a process that runs Qt and other threads is unsafe
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(2, os.cpu_count() or 1), mp_context=ctx, initializer=_yield_cpu
+    ) as pool:
         futures = []
         for start in range(0, len(values), chunk):
             part = values[start : start + chunk]
