@@ -96,3 +96,24 @@ def test_phone_repairs_in_worker_processes_match_the_inline_ones(
     assert inline  # the file has repairable numbers
     monkeypatch.setattr(analysis, "PARALLEL_REPAIRS", 1)
     assert fixes() == inline
+
+
+def test_phone_values_are_read_as_the_records_are(tmp_path: Path) -> None:
+    """Quoted fields, a newline inside quotes, a BOM and a ragged row: the values match ``records``."""
+    from console.ui.preview.analysis import _cell_values
+
+    path = tmp_path / "quoted.csv"
+    rows = [
+        "Id,Note,Phone",
+        '1,"a, b","(212) 555-0101"',
+        '2,"two\nlines",442079460958',
+        "3,x",
+        '4,"q ""x""",+1 415',
+    ]
+    path.write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+    with open_csv(path) as source:
+        cells = [(0, 2), (1, 2), (2, 2), (3, 1), (3, 2)]
+        got = _cell_values(source, cells, threading.Event())
+        records = source.records(0, 4)
+    assert got == [(i, c, records[i][c]) for i, c in cells if c < len(records[i])]
+    assert [v for _, _, v in got] == ["(212) 555-0101", "442079460958", 'q "x"', "+1 415"]
