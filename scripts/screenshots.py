@@ -100,14 +100,20 @@ def write_contacts_csv(path: Path) -> Path:
 
 
 def shot_builder(win: MainWindow, work: Path) -> list[Path]:
-    """The list builder with a definition suggested from the CSV header, then created on the org."""
+    """The list builder: a CSV header turned into a definition with a local finding, then created."""
     page = win.builder_page
     win.show_page(PAGE_BUILDER)
     page.start_from_csv(work / "contacts.csv")
     wait_until(lambda: page.result_label.text().startswith("From"))
     page.name_edit.setText("Spring renewals")
     page.name_edit.editingFinished.emit()
+    # A local finding, shown at its field before anything is sent: a backslash in a column name.
+    city = page.columns.editor(3, "name")
+    city.setText("City\\Town")
+    wait_until(lambda: city.property("finding") == "error")
     shots = [save(win, "builder")]
+    city.setText("City")
+    wait_until(lambda: city.property("finding") in (None, "", "none"))
     sent = signal_flag(page.sent)
     # The confirmation box is modal; answer "Create" (the dialogs are patch-able for this).
     ConfirmSendDialog.ask = classmethod(lambda cls, *a: True)  # type: ignore[method-assign,assignment]
