@@ -239,8 +239,9 @@ def validate(
                     break
                 # keep the workers fed (two batches each), extending the index as we go
                 while not exhausted and len(pending) < 2 * procs:
-                    source.byte_range(lo, lo + batch)
-                    hi = min(lo + batch, source.indexed_rows)
+                    step = _guided_step(source, lo, batch, procs)
+                    source.byte_range(lo, lo + step)
+                    hi = min(lo + step, source.indexed_rows)
                     if hi <= lo:
                         exhausted = True
                         break
@@ -300,6 +301,23 @@ def validate(
         fixer=RowFixer(plan, mapping.columns, definition.column_names),
         source=source,
     )
+
+
+def _guided_step(source: CsvSource, lo: int, batch: int, procs: int) -> int:
+    """Records for the next batch: ``batch``, shrinking near the end of the file.
+
+    Each new batch gets at most 1/(2 x procs) of the records estimated to be left (from the
+    bytes left and the mean record size so far), but no less than ``batch // 8``, so the
+    workers run out of work within a small batch of each other instead of one full batch.
+    """
+    if lo <= 0 or lo >= source.indexed_rows:
+        return batch
+    offsets = source._offsets
+    done_bytes = offsets[lo + 1] - offsets[1]
+    if done_bytes <= 0:
+        return batch
+    left = (source.size_bytes - offsets[lo + 1]) * lo // done_bytes
+    return max(1, batch // 8, min(batch, left // (2 * procs)))
 
 
 class _RepeatedHashes:
