@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import random
+import re
+import sys
+from pathlib import Path
 
 import phonenumbers
 import pytest
 
-from console.contacts.phones import PhoneRules, analyze_phone, fast_phone_pattern
+from console.contacts.phones import (
+    _CACHEABLE_PYTHONS,
+    PhoneRules,
+    _compile_cached,
+    analyze_phone,
+    fast_phone_pattern,
+)
 
 FORMAT = str.maketrans("", "", " -.()")
 
@@ -138,3 +147,35 @@ def test_unassigned_calling_codes_are_surely_invalid() -> None:
     assert claimed > 1000
     # a Jamaican-looking number JM rejects: "+876…" has no calling code, so no phonenumbers call
     assert PhoneRules("US").problems(["8761230000"]) == [(0, "phone.invalid")]
+
+
+def test_compiled_pattern_cache_hit_and_damaged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cached program behaves as re.compile's; a damaged cache file is recompiled, not trusted."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    source = fast_phone_pattern("GB").rejects.pattern
+    flags = re.ASCII | re.MULTILINE
+    reference = re.compile(source, flags)
+    first = _compile_cached(source, flags)  # compiles and writes the file
+    files = list(tmp_path.rglob("*.bin"))
+    assert len(files) == 1 or sys.version_info[:2] not in _CACHEABLE_PYTHONS
+    second = _compile_cached(source, flags)  # read back
+    rng = random.Random(7)
+    lines = [v.translate(FORMAT) for v in _sample(rng, 3000)] + ["", "+", "+44", "020 7946 0000"]
+    joined = "\n".join(lines)
+    want = [m.span() for m in reference.finditer(joined)]
+    for pat in (first, second):
+        assert (pat.flags, pat.groups, pat.groupindex) == (
+            reference.flags,
+            reference.groups,
+            reference.groupindex,
+        )
+        assert [m.span() for m in pat.finditer(joined)] == want
+    for f in files:
+        data = bytearray(f.read_bytes())
+        data[-5] ^= 0xFF
+        f.write_bytes(bytes(data))
+    third = _compile_cached(source, flags)
+    assert [m.span() for m in third.finditer(joined)] == want
+    for f in files:
+        f.write_bytes(b"\x05\x00\x00\x00junk")
+    assert [m.span() for m in _compile_cached(source, flags).finditer(joined)] == want
