@@ -13,11 +13,12 @@ import threading
 import time
 from array import array
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import compress
-from operator import eq, sub
+from operator import sub
 from pathlib import Path
 
 from console.api.models import ContactList
@@ -328,12 +329,11 @@ class _RepeatedHashes:
         self.repeated: set[int] = set()
 
     def add(self, hashes: array[int]) -> None:
-        batch = set(hashes)
-        if len(batch) != len(hashes):  # repeats inside the batch: equal neighbours once sorted
-            ordered = sorted(hashes)
-            self.repeated.update(compress(ordered[1:], map(eq, ordered[1:], ordered)))
-        self.repeated |= batch & self.seen
-        self.seen |= batch
+        counts = Counter(hashes)  # one C pass; its keys are the batch's distinct hashes
+        if len(counts) != len(hashes):  # repeats inside the batch (every blank id hashes to 0)
+            self.repeated.update(compress(counts.keys(), map((1).__lt__, counts.values())))
+        self.repeated |= self.seen.intersection(counts)
+        self.seen.update(counts)
 
 
 def _mark_duplicate_ids(
