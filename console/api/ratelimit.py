@@ -2,7 +2,7 @@
 
 Genesys answers carry ``inin-ratelimit-count`` (requests used in the window),
 ``inin-ratelimit-allowed`` (the window's budget) and ``inin-ratelimit-reset`` (seconds until
-the window resets) (genesys-api.md §9.3). There are no ``X-RateLimit-*`` headers.
+the window resets) (genesys-api.md §9.3); these are the only rate-limit headers the platform sends.
 """
 
 from __future__ import annotations
