@@ -151,6 +151,24 @@ def server_finding(exc: ApiStatusError) -> ListFinding:
     )
 
 
+def _contactable_time_fields() -> list[FieldSpec]:
+    """The time-window fields email and WhatsApp columns share (EmailColumn / WhatsAppColumn)."""
+    return [
+        FieldSpec(
+            "contactableTimeColumn",
+            "Contactable-time column",
+            "column",
+            tip="contactableTimeColumn: column holding the contact's time zone",
+        ),
+        FieldSpec(
+            "contactableTimeColumnName",
+            "Contactable-time column name",
+            "column",
+            tip="contactableTimeColumnName: column with the contactable time window",
+        ),
+    ]
+
+
 class BuilderPage(QWidget):
     """Design a contact list, check it locally, and create or update it on the org.
 
@@ -304,18 +322,7 @@ class BuilderPage(QWidget):
             [
                 FieldSpec("columnName", "Email column", "column"),
                 FieldSpec("type", "Type", "choice", ("personal", "work", "other"), width=110),
-                FieldSpec(
-                    "contactableTimeColumn",
-                    "Contactable-time column",
-                    "column",
-                    tip="contactableTimeColumn: column holding the contact's time zone",
-                ),
-                FieldSpec(
-                    "contactableTimeColumnName",
-                    "Contactable-time column name",
-                    "column",
-                    tip="contactableTimeColumnName: column with the contactable time window",
-                ),
+                *_contactable_time_fields(),
             ],
             noun="email column",
         )
@@ -323,18 +330,7 @@ class BuilderPage(QWidget):
             [
                 FieldSpec("columnName", "WhatsApp column", "column"),
                 FieldSpec("type", "Type", "choice", ("cell", "personal", "work"), width=110),
-                FieldSpec(
-                    "contactableTimeColumn",
-                    "Contactable-time column",
-                    "column",
-                    tip="contactableTimeColumn: column holding the contact's time zone",
-                ),
-                FieldSpec(
-                    "contactableTimeColumnName",
-                    "Contactable-time column name",
-                    "column",
-                    tip="contactableTimeColumnName: column with the contactable time window",
-                ),
+                *_contactable_time_fields(),
             ],
             noun="WhatsApp column",
         )
