@@ -22,20 +22,17 @@ _STATE_COLOURS = {
 }
 
 
-class ParticipantTableModel(QAbstractTableModel):
-    """The participants of the followed call (purpose, name, address, state, end reason)."""
+class _FixedColumnsTableModel(QAbstractTableModel):
+    """A flat table with fixed, titled columns (``HEADERS``); subclasses say how many rows."""
 
-    HEADERS = ("Purpose", "Name", "Address", "State", "Ended by", "Error")
-    ROW_ROLE = Qt.ItemDataRole.UserRole
-    """Returns the :class:`CallMediaParticipant` of the row."""
+    HEADERS: tuple[str, ...] = ()
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[CallMediaParticipant] = []
+    def _row_count(self) -> int:
+        raise NotImplementedError
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
-        """Participants (0 for a child index)."""
-        return 0 if parent.isValid() else len(self._rows)
+        """Rows (0 for a child index: the table is flat)."""
+        return 0 if parent.isValid() else self._row_count()
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         """Fixed columns."""
@@ -49,6 +46,21 @@ class ParticipantTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.HEADERS):
             return self.HEADERS[section]
         return None
+
+
+class ParticipantTableModel(_FixedColumnsTableModel):
+    """The participants of the followed call (purpose, name, address, state, end reason)."""
+
+    HEADERS = ("Purpose", "Name", "Address", "State", "Ended by", "Error")
+    ROW_ROLE = Qt.ItemDataRole.UserRole
+    """Returns the :class:`CallMediaParticipant` of the row."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CallMediaParticipant] = []
+
+    def _row_count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Cell text, a state colour, the participant for ``ROW_ROLE``."""
@@ -107,7 +119,7 @@ class CallRecord:
     connected: bool = field(default=False)
 
 
-class CallHistoryModel(QAbstractTableModel):
+class CallHistoryModel(_FixedColumnsTableModel):
     """The session's test calls, newest last."""
 
     HEADERS = ("Time", "Number", "Route", "State", "Result", "Conversation id")
@@ -118,22 +130,8 @@ class CallHistoryModel(QAbstractTableModel):
         super().__init__(parent)
         self.records: list[CallRecord] = []
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Calls placed (0 for a child index)."""
-        return 0 if parent.isValid() else len(self.records)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Fixed columns."""
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        """Column titles."""
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self.records)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Cell text; the record for ``ROW_ROLE``."""
