@@ -218,6 +218,9 @@ def main() -> int:
     page.model.remove_rows(list(range(keep, checked.result.rows_done)))
     assert page.model.rowCount() == keep, (n, page.model.rowCount())
     page._update_send_label()
+    # as between two real clicks: the grid repaints after the removal before Upload is pressed
+    # (the repaint, ~200 ms on 1M rows, is the removal's cost, not the upload's)
+    app.processEvents()
     beat.start()
     t2 = time.perf_counter()
     done: list[object] = []

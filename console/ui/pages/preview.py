@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 from console.api.models import ContactList
 from console.contacts.reader import CsvReadError, CsvSource, open_csv
 from console.contacts.result import RULES, Severity
-from console.credentials import data_dir
+from console.credentials import CredentialsError, SignInMethod, data_dir
 from console.jobs import ImportFlow, JobProgress, JobStatus, Phase, UploadMode, UploadOptions, jobs_dir
 from console.ui.pages import PageContext
 from console.ui.preview.analysis import (
@@ -66,6 +66,7 @@ from console.ui.preview.analysis import (
 from console.ui.preview.commands import EditCellsCommand, RemoveRowsCommand
 from console.ui.preview.model import SEVERITY_COLORS, ContactTableModel
 from console.ui.preview.workers import (
+    ClientSpec,
     UploadOutcome,
     UploadWorker,
     export_error_report,
@@ -73,6 +74,7 @@ from console.ui.preview.workers import (
     load_lists,
     scan_trim,
 )
+from console.ui.session import endpoint_for
 from console.ui.workers import FunctionWorker, WorkerController
 
 ENCODINGS = ["Auto", "utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]
@@ -1111,6 +1113,26 @@ class PreviewPage(QWidget):
             if v
         }
 
+    def _client_spec(self) -> ClientSpec:
+        """Connection data for the upload's child process (what ``SessionController.new_client`` uses).
+
+        Raises:
+            CredentialsError: No profile, or no usable secret or token.
+        """
+        session = self.context.session
+        p = session.profile
+        if p is None:
+            raise CredentialsError("No profile is selected. Open Profiles and add one.")
+        endpoint = endpoint_for(p)
+        if session.user is not None:
+            return ClientSpec(endpoint, p.pkce_client_id or p.client_id, user_token=session.user.token)
+        if p.sign_in is SignInMethod.PKCE:
+            raise CredentialsError(f'Profile {p.name!r} signs in as a user: use "Sign in as a user" first.')
+        secret = session.secret_for(p)
+        if secret is None:
+            raise CredentialsError(f"No client secret is stored for profile {p.name!r}. Enter it and save.")
+        return ClientSpec(endpoint, p.client_id, secret=secret.get_secret_value())
+
     @Slot()
     def start_upload(self) -> None:
         """Upload the file as shown to the target list (a new, resumable job)."""
@@ -1118,12 +1140,12 @@ class PreviewPage(QWidget):
         if self.upload_ctl.is_running or self.source is None or self.checked is None or d is None or not d.id:
             return
         try:
-            api = self.context.session.new_client()
+            client = self._client_spec()
         except Exception as exc:  # noqa: BLE001 - reported in the error bar
             self.context.sink.report(exc, context="Upload")
             return
         worker = UploadWorker(
-            api,
+            client,
             sidecar_dir(data_dir()),
             source=self.source,
             overlay=self._overlay_snapshot(),
@@ -1132,6 +1154,7 @@ class PreviewPage(QWidget):
             list_id=d.id,
             options=self.upload_options(),
             connection=self._connection(),
+            on_exchange=self.context.session.recorder.record,
         )
         self._begin_upload(worker)
 
@@ -1155,14 +1178,21 @@ class PreviewPage(QWidget):
         if job is None or self.upload_ctl.is_running:
             return
         try:
-            api = self.context.session.new_client()
+            client = self._client_spec()
         except Exception as exc:  # noqa: BLE001 - reported in the error bar
             self.context.sink.report(exc, context="Resume upload")
             return
         self.resume_bar.hide()
         if self.source is None and job.original_path and Path(job.original_path).is_file():
             self.open_csv(Path(job.original_path))
-        self._begin_upload(UploadWorker(api, sidecar_dir(data_dir()), resume_job_id=job.job_id))
+        self._begin_upload(
+            UploadWorker(
+                client,
+                sidecar_dir(data_dir()),
+                resume_job_id=job.job_id,
+                on_exchange=self.context.session.recorder.record,
+            )
+        )
 
     def check_unfinished_jobs(self) -> list[UnfinishedJob]:
         """Look for uploads that did not finish and offer to resume the newest."""

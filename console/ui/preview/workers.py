@@ -1,31 +1,39 @@
 """Background work of the preview page: loading the org's lists, exports, and the upload itself.
 
-The upload runs the one upload implementation, :class:`console.jobs.UploadJob`. A new upload
-first writes "the file as shown" (edits applied, removed rows left out) to the app's data dir
-with a map back to the user's rows, validates that file, and creates the job on it; a resumed
-upload reopens the journal (the shown file stays in the data dir until the job is done).
+The upload runs the one upload implementation, :class:`console.jobs.UploadJob`, in a child
+process (:mod:`console.ui.preview.upload_process`, which also says how a new upload prepares
+"the file as shown"); :class:`UploadWorker` is the QThread relay.
 """
 
 from __future__ import annotations
 
-import json
+import multiprocessing
 import threading
 import time
 from array import array
 from collections.abc import Callable, Mapping
+from ctypes import c_bool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from console.api.client import GenesysClient
+from console.api.logging import ExchangeRecord
 from console.api.models import ContactList
 from console.contacts.fixes import write_error_report
-from console.contacts.reader import CsvSource, open_csv
-from console.contacts.validate import ValidationOptions, validate
-from console.jobs import JobProgress, Phase, UploadJob, UploadOptions, UploadResult
+from console.contacts.reader import CsvSource
+from console.jobs import UploadOptions, UploadResult, jobs_dir
 from console.ui.preview.analysis import WRITE_BATCH, Checked, Overlay, write_shown_csv
-from console.ui.workers import Worker
+from console.ui.preview.upload_process import ClientSpec, SimulatedCrashError, UploadPlan, run_upload_child
+from console.ui.workers import WorkCancelled, Worker
 
-__all__ = ["SimulatedCrashError", "UploadOutcome", "UploadWorker", "export_error_report", "load_lists"]
+__all__ = [
+    "ClientSpec",
+    "SimulatedCrashError",
+    "UploadOutcome",
+    "UploadWorker",
+    "export_error_report",
+    "load_lists",
+]
 
 
 def load_lists(
@@ -104,14 +112,6 @@ def scan_trim(
     return out
 
 
-class SimulatedCrashError(RuntimeError):
-    """Raised by :attr:`UploadWorker.crash_after_rows` (tests): the job stops like a killed process.
-
-    ``UploadJob.run`` does not catch it, so the journal keeps ``running`` and a chunk may stay
-    ``sent``: what a crash leaves behind.
-    """
-
-
 @dataclass
 class UploadOutcome:
     """What an upload run produced, mapped back to the user's file.
@@ -129,19 +129,14 @@ class UploadOutcome:
     rejected_rows: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-def _save_row_map(path: Path, row_map: array[int]) -> None:
-    path.write_bytes(row_map.tobytes())
-
-
-def _load_row_map(path: Path) -> array[int]:
-    out: array[int] = array("q")
-    if path.is_file():
-        out.frombytes(path.read_bytes())
-    return out
-
-
 class UploadWorker(Worker):
-    """Runs one upload (new or resumed) on the worker thread.
+    """Runs one upload (new or resumed): prepares here, sends from a child process.
+
+    Preparing (writing the file as shown, validating it, planning the job) and the
+    :class:`UploadJob` itself run in a spawned child process (``upload_process``), so their
+    parsing, JSON and HTTP work does not hold the GUI process's GIL. This thread only relays:
+    it blocks on the pipe (releasing the GIL) and re-emits progress, API-log records and the
+    result. Pause and cancel reach the child through shared flags.
 
     Signals:
         progressed(object): :class:`~console.jobs.JobProgress`.
@@ -149,7 +144,7 @@ class UploadWorker(Worker):
         failed(object): the exception (``UploadError`` for a file the job refuses).
 
     Args:
-        api: A client for this worker (closed at the end).
+        client: Connection data for the child's own client (secret sent over the pipe only).
         shown_dir: Where shown files, row maps and sidecars go.
         source: The user's file (new upload).
         overlay: A snapshot of the edits and removed rows (new upload).
@@ -159,11 +154,15 @@ class UploadWorker(Worker):
         options: Upload options (new upload).
         resume_job_id: Continue this job instead.
         connection: Non-secret connection settings kept in the journal.
+        on_exchange: Receives the child's API-log records (called on this worker's thread).
     """
+
+    STOP_GRACE_S = 15.0
+    """After a cancel, how long the child may take to stop before it is terminated."""
 
     def __init__(
         self,
-        api: GenesysClient,
+        client: ClientSpec,
         shown_dir: Path,
         *,
         source: CsvSource | None = None,
@@ -174,9 +173,10 @@ class UploadWorker(Worker):
         options: UploadOptions | None = None,
         resume_job_id: str | None = None,
         connection: Mapping[str, str] | None = None,
+        on_exchange: Callable[[ExchangeRecord], None] | None = None,
     ) -> None:
         super().__init__()
-        self.api = api
+        self.client = client
         self.shown_dir = shown_dir
         self.source = source
         self.overlay = overlay
@@ -186,124 +186,100 @@ class UploadWorker(Worker):
         self.options = options
         self.resume_job_id = resume_job_id
         self.connection = dict(connection or {})
+        self.on_exchange = on_exchange
         self.crash_after_rows: int | None = None
-        """Test seam: raise :class:`SimulatedCrashError` once this many rows are settled."""
-        self._job: UploadJob | None = None
-        self._lock = threading.Lock()
-        self._paused = False
+        """Test seam: the child raises :class:`SimulatedCrashError` once this many rows are settled."""
+        ctx = multiprocessing.get_context("spawn")  # no fork of a Qt process; PyInstaller: freeze_support
+        self._ctx = ctx
+        self._cancel_child = ctx.RawValue(c_bool, False)  # not ctx.Event: see upload_process
+        self._pause_child = ctx.RawValue(c_bool, False)
 
     # -- control (any thread) ------------------------------------------------------------------
 
     def cancel(self) -> None:
         """Stop the job between requests (it stays resumable)."""
         super().cancel()
-        with self._lock:
-            if self._job is not None:
-                self._job.cancel()
+        self._cancel_child.value = True
 
     def pause(self) -> None:
         """Hold between requests."""
-        with self._lock:
-            self._paused = True
-            if self._job is not None:
-                self._job.pause()
+        self._pause_child.value = True
 
     def unpause(self) -> None:
         """Continue."""
-        with self._lock:
-            self._paused = False
-            if self._job is not None:
-                self._job.unpause()
+        self._pause_child.value = False
 
     # -- work ------------------------------------------------------------------------------------
 
-    def _emit(self, progress: JobProgress) -> None:
-        if self.crash_after_rows is not None and progress.rows_done >= self.crash_after_rows:
-            raise SimulatedCrashError(f"simulated crash after {progress.rows_done} rows")
-        self.progressed.emit(progress)
-
-    def _preparing(self, message: str) -> None:
-        self.progressed.emit(JobProgress(Phase.PREPARING, 0, 0, 0.0, None, message=message))
-
     def work(self) -> UploadOutcome:
-        """Create or reopen the job, run it, map its rejections back to the user's rows."""
-        shown: CsvSource | None = None
-        job: UploadJob | None = None
-        try:
-            self.shown_dir.mkdir(parents=True, exist_ok=True)
-            if self.resume_job_id is not None:
-                self._preparing(f"reopening job {self.resume_job_id}")
-                job = UploadJob.reopen(self.api, self.resume_job_id, poll_interval=0.2)
-                side = self._sidecar(job.job_id)
-                original = side.get("original")
-                row_map = _load_row_map(Path(side["rows"])) if "rows" in side else array("q")
-            else:
-                job, shown, row_map, original = self._create()
-            with self._lock:
-                self._job = job
-                if self._paused:
-                    job.pause()
-            self.check_cancelled()
-            result = job.run(self._emit)
-            rejected: dict[int, tuple[str, str]] = {}
-            for r in result.rejections:
-                orig = int(row_map[r.row]) if r.row < len(row_map) else r.row
-                rejected[orig] = (r.code, r.message)
-            return UploadOutcome(result, row_map, original, rejected)
-        finally:
-            if job is not None:
-                job.close()
-            if shown is not None:
-                shown.close()
-            self.api.close()
-
-    def _sidecar(self, job_id: str) -> dict[str, str]:
-        path = self.shown_dir / f"{job_id}.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {str(k): str(v) for k, v in data.items()}
-
-    def _create(self) -> tuple[UploadJob, CsvSource, array[int], str | None]:
-        assert self.source is not None
-        assert self.overlay is not None
-        assert self.definition is not None
-        assert self.list_id is not None
-        assert self.options is not None
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        base = self.shown_dir / f"{stamp}-{self.source.path.stem}"
-        shown_path = base.with_suffix(".csv")
-        self._preparing(f"writing the file as shown ({self.rows:,} rows)")
-        row_map = write_shown_csv(
-            self.source, self.overlay, shown_path, rows=self.rows, cancel=self.cancel_event
-        )
-        self.check_cancelled()
-        rows_path = base.with_suffix(".rows")
-        _save_row_map(rows_path, row_map)
-        shown = open_csv(shown_path, encoding="utf-8", delimiter=",")
-        self._preparing(f"checking the {len(row_map):,} rows to send")
-        result = validate(
-            shown,
-            self.definition,
-            options=ValidationOptions(
-                region=self.options.region,
-                id_column=self.options.id_column,
-                mapping=self.options.mapping,
-            ),
-            cancel=self.cancel_event,
-        )
-        self.check_cancelled()
-        job = UploadJob.create(
-            self.api,
-            source=shown,
+        """Run the upload in the child, relaying its messages; map rejections back to the user's rows."""
+        plan = UploadPlan(
+            shown_dir=self.shown_dir,
+            source_path=self.source.path if self.source is not None else None,
+            encoding=self.source.encoding if self.source is not None else None,
+            delimiter=self.source.delimiter if self.source is not None else None,
+            overlay=self.overlay,
+            rows=self.rows,
             definition=self.definition,
             list_id=self.list_id,
             options=self.options,
-            validation=result,
             connection=self.connection,
+            resume_job_id=self.resume_job_id,
         )
-        original = str(self.source.path.resolve())
-        side = {"original": original, "shown": str(shown_path), "rows": str(rows_path)}
-        (self.shown_dir / f"{job.job_id}.json").write_text(json.dumps(side), encoding="utf-8")
-        return job, shown, row_map, original
+        self.check_cancelled()
+        result, row_map, original = self._run_child(plan)
+        rejected: dict[int, tuple[str, str]] = {}
+        for r in result.rejections:
+            orig = int(row_map[r.row]) if r.row < len(row_map) else r.row
+            rejected[orig] = (r.code, r.message)
+        return UploadOutcome(result, row_map, original, rejected)
+
+    def _run_child(self, plan: UploadPlan) -> tuple[UploadResult, array[int], str | None]:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=run_upload_child,
+            args=(child, jobs_dir(), self.crash_after_rows, self._cancel_child, self._pause_child),
+            name="upload",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        cancelled_at: float | None = None
+        try:
+            parent.send((self.client, plan))
+            while True:
+                if self.cancel_event.is_set() and cancelled_at is None:
+                    cancelled_at = time.monotonic()
+                if cancelled_at is not None and time.monotonic() - cancelled_at > self.STOP_GRACE_S:
+                    process.terminate()
+                    raise RuntimeError("the upload process did not stop; the job stays resumable")
+                if not parent.poll(0.1):  # blocks without the GIL
+                    if not process.is_alive() and not parent.poll():
+                        raise RuntimeError(f"the upload process ended unexpectedly (exit {process.exitcode})")
+                    continue
+                try:
+                    kind, payload = parent.recv()
+                except EOFError:
+                    raise RuntimeError(
+                        f"the upload process ended unexpectedly (exit {process.exitcode})"
+                    ) from None
+                if kind == "progress":
+                    self.progressed.emit(payload)
+                elif kind == "exchange":
+                    if self.on_exchange is not None:
+                        self.on_exchange(payload)
+                elif kind == "result":
+                    result, row_map, original = payload
+                    assert isinstance(result, UploadResult)
+                    return result, row_map, original
+                elif kind == "cancelled":
+                    raise WorkCancelled
+                else:
+                    assert isinstance(payload, BaseException)
+                    raise payload
+        finally:
+            parent.close()
+            process.join(5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
