@@ -574,8 +574,18 @@ def check_batch(
         id_hashes = array("I", map(zlib.crc32, map(methodcaller("encode", "utf-8", "surrogatepass"), ids)))
     if skip:
         found = [f for f in found if f[0] not in skip or f[1] == -1]
+    return pack_findings(first_row, n, found, id_hashes)
+
+
+def pack_findings(
+    first_row: int, count: int, found: list[tuple[int, int, str]], id_hashes: array[int]
+) -> BatchFindings:
+    """Pack a batch's ``(row in batch, column, rule code)`` findings into compact arrays, sorted.
+
+    Each row's status is the worst severity among its findings (0 when it has none).
+    """
     found.sort()
-    status = bytearray(n)
+    status = bytearray(count)
     rows, cols, codes = array("i"), array("h"), array("B")
     for i, c, code in found:
         rows.append(first_row + i)

@@ -30,7 +30,7 @@ from operator import itemgetter, methodcaller, not_
 
 from console.api.models import ColumnDataType
 from console.contacts.reader import parse_text
-from console.contacts.result import RULE_CODES, RULE_INDEX, RULES
+from console.contacts.result import RULE_CODES
 from console.contacts.rules import (
     DATE_FAST,
     EMAIL,
@@ -42,6 +42,7 @@ from console.contacts.rules import (
     ValidationPlan,
     check_batch,
     check_column,
+    pack_findings,
 )
 
 __all__ = ["RowScanner", "row_scanner"]
@@ -157,17 +158,7 @@ class RowScanner:
             if plan.id_index is not None:
                 for k, i in enumerate(dirty):
                     id_hashes[i] = sub.id_hashes[k]
-        found.sort()
-        status = bytearray(count)
-        rows, cols, codes = array("i"), array("h"), array("B")
-        for i, c, code in found:
-            rows.append(first_row + i)
-            cols.append(c)
-            codes.append(RULE_INDEX[code])
-            sev = RULES[code].severity
-            if sev > status[i]:
-                status[i] = sev
-        return BatchFindings(first_row, rows, cols, codes, status, id_hashes)
+        return pack_findings(first_row, count, found, id_hashes)
 
 
 class _Fields:
