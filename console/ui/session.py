@@ -285,6 +285,26 @@ def permission_checks(client: GenesysClient, *, user_context: bool) -> list[Perm
     ]
 
 
+def resolve_credentials(
+    profile: Profile, secret: SecretStr | None, user_token: AccessToken | None
+) -> tuple[str, SecretStr | None, AccessToken | None]:
+    """What a client of ``profile`` authenticates with: ``(client id, secret, user token)``.
+
+    The signed-in user's token wins; otherwise client credentials. One place for these checks,
+    used by every client the app builds (in-process workers and the upload's child process).
+
+    Raises:
+        CredentialsError: A user-login profile nobody signed in to, or no client secret.
+    """
+    if user_token is not None:
+        return profile.pkce_client_id or profile.client_id, None, user_token
+    if profile.sign_in is SignInMethod.PKCE:
+        raise CredentialsError(f'Profile {profile.name!r} signs in as a user: use "Sign in as a user" first.')
+    if secret is None:
+        raise CredentialsError(f"No client secret is stored for profile {profile.name!r}. Enter it and save.")
+    return profile.client_id, secret, None
+
+
 def build_client(
     profile: Profile,
     secret: SecretStr | None,
@@ -300,15 +320,12 @@ def build_client(
         CredentialsError: A client-credentials profile without a secret.
     """
     endpoint = endpoint_for(profile)
+    client_id, secret, user_token = resolve_credentials(profile, secret, user_token)
     auth: httpx.Auth
     if user_token is not None:
-        auth = UserTokenAuth(endpoint, profile.pkce_client_id or profile.client_id, user_token)
-    elif profile.sign_in is SignInMethod.PKCE:
-        raise CredentialsError(f'Profile {profile.name!r} signs in as a user: use "Sign in as a user" first.')
-    elif secret is None:
-        raise CredentialsError(f"No client secret is stored for profile {profile.name!r}. Enter it and save.")
+        auth = UserTokenAuth(endpoint, client_id, user_token)
     else:
-        auth = ClientCredentialsAuth(endpoint, profile.client_id, secret)
+        auth = ClientCredentialsAuth(endpoint, client_id, secret or SecretStr(""))
     borrowed = BorrowedTransport(transport) if transport is not None else None
     return GenesysClient(endpoint, auth, on_exchange=on_exchange, cancel=cancel, transport=borrowed)
 
@@ -507,11 +524,7 @@ class SessionController(QObject):
         Raises:
             CredentialsError: No profile, or no usable secret.
         """
-        target = profile or self.profile
-        if target is None:
-            raise CredentialsError("No profile is selected. Open Profiles and add one.")
-        secret = self.secret_for(target) if target.needs_secret else None
-        user_token = self.user.token if self.user is not None and target is self.profile else None
+        target, secret, user_token = self.credentials(profile)
         return build_client(
             target,
             secret,
@@ -520,6 +533,21 @@ class SessionController(QObject):
             cancel=cancel,
             transport=self.transport,
         )
+
+    def credentials(
+        self, profile: Profile | None = None
+    ) -> tuple[Profile, SecretStr | None, AccessToken | None]:
+        """The active profile (or ``profile``), its secret and the signed-in user's token, if any.
+
+        Raises:
+            CredentialsError: No profile is selected.
+        """
+        target = profile or self.profile
+        if target is None:
+            raise CredentialsError("No profile is selected. Open Profiles and add one.")
+        secret = self.secret_for(target) if target.needs_secret else None
+        user_token = self.user.token if self.user is not None and target is self.profile else None
+        return target, secret, user_token
 
     # -- actions -----------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 from console.api.models import ContactList
 from console.contacts.reader import CsvReadError, CsvSource, open_csv
 from console.contacts.result import RULES, Severity
-from console.credentials import CredentialsError, SignInMethod, data_dir
+from console.credentials import data_dir
 from console.jobs import ImportFlow, JobProgress, JobStatus, Phase, UploadMode, UploadOptions, jobs_dir
 from console.ui.pages import PageContext
 from console.ui.preview.analysis import (
@@ -74,7 +74,7 @@ from console.ui.preview.workers import (
     load_lists,
     scan_trim,
 )
-from console.ui.session import endpoint_for
+from console.ui.session import endpoint_for, resolve_credentials
 from console.ui.workers import FunctionWorker, WorkerController
 
 ENCODINGS = ["Auto", "utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]
@@ -1119,19 +1119,14 @@ class PreviewPage(QWidget):
         Raises:
             CredentialsError: No profile, or no usable secret or token.
         """
-        session = self.context.session
-        p = session.profile
-        if p is None:
-            raise CredentialsError("No profile is selected. Open Profiles and add one.")
-        endpoint = endpoint_for(p)
-        if session.user is not None:
-            return ClientSpec(endpoint, p.pkce_client_id or p.client_id, user_token=session.user.token)
-        if p.sign_in is SignInMethod.PKCE:
-            raise CredentialsError(f'Profile {p.name!r} signs in as a user: use "Sign in as a user" first.')
-        secret = session.secret_for(p)
-        if secret is None:
-            raise CredentialsError(f"No client secret is stored for profile {p.name!r}. Enter it and save.")
-        return ClientSpec(endpoint, p.client_id, secret=secret.get_secret_value())
+        profile, secret, user_token = self.context.session.credentials()
+        client_id, secret, user_token = resolve_credentials(profile, secret, user_token)
+        return ClientSpec(
+            endpoint_for(profile),
+            client_id,
+            secret=secret.get_secret_value() if secret is not None else None,
+            user_token=user_token,
+        )
 
     @Slot()
     def start_upload(self) -> None:
