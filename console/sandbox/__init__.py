@@ -4,6 +4,7 @@ Independent of ``console.api``: it imports nothing from the rest of ``console``,
 the client cannot be mirrored here. See docs/sandbox-control.md for how to steer it.
 """
 
+from console.sandbox.process import SandboxProcess, SandboxProcessError
 from console.sandbox.server import Sandbox, SandboxConfig
 
-__all__ = ["Sandbox", "SandboxConfig"]
+__all__ = ["Sandbox", "SandboxConfig", "SandboxProcess", "SandboxProcessError"]

@@ -592,6 +592,11 @@ class Sandbox:
         """Data back to the seed; switches to defaults; faults, tokens and request log cleared."""
         self.app.reset()
 
+    def issued_tokens(self) -> list[str]:
+        """Access tokens issued so far (a test checks none leaks into logs or exports)."""
+        with self.app.state.lock:
+            return list(self.app.state.tokens)
+
     @property
     def state(self) -> SandboxState:
         """The live state (for tests that need to look inside)."""

@@ -1,8 +1,9 @@
 """``outbound-console`` / ``outbound-console gui``: open the main window.
 
-First run (no saved profile): the embedded sandbox is started in-process on a free port and
-an implicit, never-saved "Sandbox" profile points at it, with the sandbox's well-known
-client held in memory only; the window shows the "Sandbox — not a real org" banner while it
+First run (no saved profile): the embedded sandbox is started in a child process
+(:class:`~console.sandbox.SandboxProcess`, so its request handling never takes the GUI's GIL)
+on a free port and an implicit, never-saved "Sandbox" profile points at it, with the sandbox's
+well-known client held in memory only; the window shows the "Sandbox — not a real org" banner while it
 is in use. Qt and the sandbox are imported only when the GUI really starts, so
 ``outbound-console gui --help`` stays cheap.
 """
@@ -75,9 +76,9 @@ def create_main_window(
     if profile is None and not force_sandbox:
         profile = store.last_profile or (store.profiles[0] if store.profiles else None)
     if profile is None:
-        from console.sandbox import Sandbox, SandboxConfig
+        from console.sandbox import SandboxConfig, SandboxProcess
 
-        sandbox = Sandbox(SandboxConfig(port=0))
+        sandbox = SandboxProcess(SandboxConfig(port=0))
         sandbox.start()
         profile = Profile(
             id=SANDBOX_PROFILE_ID,

@@ -274,7 +274,7 @@ def test_api_log_entries_filter_curl_and_secret_free_bundle(make_window, qtbot, 
     assert QGuiApplication.clipboard().text() == curl
 
     sandbox = window.sandbox
-    tokens = list(sandbox.state.tokens)  # type: ignore[attr-defined]
+    tokens = sandbox.issued_tokens()  # type: ignore[attr-defined]
     assert tokens
     assert all(t not in curl for t in tokens)
     bundle = window.export_support_bundle(tmp_path / "bundle.zip")
@@ -408,8 +408,10 @@ def test_preview_follows_the_definition_being_built(make_window, qtbot) -> None:
     window.show_page(0)
     window.builder_page.name_edit.setText("Built here")  # typed in the builder
     qtbot.waitUntil(
-        lambda: window.preview_page.builder_definition is not None
-        and window.preview_page.builder_definition.name == "Built here",
+        lambda: (
+            window.preview_page.builder_definition is not None
+            and window.preview_page.builder_definition.name == "Built here"
+        ),
         timeout=5000,
     )
 
