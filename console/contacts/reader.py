@@ -34,7 +34,7 @@ from pathlib import Path
 
 from console.contacts.result import Severity, ValidationIssue
 
-__all__ = ["CsvReadError", "CsvSource", "open_csv"]
+__all__ = ["CsvReadError", "CsvSource", "IndexState", "open_csv"]
 
 # Lift the stdlib's 128 KiB field limit once (fields of many megabytes are legal CSV).
 csv.field_size_limit(2**31 - 1)
@@ -59,6 +59,27 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """A :class:`CsvSource`'s record index, as handed between processes (see ``index_state``).
+
+    Attributes:
+        size: Size of the data the offsets refer to.
+        offsets: Start of every record (header first), then the end of the last one.
+        lines: Physical line of each entry of ``offsets``.
+        scan_pos: Where indexing goes on.
+        complete: Whether the whole file is indexed.
+        issues: Reading problems found while indexing.
+    """
+
+    size: int
+    offsets: array[int]
+    lines: array[int]
+    scan_pos: int
+    complete: bool
+    issues: list[ValidationIssue]
 
 
 class CsvReadError(Exception):
@@ -351,6 +372,40 @@ class CsvSource:
         self._scan_pos = pos + end
         if self._scan_pos >= self._size:
             self._complete = True
+
+    def index_state(self) -> IndexState:
+        """A copy of the record index built so far (to hand to another process that opened the same file)."""
+        with self._lock:
+            return IndexState(
+                self._size,
+                array("q", self._offsets),
+                array("l", self._lines),
+                self._scan_pos,
+                self._complete,
+                list(self.issues),
+            )
+
+    def adopt_index(self, state: IndexState) -> bool:
+        """Take over an index built by another process on this same file (same encoding and delimiter).
+
+        Adopted only when it covers more than the index here and agrees with it (same data size,
+        the index here a prefix of it); returns whether it was adopted.
+        """
+        with self._lock:
+            n = len(self._offsets)
+            if (
+                state.size != self._size
+                or len(state.offsets) <= n
+                or state.offsets[:n] != self._offsets
+                or len(state.lines) != len(state.offsets)
+            ):
+                return False
+            self._offsets = array("q", state.offsets)
+            self._lines = array("l", state.lines)
+            self._scan_pos = state.scan_pos
+            self._complete = state.complete
+            self.issues[:] = state.issues
+            return True
 
     def build_index(self) -> None:
         """Index the whole file (callers that need :attr:`row_count` pay for it once)."""

@@ -192,6 +192,10 @@ class ValidationIssue:
 
 
 Explainer = Callable[[int, int, str], ValidationIssue]
+
+
+def _detached(row: int, col: int, code: str) -> ValidationIssue:
+    raise RuntimeError("this ValidationResult was unpickled: attach() its source before explaining findings")
 """(row, column index or -1, code) -> the issue, built lazily from the source."""
 
 
@@ -239,6 +243,21 @@ class ValidationResult:
         self.rows_done = row_count if rows_done is None else rows_done
         self.fixer = fixer
         self.source = source
+
+    # -- moving between processes ------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, object]:
+        # The open file and the explainer built on it stay behind: the receiving process
+        # re-attaches its own with :meth:`attach` (``console.contacts.validate.attach_source``).
+        state = dict(self.__dict__)
+        state["_explain"] = _detached
+        state["source"] = None
+        return state
+
+    def attach(self, source: CsvSource | None, explain: Explainer) -> None:
+        """Use ``source`` (the same file, opened here) and ``explain`` after crossing a process boundary."""
+        self.source = source
+        self._explain = explain
 
     # -- counts ------------------------------------------------------------------------------------
 

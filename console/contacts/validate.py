@@ -23,14 +23,13 @@ from pathlib import Path
 
 from console.api.models import ContactList
 from console.contacts.fixes import RowFixer
-from console.contacts.phones import analyze_phone
+from console.contacts.phones import analyze_phone, fast_phone_pattern
 from console.contacts.reader import CsvSource, parse_text
 from console.contacts.result import RULE_INDEX, RULES, Severity, ValidationIssue, ValidationResult
 from console.contacts.rules import (
     MAX_VALUE_LENGTH,
     TRIM_CHARS,
     BatchFindings,
-    HeaderMapping,
     ValidationPlan,
     build_plan,
     check_batch,
@@ -40,7 +39,7 @@ from console.contacts.rules import (
 )
 from console.contacts.scan import RowScanner, row_scanner
 
-__all__ = ["ValidationOptions", "explain_cell", "validate"]
+__all__ = ["ValidationOptions", "attach_source", "explain_cell", "validate"]
 
 Progress = Callable[[int, int], None]
 
@@ -185,13 +184,6 @@ def validate(
         regions=opts.regions,
         id_column=id_column if (id_column in mapping.columns or opts.id_column != "auto") else None,
     )
-    for chk in plan.checks:  # compile the patterns before forking so workers share them
-        if chk.kind == "phone":
-            from console.contacts.rules import _phone_rules
-
-            _phone_rules(chk.region)
-    if opts.scan:
-        _scanner(plan, source.dialect)
 
     batch = max(1, opts.batch_rows)
     batches: list[BatchFindings] = []
@@ -226,7 +218,14 @@ def validate(
                 progress(done, source.indexed_rows)
             lo = hi
     else:
-        ctx = multiprocessing.get_context(_start_method())
+        method = _start_method()
+        if method == "fork":  # compile the patterns before forking so the workers share them
+            for chk in plan.checks:
+                if chk.kind == "phone":
+                    fast_phone_pattern(chk.region)
+            if opts.scan:
+                _scanner(plan, source.dialect)
+        ctx = multiprocessing.get_context(method)
         with ProcessPoolExecutor(max_workers=procs, mp_context=ctx) as pool:
             pending: dict[Future[BatchFindings], int] = {}
             results: dict[int, BatchFindings] = {}
@@ -287,7 +286,7 @@ def validate(
     if plan.id_index is not None:
         _mark_duplicate_ids(source, plan, batches, rows, cols, codes, status, ids.repeated)
     total = source.row_count if not cancelled else rows_done
-    explain = _Explainer(source, plan, mapping)
+    explain = _Explainer(source, plan, mapping.columns)
     return ValidationResult(
         total,
         rows,
@@ -405,13 +404,27 @@ def _mark_duplicate_ids(
         status[i] = max(status[i], Severity.ERROR)
 
 
+def attach_source(
+    result: ValidationResult, source: CsvSource, plan: ValidationPlan, columns: Mapping[str, int]
+) -> None:
+    """Re-attach ``source`` (the validated file, opened in this process) to an unpickled ``result``.
+
+    Args:
+        result: A result that crossed a process boundary (its source stays behind).
+        source: The same file with the same encoding and delimiter.
+        plan: The plan the result was made with.
+        columns: List column -> CSV column index of that plan's header mapping.
+    """
+    result.attach(source, _Explainer(source, plan, columns))
+
+
 class _Explainer:
     """Builds a :class:`ValidationIssue` (message, fix, values) for a stored finding."""
 
-    def __init__(self, source: CsvSource, plan: ValidationPlan, mapping: HeaderMapping) -> None:
+    def __init__(self, source: CsvSource, plan: ValidationPlan, columns: Mapping[str, int]) -> None:
         self.source = source
         self.plan = plan
-        self.list_name = {v: k for k, v in mapping.columns.items()}
+        self.list_name = {v: k for k, v in columns.items()}
         self.checks = {(c.index, c.kind): c for c in plan.checks}
 
     def __call__(self, row: int, col: int, code: str) -> ValidationIssue:

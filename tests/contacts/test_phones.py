@@ -179,3 +179,16 @@ def test_compiled_pattern_cache_hit_and_damaged_file(tmp_path: Path, monkeypatch
     for f in files:
         f.write_bytes(b"\x05\x00\x00\x00junk")
     assert [m.span() for m in _compile_cached(source, flags).finditer(joined)] == want
+
+
+def test_phone_rules_pickle_by_region_and_compile_on_first_use() -> None:
+    import pickle
+
+    rules = PhoneRules("GB")
+    assert "_patterns" not in vars(rules)  # nothing compiled until used
+    assert rules.e164("020 7946 0018") == "+442079460018"
+    blob = pickle.dumps(rules)
+    assert len(blob) < 200  # the region only, not ~340 KB of compiled pattern
+    copy = pickle.loads(blob)
+    assert "_patterns" not in vars(copy)
+    assert copy.e164("020 7946 0018") == "+442079460018"

@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,23 @@ def test_writer_reader_round_trip(
         assert src.header == ["h1", "h2", "h3"]
         assert src.records(0, len(rows) + 5) == rows
         assert src.row_count == len(rows)
+
+
+def test_index_built_elsewhere_is_adopted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "CHUNK_BYTES", 4096)
+    lines = ["id,name"] + [f'{i},"n\n{i}"' if i % 7 == 0 else f"{i},n{i}" for i in range(5_000)]
+    lines.append('5000,"never closed')
+    p = _write(tmp_path, ("\n".join(lines) + "\n").encode("utf-16"))
+    with open_csv(p) as other, open_csv(p) as here:
+        here.records(0, 10)
+        other.build_index()
+        state = pickle.loads(pickle.dumps(other.index_state()))  # as it crosses from a child process
+        assert here.adopt_index(state)
+        assert here.index_complete
+        assert here.indexed_rows == other.row_count == 5_001
+        assert here.record(4_998) == ["4998", "n\n4998"]
+        assert here.physical_line(4_999) == other.physical_line(4_999)
+        assert [i.code for i in here.issues] == ["csv.unterminated_quote"]
+        assert not here.adopt_index(state)  # nothing new
+    with open_csv(_write(tmp_path, b"id,name\n1,a\n2,b\n", "small.csv")) as small:
+        assert not small.adopt_index(state)  # another file

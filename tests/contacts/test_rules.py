@@ -252,3 +252,23 @@ def test_cli_exit_codes_and_summary(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "is not JSON" in capsys.readouterr().err
     assert main(["validate", str(clean), "--definition", str(d), "--region", "XX"]) == 2
     assert "--region 'XX'" in capsys.readouterr().err
+
+
+def test_result_crosses_a_process_boundary_and_explains_again(tmp_path: Path) -> None:
+    import pickle
+
+    from console.contacts.validate import attach_source
+
+    src, res = _run(tmp_path, [GOOD, {**GOOD, "ContactId": "2", "Mobile": "12015550123", "Score": "101"}])
+    blob = pickle.dumps(res)
+    copy = pickle.loads(blob)
+    assert copy.source is None
+    assert copy.codes_for_row(1) == res.codes_for_row(1)
+    with pytest.raises(RuntimeError, match="attach"):
+        copy.issues_for_row(1)
+    mapping = map_header(src.header, ContactList.model_validate(DEFINITION).column_names)
+    plan = build_plan(ContactList.model_validate(DEFINITION), src.header, mapping)
+    with open_csv(src.path) as here:
+        attach_source(copy, here, plan, mapping.columns)
+        assert [i.message for i in copy.issues_for_row(1)] == [i.message for i in res.issues_for_row(1)]
+        assert copy.fixed_record(1) == res.fixed_record(1)
