@@ -32,8 +32,11 @@ callback) run through :class:`FunctionWorker` without a subclass.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+import time
 from collections.abc import Callable
+from ctypes import c_bool
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -101,6 +104,98 @@ class Worker(QObject):
             self.succeeded.emit(result)
         finally:
             self.finished.emit()
+
+
+class ChildProcessWorker(Worker):
+    """A worker whose work runs in a spawned child process; its QThread only relays.
+
+    For work that would otherwise hold the GUI process's GIL for long (parsing, JSON, big C
+    calls): the relay thread blocks on the pipe without the GIL and re-emits what the child
+    sends. The child entry is called as ``target(conn, cancel_flag, *args)``; it receives
+    :meth:`run_child`'s ``request`` from ``conn``, may send ``("progress", payload)`` (re-emitted
+    as :attr:`progressed`) and other ``(kind, payload)`` messages (passed to :meth:`on_message`),
+    and ends with ``("result", payload)``, ``("cancelled", None)`` or ``("error", exception)``.
+    ``cancel_flag`` is a shared ``c_bool`` (``multiprocessing.RawValue``) set by :meth:`cancel`:
+    unlike ``multiprocessing.Event``, setting it cannot hang on a child that died while waiting.
+
+    Attributes:
+        process_name: Name of the child (in messages: "the <name> process …").
+        STOP_GRACE_S: After a cancel, how long the child may take to stop before it is terminated.
+    """
+
+    STOP_GRACE_S = 15.0
+    process_name = "background"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ctx = multiprocessing.get_context("spawn")  # no fork of a Qt process; bundles: freeze_support
+        self._cancel_child = self._ctx.RawValue(c_bool, False)
+
+    def cancel(self) -> None:
+        """Ask the child to stop (and the relay to end)."""
+        super().cancel()
+        self._cancel_child.value = True
+
+    def on_message(self, kind: str, payload: object) -> None:
+        """A message other than progress and the end (called on the relay thread)."""
+
+    def stopped_message(self) -> str:
+        """The error text when the child does not stop within :attr:`STOP_GRACE_S` of a cancel."""
+        return f"the {self.process_name} process did not stop"
+
+    def run_child(self, target: Callable[..., None], args: tuple[object, ...], request: object) -> object:
+        """Start ``target`` in a child, send it ``request``, relay until it ends; returns the result payload.
+
+        Raises:
+            WorkCancelled: The child stopped on a cancel.
+            RuntimeError: The child died, or did not stop in time after a cancel (then terminated).
+            BaseException: What the child sent as its error.
+        """
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=target, args=(child, self._cancel_child, *args), name=self.process_name, daemon=True
+        )
+        process.start()
+        child.close()
+        cancelled_at: float | None = None
+        try:
+            parent.send(request)
+            while True:
+                if self.cancel_event.is_set() and cancelled_at is None:
+                    cancelled_at = time.monotonic()
+                    self._cancel_child.value = True
+                if cancelled_at is not None and time.monotonic() - cancelled_at > self.STOP_GRACE_S:
+                    process.terminate()
+                    raise RuntimeError(self.stopped_message())
+                if not parent.poll(0.1):  # blocks without the GIL
+                    if not process.is_alive() and not parent.poll():
+                        raise RuntimeError(
+                            f"the {self.process_name} process ended unexpectedly (exit {process.exitcode})"
+                        )
+                    continue
+                try:
+                    kind, payload = parent.recv()
+                except EOFError:
+                    raise RuntimeError(
+                        f"the {self.process_name} process ended unexpectedly (exit {process.exitcode})"
+                    ) from None
+                if kind == "progress":
+                    self.progressed.emit(payload)
+                elif kind == "result":
+                    return payload
+                elif kind == "cancelled":
+                    raise WorkCancelled
+                elif kind == "error":
+                    assert isinstance(payload, BaseException)
+                    raise payload
+                else:
+                    self.on_message(kind, payload)
+        finally:
+            parent.close()
+            process.join(5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
 
 
 class FunctionWorker(Worker):

@@ -20,7 +20,6 @@ wake, and hangs for ever when a waiting child has died (the simulated crash, a k
 from __future__ import annotations
 
 import json
-import pickle
 import threading
 import time
 from array import array
@@ -41,6 +40,7 @@ from console.contacts.reader import CsvSource, open_csv
 from console.contacts.validate import ValidationOptions, validate
 from console.jobs import JobProgress, Phase, UploadJob, UploadOptions, UploadResult
 from console.ui.preview.analysis import Overlay, write_shown_csv
+from console.ui.preview.child import portable
 
 __all__ = ["ClientSpec", "SimulatedCrashError", "UploadPlan", "run_upload_child"]
 
@@ -81,15 +81,6 @@ class ClientSpec:
         else:
             auth = ClientCredentialsAuth(self.endpoint, self.client_id, SecretStr(self.secret or ""))
         return GenesysClient(self.endpoint, auth, on_exchange=on_exchange)
-
-
-def _portable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives pickling, else a RuntimeError with its text."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:  # noqa: BLE001 - any pickling problem: send the text instead
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc
 
 
 @dataclass(frozen=True)
@@ -273,9 +264,9 @@ def _mirror(cancel_flag: c_bool, pause_flag: c_bool, cancel: threading.Event, pa
 
 def run_upload_child(
     conn: Connection,
+    cancel_flag: c_bool,
     jobs_dir: Path,
     crash_after_rows: int | None,
-    cancel_flag: c_bool,
     pause_flag: c_bool,
 ) -> None:
     """Child entry: receive (ClientSpec, UploadPlan), run :func:`run_upload`, send the messages above."""
@@ -301,7 +292,7 @@ def run_upload_child(
     except _CancelledError:
         conn.send(("cancelled", None))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the relay
-        conn.send(("error", _portable(exc)))
+        conn.send(("error", portable(exc)))
     finally:
         cancel.set()
         conn.close()

@@ -7,9 +7,7 @@ process (:mod:`console.ui.preview.upload_process`, which also says how a new upl
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
-import time
 from array import array
 from collections.abc import Callable, Mapping
 from ctypes import c_bool
@@ -24,7 +22,7 @@ from console.contacts.reader import CsvSource
 from console.jobs import UploadOptions, UploadResult, jobs_dir
 from console.ui.preview.analysis import WRITE_BATCH, Checked, Overlay, write_shown_csv
 from console.ui.preview.upload_process import ClientSpec, SimulatedCrashError, UploadPlan, run_upload_child
-from console.ui.workers import WorkCancelled, Worker
+from console.ui.workers import ChildProcessWorker
 
 __all__ = [
     "ClientSpec",
@@ -129,7 +127,7 @@ class UploadOutcome:
     rejected_rows: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-class UploadWorker(Worker):
+class UploadWorker(ChildProcessWorker):
     """Runs one upload (new or resumed): prepares here, sends from a child process.
 
     Preparing (writing the file as shown, validating it, planning the job) and the
@@ -157,8 +155,7 @@ class UploadWorker(Worker):
         on_exchange: Receives the child's API-log records (called on this worker's thread).
     """
 
-    STOP_GRACE_S = 15.0
-    """After a cancel, how long the child may take to stop before it is terminated."""
+    process_name = "upload"
 
     def __init__(
         self,
@@ -189,17 +186,9 @@ class UploadWorker(Worker):
         self.on_exchange = on_exchange
         self.crash_after_rows: int | None = None
         """Test seam: the child raises :class:`SimulatedCrashError` once this many rows are settled."""
-        ctx = multiprocessing.get_context("spawn")  # no fork of a Qt process; PyInstaller: freeze_support
-        self._ctx = ctx
-        self._cancel_child = ctx.RawValue(c_bool, False)  # not ctx.Event: see upload_process
-        self._pause_child = ctx.RawValue(c_bool, False)
+        self._pause_child = self._ctx.RawValue(c_bool, False)  # not ctx.Event: see upload_process
 
     # -- control (any thread) ------------------------------------------------------------------
-
-    def cancel(self) -> None:
-        """Stop the job between requests (it stays resumable)."""
-        super().cancel()
-        self._cancel_child.value = True
 
     def pause(self) -> None:
         """Hold between requests."""
@@ -235,51 +224,21 @@ class UploadWorker(Worker):
         return UploadOutcome(result, row_map, original, rejected)
 
     def _run_child(self, plan: UploadPlan) -> tuple[UploadResult, array[int], str | None]:
-        parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(
-            target=run_upload_child,
-            args=(child, jobs_dir(), self.crash_after_rows, self._cancel_child, self._pause_child),
-            name="upload",
-            daemon=True,
+        payload = self.run_child(
+            run_upload_child, (jobs_dir(), self.crash_after_rows, self._pause_child), (self.client, plan)
         )
-        process.start()
-        child.close()
-        cancelled_at: float | None = None
-        try:
-            parent.send((self.client, plan))
-            while True:
-                if self.cancel_event.is_set() and cancelled_at is None:
-                    cancelled_at = time.monotonic()
-                if cancelled_at is not None and time.monotonic() - cancelled_at > self.STOP_GRACE_S:
-                    process.terminate()
-                    raise RuntimeError("the upload process did not stop; the job stays resumable")
-                if not parent.poll(0.1):  # blocks without the GIL
-                    if not process.is_alive() and not parent.poll():
-                        raise RuntimeError(f"the upload process ended unexpectedly (exit {process.exitcode})")
-                    continue
-                try:
-                    kind, payload = parent.recv()
-                except EOFError:
-                    raise RuntimeError(
-                        f"the upload process ended unexpectedly (exit {process.exitcode})"
-                    ) from None
-                if kind == "progress":
-                    self.progressed.emit(payload)
-                elif kind == "exchange":
-                    if self.on_exchange is not None:
-                        self.on_exchange(payload)
-                elif kind == "result":
-                    result, row_map, original = payload
-                    assert isinstance(result, UploadResult)
-                    return result, row_map, original
-                elif kind == "cancelled":
-                    raise WorkCancelled
-                else:
-                    assert isinstance(payload, BaseException)
-                    raise payload
-        finally:
-            parent.close()
-            process.join(5)
-            if process.is_alive():
-                process.terminate()
-                process.join()
+        assert isinstance(payload, tuple)
+        result, row_map, original = payload
+        assert isinstance(result, UploadResult)
+        assert isinstance(row_map, array)
+        return result, row_map, original if isinstance(original, str) else None
+
+    def on_message(self, kind: str, payload: object) -> None:
+        """API-log records of the child's client."""
+        if kind == "exchange" and self.on_exchange is not None:
+            assert isinstance(payload, ExchangeRecord)
+            self.on_exchange(payload)
+
+    def stopped_message(self) -> str:
+        """The child ignored a cancel for too long."""
+        return "the upload process did not stop; the job stays resumable"
