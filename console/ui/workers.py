@@ -152,8 +152,10 @@ class ChildProcessWorker(Worker):
             BaseException: What the child sent as its error.
         """
         parent, child = self._ctx.Pipe()
+        # not a daemon: a daemonic process may not start the worker pools the engine uses; the
+        # child stops by itself when this process dies (console.ui.preview.child.SharedFlagEvent)
         process = self._ctx.Process(
-            target=target, args=(child, self._cancel_child, *args), name=self.process_name, daemon=True
+            target=target, args=(child, self._cancel_child, *args), name=self.process_name, daemon=False
         )
         process.start()
         child.close()

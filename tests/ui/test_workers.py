@@ -3,12 +3,13 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, QThread
 
 from console.ui.errors import ErrorSink
-from console.ui.workers import FunctionWorker, Worker, WorkerController
+from console.ui.workers import ChildProcessWorker, FunctionWorker, Worker, WorkerController
 
 
 def test_none_refcount_guard() -> None:
@@ -98,3 +99,112 @@ def test_shutdown_joins_the_thread(qtbot) -> None:
     assert controller.shutdown(5000)
     assert time.monotonic() - t0 < 2
     assert not controller.is_running
+
+
+class ChildRun(ChildProcessWorker):
+    process_name = "probe"
+
+    def __init__(self, target: object, request: object) -> None:
+        super().__init__()
+        self.target = target
+        self.request = request
+        self.notes: list[object] = []
+
+    def work(self) -> object:
+        return self.run_child(self.target, (), self.request)  # type: ignore[arg-type]
+
+    def on_message(self, kind: str, payload: object) -> None:
+        self.notes.append((kind, payload))
+
+
+def test_child_process_worker_relays_progress_messages_and_result(qtbot) -> None:
+    from tests.ui import child_targets
+
+    owner = QObject()
+    controller = WorkerController(owner, context="Probe")
+    progress: list[object] = []
+    controller.progressed.connect(progress.append)
+    worker = ChildRun(child_targets.pool_child, 5)
+    with qtbot.waitSignal(controller.succeeded, timeout=30_000) as blocker:
+        controller.start(worker)
+    assert blocker.args[0] == [0, 1, 4, 9, 16]  # the child ran its own process pool
+    assert progress == [(k, 5) for k in range(1, 6)]
+    assert worker.notes == [("note", "starting")]
+    qtbot.waitUntil(lambda: not controller.is_running, timeout=5000)
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("dying_child", "the probe process ended unexpectedly (exit 3)"), ("failing_child", "bad request 7")],
+)
+def test_child_process_worker_reports_a_dead_or_failing_child(qtbot, target: str, message: str) -> None:
+    from tests.ui import child_targets
+
+    sink = ErrorSink()
+    owner = QObject()
+    controller = WorkerController(owner, sink=sink, context="Probe")
+    with qtbot.waitSignal(controller.failed, timeout=30_000) as blocker:
+        controller.start(ChildRun(getattr(child_targets, target), 7))
+    assert message in str(blocker.args[0])
+    qtbot.waitUntil(lambda: not controller.is_running, timeout=5000)
+
+
+def test_child_process_worker_cancel_stops_the_child(qtbot, tmp_path) -> None:
+    from tests.ui import child_targets
+
+    marker = tmp_path / "marker"
+    owner = QObject()
+    controller = WorkerController(owner, context="Probe")
+    started: list[object] = []
+    controller.progressed.connect(started.append)
+    cancelled: list[object] = []
+    controller.cancelled.connect(lambda: cancelled.append(True))
+    controller.start(ChildRun(child_targets.waiting_child, str(marker)))
+    qtbot.waitUntil(lambda: started == ["waiting"], timeout=30_000)
+    controller.cancel()
+    qtbot.waitUntil(lambda: not controller.is_running, timeout=10_000)
+    assert cancelled == [True]
+    assert marker.read_text() == "stopped"
+
+
+def test_an_orphaned_child_stops_by_itself(tmp_path) -> None:
+    """The children are not daemonic (they start pools): one whose parent is killed must not live on."""
+    import os
+    import signal
+    import subprocess
+    import textwrap
+
+    marker = tmp_path / "marker"
+    script = tmp_path / "parent.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import multiprocessing, time
+            from ctypes import c_bool
+            from tests.ui.child_targets import waiting_child
+            if __name__ == "__main__":
+                ctx = multiprocessing.get_context("spawn")
+                parent, child = ctx.Pipe()
+                p = ctx.Process(target=waiting_child, args=(child, ctx.RawValue(c_bool, False)))
+                p.start()
+                parent.send({str(marker)!r})
+                print(parent.recv(), flush=True)
+                time.sleep(60)
+            """
+        )
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert parent.stdout is not None
+        assert parent.stdout.readline().strip() == "('progress', 'waiting')"
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while marker.read_text() != "stopped" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.read_text() == "stopped"

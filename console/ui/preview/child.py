@@ -7,6 +7,7 @@ and send ``("result", payload)``, ``("cancelled", None)`` or ``("error", excepti
 
 from __future__ import annotations
 
+import os
 import pickle
 import threading
 from collections.abc import Callable
@@ -22,19 +23,22 @@ class ChildCancelled(Exception):  # noqa: N818 - reads better at the raise site
 
 
 class SharedFlagEvent(threading.Event):
-    """A cancel event that is also set when the parent sets the shared flag.
+    """A cancel event that is also set when the parent sets the shared flag, or dies.
 
     Polling the flag in :meth:`is_set` needs no thread (so a child can still ``fork`` its own
-    worker pool: ``fork`` is only safe single-threaded).
+    worker pool: ``fork`` is only safe single-threaded). The children are not daemonic (they
+    start worker pools), so an orphaned child (its parent killed) stops on its own: it sees
+    its parent process id change.
     """
 
     def __init__(self, flag: Any) -> None:
         super().__init__()
         self._shared = flag
+        self._parent = os.getppid()
 
     def is_set(self) -> bool:
-        """True once set here or by the parent."""
-        return super().is_set() or bool(self._shared.value)
+        """True once set here or by the parent, or once the parent is gone."""
+        return super().is_set() or bool(self._shared.value) or os.getppid() != self._parent
 
 
 def portable(exc: BaseException) -> BaseException:

@@ -40,7 +40,7 @@ from console.contacts.reader import CsvSource, open_csv
 from console.contacts.validate import ValidationOptions, validate
 from console.jobs import JobProgress, Phase, UploadJob, UploadOptions, UploadResult
 from console.ui.preview.analysis import Overlay, write_shown_csv
-from console.ui.preview.child import portable
+from console.ui.preview.child import SharedFlagEvent, portable
 
 __all__ = ["ClientSpec", "SimulatedCrashError", "UploadPlan", "run_upload_child"]
 
@@ -253,8 +253,9 @@ def _relay_control(job: UploadJob, cancel: threading.Event, pause: threading.Eve
 
 
 def _mirror(cancel_flag: c_bool, pause_flag: c_bool, cancel: threading.Event, pause: threading.Event) -> None:
+    parent_gone = SharedFlagEvent(cancel_flag)  # the flag, or the parent died (the job stays resumable)
     while not cancel.wait(0.05):
-        if cancel_flag.value:
+        if parent_gone.is_set():
             cancel.set()
         if pause_flag.value:
             pause.set()
