@@ -39,7 +39,7 @@ from console.contacts.rules import (
 )
 from console.contacts.scan import RowScanner, row_scanner
 
-__all__ = ["ValidationOptions", "attach_source", "explain_cell", "validate"]
+__all__ = ["ValidationOptions", "attach_source", "explain_cell", "pool_start_method", "validate"]
 
 Progress = Callable[[int, int], None]
 
@@ -125,7 +125,7 @@ def _scanner(plan: ValidationPlan, dialect: Mapping[str, object]) -> RowScanner 
     return row_scanner(plan, delimiter)
 
 
-def _start_method() -> str:
+def pool_start_method() -> str:
     """``fork`` is fast and shares the compiled phone patterns, but only safe single-threaded."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
@@ -218,7 +218,7 @@ def validate(
                 progress(done, source.indexed_rows)
             lo = hi
     else:
-        method = _start_method()
+        method = pool_start_method()
         if method == "fork":  # compile the patterns before forking so the workers share them
             for chk in plan.checks:
                 if chk.kind == "phone":

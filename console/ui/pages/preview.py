@@ -59,7 +59,6 @@ from console.ui.preview.analysis import (
     UnfinishedJob,
     decode_failure_reason,
     rule_title,
-    run_validation,
     sidecar_dir,
     unfinished_jobs,
 )
@@ -69,6 +68,7 @@ from console.ui.preview.workers import (
     ClientSpec,
     UploadOutcome,
     UploadWorker,
+    ValidationWorker,
     export_error_report,
     export_shown,
     load_lists,
@@ -658,9 +658,8 @@ class PreviewPage(QWidget):
             return
         self._revalidate = False
         id_column = self.id_combo.currentData() if self.id_combo.count() else None
-        worker = FunctionWorker(
-            run_validation, self.source, definition, dict(self.explicit_mapping) or None, id_column, "US"
-        )
+        explicit = dict(self.explicit_mapping) or None
+        worker = ValidationWorker(self.source, definition, explicit, id_column, "US")
         self.validate_progress.setRange(0, 0)
         self.validate_progress.show()
         self.validate_cancel.show()

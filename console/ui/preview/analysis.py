@@ -26,12 +26,14 @@ import threading
 import time
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from ctypes import c_bool
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from console.api.models import ContactList
 from console.contacts.phones import PhoneRules
-from console.contacts.reader import CsvSource, parse_text
+from console.contacts.reader import CsvSource, IndexState, parse_text
 from console.contacts.result import RULES, Severity, ValidationIssue, ValidationResult
 from console.contacts.rules import (
     TRIM_CHARS,
@@ -42,15 +44,25 @@ from console.contacts.rules import (
     guess_id_column,
     map_header,
 )
-from console.contacts.validate import ValidationOptions, explain_cell, validate
+from console.contacts.validate import (
+    ValidationOptions,
+    attach_source,
+    explain_cell,
+    pool_start_method,
+    validate,
+)
+from console.ui.preview.child import ChildCancelled, serve
 
 __all__ = [
     "FAILURE_REASONS",
     "Checked",
     "Overlay",
     "UnfinishedJob",
+    "ValidationRequest",
+    "attach_checked",
     "decode_failure_reason",
     "run_validation",
+    "run_validation_child",
     "unfinished_jobs",
     "write_shown_csv",
 ]
@@ -177,6 +189,95 @@ def run_validation(
     return checked
 
 
+@dataclass(frozen=True)
+class ValidationRequest:
+    """What the validation child checks (picklable): the file as opened here and the target list.
+
+    Attributes:
+        path: The user's file.
+        encoding: Its encoding as opened (the child opens it the same way).
+        delimiter: Its delimiter as opened.
+        definition: The target list.
+        explicit: Header mapping chosen by the user (list column -> CSV column index or name).
+        id_column: The contact-id list column, or None.
+        region: Default phone region.
+    """
+
+    path: Path
+    encoding: str
+    delimiter: str
+    definition: ContactList
+    explicit: dict[str, int | str] | None
+    id_column: str | None
+    region: str = "US"
+
+    @classmethod
+    def for_source(
+        cls,
+        source: CsvSource,
+        definition: ContactList,
+        explicit: Mapping[str, int | str] | None,
+        id_column: str | None,
+        region: str = "US",
+    ) -> ValidationRequest:
+        """The request that checks ``source`` as it is opened here."""
+        return cls(
+            source.path,
+            source.encoding,
+            source.delimiter,
+            definition,
+            dict(explicit) if explicit else None,
+            id_column,
+            region,
+        )
+
+
+def validate_in_child(
+    request: object, cancel: threading.Event, send: Callable[[str, object], None]
+) -> tuple[Checked, IndexState]:
+    """The validation child's work: open the file, :func:`run_validation`, return the result and the index.
+
+    Runs at a lower CPU priority (it and its worker processes), so on a busy machine the GUI's
+    process gets the CPU first. The result's open file stays here: the parent re-attaches its own
+    (:func:`attach_checked`).
+
+    Raises:
+        ChildCancelled: Cancel seen (no partial result is sent).
+    """
+    assert isinstance(request, ValidationRequest)
+    if hasattr(os, "nice"):
+        os.nice(5)
+    source = CsvSource(request.path, encoding=request.encoding, delimiter=request.delimiter)
+    try:
+        checked = run_validation(
+            source,
+            request.definition,
+            request.explicit,
+            request.id_column,
+            request.region,
+            cancel=cancel,
+            progress=lambda p: send("progress", p),
+        )
+        if cancel.is_set() or checked.result.cancelled:
+            raise ChildCancelled
+        return checked, source.index_state()
+    finally:
+        source.close()
+
+
+def run_validation_child(conn: Connection, cancel_flag: c_bool) -> None:
+    """Entry of the validation child process (see :class:`~console.ui.workers.ChildProcessWorker`)."""
+    serve(conn, cancel_flag, validate_in_child)
+
+
+def attach_checked(checked: Checked, source: CsvSource, index: IndexState | None = None) -> Checked:
+    """Make a :class:`Checked` from the validation child usable here: adopt its index, attach ``source``."""
+    if index is not None:
+        source.adopt_index(index)
+    attach_source(checked.result, source, checked.plan, checked.columns)
+    return checked
+
+
 _READ_WINDOW = 8192
 
 
@@ -250,8 +351,8 @@ def _repairs(
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = 4096
-    # spawn: forking a process that runs Qt and other threads is unsafe
-    ctx = multiprocessing.get_context("spawn")
+    # fork only when this process is single-threaded (the validation child), never a Qt process
+    ctx = multiprocessing.get_context(pool_start_method())
     with ProcessPoolExecutor(
         max_workers=min(2, os.cpu_count() or 1), mp_context=ctx, initializer=_yield_cpu
     ) as pool:

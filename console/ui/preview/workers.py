@@ -18,9 +18,17 @@ from console.api.client import GenesysClient
 from console.api.logging import ExchangeRecord
 from console.api.models import ContactList
 from console.contacts.fixes import write_error_report
-from console.contacts.reader import CsvSource
+from console.contacts.reader import CsvSource, IndexState
 from console.jobs import UploadOptions, UploadResult, jobs_dir
-from console.ui.preview.analysis import WRITE_BATCH, Checked, Overlay, write_shown_csv
+from console.ui.preview.analysis import (
+    WRITE_BATCH,
+    Checked,
+    Overlay,
+    ValidationRequest,
+    attach_checked,
+    run_validation_child,
+    write_shown_csv,
+)
 from console.ui.preview.upload_process import ClientSpec, SimulatedCrashError, UploadPlan, run_upload_child
 from console.ui.workers import ChildProcessWorker
 
@@ -29,6 +37,7 @@ __all__ = [
     "SimulatedCrashError",
     "UploadOutcome",
     "UploadWorker",
+    "ValidationWorker",
     "export_error_report",
     "load_lists",
 ]
@@ -108,6 +117,45 @@ def scan_trim(
         if done % 20_000 == 0 or done == rows:
             progress((done, rows))
     return out
+
+
+class ValidationWorker(ChildProcessWorker):
+    """Checks the open file against the target list in a child process (the page's "Checking…").
+
+    The child (:func:`~console.ui.preview.analysis.run_validation_child`) opens the same file,
+    runs the engine with its worker processes, indexes the findings and computes the phone
+    repairs, then sends back the :class:`Checked` and its record index; this thread adopts the
+    index into the page's :class:`CsvSource` and attaches it to the result. So none of the
+    validation's coordination, duplicate-id search, finding index or pattern compiling holds the
+    GUI process's GIL (measured: 89-110 ms UI stalls when it ran on a thread here).
+
+    Signals:
+        progressed(object): ``(rows done, rows known)``.
+        succeeded(object): :class:`Checked`.
+    """
+
+    process_name = "validation"
+
+    def __init__(
+        self,
+        source: CsvSource,
+        definition: ContactList,
+        explicit: Mapping[str, int | str] | None,
+        id_column: str | None,
+        region: str = "US",
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.request = ValidationRequest.for_source(source, definition, explicit, id_column, region)
+
+    def work(self) -> Checked:
+        """Run the check in the child; returns its result attached to this process's file."""
+        payload = self.run_child(run_validation_child, (), self.request)
+        assert isinstance(payload, tuple)
+        checked, index = payload
+        assert isinstance(checked, Checked)
+        assert isinstance(index, IndexState)
+        return attach_checked(checked, self.source, index)
 
 
 @dataclass
