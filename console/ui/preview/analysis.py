@@ -446,18 +446,24 @@ class Overlay:
         edits: Row -> the whole edited record. Records are replaced, never changed in place
             (a :meth:`snapshot` shares them).
         removed: Removed rows, ascending. Replaced by every change, never changed in place
-            (a :meth:`snapshot` shares it).
+            (a :meth:`snapshot` shares it). An array, not a list: a snapshot crosses to the
+            upload's child process, and pickling 980,000 rows holds the GIL ~20 ms as a list,
+            ~11 ms as an array.
     """
 
     def __init__(self) -> None:
         self.edits: dict[int, list[str]] = {}
-        self.removed: list[int] = []
+        self.removed: array[int] = array("q")
         self._removed_set: set[int] | None = set()
+
+    def __getstate__(self) -> dict[str, object]:
+        # the set of removed rows is rebuilt on first use where the overlay is unpickled
+        return {"edits": self.edits, "removed": self.removed, "_removed_set": None}
 
     def clear(self) -> None:
         """Forget every edit and removal (a new file)."""
         self.edits = {}
-        self.removed = []
+        self.removed = array("q")
         self._removed_set = set()
 
     def snapshot(self) -> Overlay:
@@ -491,14 +497,14 @@ class Overlay:
         new = [r for r in rows if r not in removed]
         if new:
             removed.update(new)
-            self.removed = sorted(removed)
+            self.removed = array("q", sorted(removed))
         return new
 
     def restore(self, rows: Sequence[int]) -> None:
         """Undo :meth:`remove`."""
         removed = self._set()
         removed.difference_update(rows)
-        self.removed = sorted(removed)
+        self.removed = array("q", sorted(removed))
 
     def removed_among(self, rows: set[int]) -> int:
         """How many of ``rows`` are removed (set intersection, in C)."""
