@@ -561,3 +561,47 @@ def test_painting_the_grid_asks_each_cell_once(
     page.view.viewport().repaint()
     cells = model.rowCount() * model.columnCount()
     assert 0 < len(asked) <= cells, (len(asked), cells)
+
+
+def test_line_numbers_fit_and_long_upload_messages_do_not_squeeze_the_grid(
+    make_page: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grid keeps its width when messages arrive (a resized grid repaints every visible cell)."""
+    path = tmp_path / "many.csv"
+    lines = ["ContactId,FirstName,City,Phone"]
+    lines += [f"C{i},Name{i},Boston,(212) 555-{i % 10_000:04d}" for i in range(12_000)]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    page = make_page()
+    page.open_csv(path)
+    while page.model.canFetchMore(QModelIndex()):
+        page.model.fetchMore(QModelIndex())
+    page.view.scrollToBottom()
+    page.tabs.setCurrentWidget(page.upload_panel)
+    qtbot.wait(50)
+    header = page.view.verticalHeader()
+    last = page.model.headerData(page.model.rowCount() - 1, Qt.Orientation.Vertical)
+    assert last == "12001"
+    assert header.width() >= header.fontMetrics().horizontalAdvance(last)  # the widest number fits
+    asked: list[int] = []
+    header_data = page.model.headerData
+
+    def counting(section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Vertical:
+            asked.append(section)
+        return header_data(section, orientation, role)
+
+    monkeypatch.setattr(page.model, "headerData", counting)
+    rows = page.model.rowCount()
+    page.model.headerDataChanged.emit(Qt.Orientation.Vertical, 0, rows - 1)  # drops a cached hint
+    asked.clear()
+    header.sizeHint()
+    assert len(asked) <= 2, len(asked)  # not the first and last 100 sections, role by role
+
+    width = page.view.width()
+    long_words = " ".join(["reconciliation-" + "x" * 60] * 4)
+    page.result_label.setText(f"<b>Done</b>: 18,679 sent. {long_words}")
+    page.upload_status.setText(long_words)
+    page.send_label.setText(long_words)
+    qtbot.wait(50)
+    assert page.view.width() == width
+    assert page.result_label.width() <= page.upload_panel.width()

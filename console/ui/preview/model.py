@@ -55,6 +55,18 @@ _CACHE_BLOCKS = 256
 Index = QModelIndex | QPersistentModelIndex
 
 
+_UNSET_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.SizeHintRole,
+    }
+)
+"""Roles :meth:`ContactTableModel._cell_data` always answers None for."""
+
+
 class ContactTableModel(QAbstractTableModel):
     """Rows of a contact CSV with their findings.
 
@@ -111,7 +123,9 @@ class ContactTableModel(QAbstractTableModel):
         self._repaint()
 
     def set_rejections(self, rejections: dict[int, tuple[str, str]]) -> None:
-        """Mark rows the server refused (row -> (code, message))."""
+        """Mark rows the server refused (row -> (code, message)); repaints only when that changes anything."""
+        if not rejections and not self.rejections:
+            return
         self.rejections = dict(rejections)
         self._repaint()
 
@@ -396,8 +410,11 @@ class ContactTableModel(QAbstractTableModel):
         else:
             slots = [role_data[k] for k in range(role_data.size())]  # type: ignore[index]  # the stub lacks __getitem__
         row = self._file_row_of(index)
+        column = index.column()
         for slot in slots:
-            slot.setData(None if row is None else self._cell_data(row, index.column(), slot.role()))
+            role = slot.role()
+            # four of the seven roles a painted cell asks for are never set here: answer at once
+            slot.setData(None if row is None or role in _UNSET_ROLES else self._cell_data(row, column, role))
 
     def _file_row_of(self, index: Index) -> int | None:
         if not index.isValid() or self.source is None:
