@@ -3,7 +3,9 @@
 Offscreen and self-contained: it starts an embedded sandbox, gets a token, creates a contact
 list, validates a generated sample CSV (in-process and with 2 worker processes, which is what
 breaks first in a frozen app), uploads it, places and hangs up a test call, then builds the
-main window offscreen (so a bundle missing a Qt plugin, the icons or a page's import fails).
+main window offscreen (so a bundle missing a Qt plugin, the icons or a page's import fails)
+and checks and uploads the sample from its preview page (the window's sandbox, the page's
+validation and its upload each run in a child process).
 
 Each step prints one line, ``ok  <step> (<ms> ms): <what it did>`` or ``FAIL <step>: <reason>``;
 steps that need a failed one print ``skip <step>``. The last line is the verdict. Exit code 0
@@ -330,6 +332,74 @@ def _step_window(ctx: _Context) -> str:
     return f"main window with {pages} pages connected to its sandbox {url}, rendered {size}"
 
 
+def _step_preview(ctx: _Context) -> str:
+    from PySide6.QtWidgets import QApplication  # noqa: TID251
+
+    from console.api import Endpoint, GenesysClient
+    from console.api.models import ContactList, ContactPhoneNumberColumn
+    from console.ui.app import SANDBOX_CLIENT, create_main_window
+
+    assert ctx.csv_path is not None
+    window = create_main_window(force_sandbox=True, auto_test=False)
+    window.save_settings = _no_settings  # type: ignore[method-assign]
+    page = window.preview_page
+    events: dict[str, list[object]] = {"lists": [], "validated": [], "uploaded": [], "failed": []}
+    page.lists_loaded.connect(events["lists"].append)
+    page.validated.connect(events["validated"].append)
+    page.upload_finished.connect(events["uploaded"].append)
+    page.upload_failed.connect(events["failed"].append)
+    page.validate_ctl.failed.connect(events["failed"].append)
+
+    def wait(what: str, key: str) -> object:
+        deadline = time.monotonic() + ctx.timeout
+        while not events[key] and not events["failed"] and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.01)
+        _check(not events["failed"], f"{what} failed: {events['failed'][0] if events['failed'] else ''}")
+        _check(bool(events[key]), f"{what} did not finish in {ctx.timeout:.0f} s")
+        return events[key].pop()
+
+    try:
+        window.show()
+        wait("loading the lists", "lists")  # the first load, started with the session
+        deadline = time.monotonic() + ctx.timeout
+        while page.lists_ctl.is_running and time.monotonic() < deadline:  # its thread is joined after
+            QApplication.processEvents()
+            time.sleep(0.01)
+        url = str(getattr(window.sandbox, "url", ""))
+        with GenesysClient.with_client_credentials(Endpoint.custom(url), *SANDBOX_CLIENT) as api:
+            target = api.create_contact_list(
+                ContactList(
+                    name="Self-test preview",
+                    column_names=list(SAMPLE_COLUMNS),
+                    phone_columns=[ContactPhoneNumberColumn(column_name="Phone", type="cell")],
+                )
+            )
+        assert target.id is not None
+        events["lists"].clear()
+        page.load_lists()
+        wait("loading the lists again", "lists")
+        page.open_csv(ctx.csv_path)
+        page.select_list(target.id)
+        checked = wait("checking the file in the validation process", "validated")
+        invalid = getattr(getattr(checked, "result", None), "invalid_rows", None)
+        _check(invalid == len(SAMPLE_INVALID), f"the page found {invalid} invalid rows")
+        page.start_upload()
+        outcome = wait("the upload process", "uploaded")
+        result = getattr(outcome, "result", None)
+        sent = getattr(result, "sent", None)
+        _check(sent == ctx.valid_rows, f"the page's upload sent {sent} rows, expected {ctx.valid_rows}")
+    finally:
+        window.close()
+        QApplication.processEvents()
+    window.deleteLater()
+    QApplication.processEvents()
+    return (
+        f"preview page: {invalid} invalid row marked by its validation process, {sent} rows sent by its "
+        "upload process, to the window's sandbox process"
+    )
+
+
 def _no_settings() -> None:
     """Stands in for ``MainWindow.save_settings`` during the self-test."""
 
@@ -356,6 +426,7 @@ STEPS = (
     _Step("qt", _step_qt, qt=True),
     _Step("icons", _step_icons, ("qt",), qt=True),
     _Step("main window", _step_window, ("qt",), qt=True),
+    _Step("preview page", _step_preview, ("main window", "validate csv"), qt=True),
 )
 """The steps in order, with the steps each one needs."""
 

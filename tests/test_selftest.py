@@ -26,7 +26,8 @@ def test_all_steps_pass_in_process(qapp: object) -> None:
     steps = lines[1:-1]
     assert [s.split(" (")[0].removeprefix("ok  ") for s in steps] == [s.name for s in selftest.STEPS]
     assert all(LINE.match(s) for s in steps), steps
-    assert lines[-1].startswith("self-test passed: 10 steps")
+    assert lines[-1].startswith("self-test passed: 11 steps")
+    assert "rows sent by its upload process" in out.getvalue()
     assert "dialing -> connected -> disconnected" in out.getvalue()
 
 
