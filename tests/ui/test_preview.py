@@ -317,7 +317,7 @@ def write_big(path: Path, n: int) -> dict[str, dict[str, str]]:
 
 
 def test_upload_through_429s_drop_and_crash_then_resume_once(
-    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "big.csv"
     expected = write_big(path, 2600)
@@ -365,8 +365,18 @@ def test_upload_through_429s_drop_and_crash_then_resume_once(
     assert {c["id"]: c["data"] for c in stored} == expected
     assert not again.resume_bar.isVisible()
     assert "Done" in again.result_label.text()
-    # the id map export
+    # the id map export (written by a worker)
     assert again.id_map_button.isEnabled()
+    id_map = tmp_path / "ids.csv"
+    monkeypatch.setattr(
+        PreviewPage, "ask_save_path", classmethod(lambda cls, parent, title, suggested: id_map)
+    )
+    with qtbot.waitSignal(again.export_done, timeout=10000):
+        again.id_map_button.click()
+    lines = id_map.read_bytes().decode("utf-8").split("\r\n")
+    assert lines[0] == "source_id,contact_id"
+    assert dict(line.split(",") for line in lines[1:] if line) == {c["id"]: c["id"] for c in stored}
+    assert f"Wrote {len(expected):,} ids to" in again.status_line.text()
 
 
 def test_rejected_rows_map_back_to_the_grid(
@@ -605,3 +615,35 @@ def test_line_numbers_fit_and_long_upload_messages_do_not_squeeze_the_grid(
     qtbot.wait(50)
     assert page.view.width() == width
     assert page.result_label.width() <= page.upload_panel.width()
+
+
+def test_phone_region_decides_what_is_valid_and_what_is_sent(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any
+) -> None:
+    path = tmp_path / "uk.csv"
+    path.write_text(
+        "ContactId,FirstName,City,Phone\r\n"
+        "U1,Ann,London,020 7946 0018\r\n"
+        "U2,Bob,Leeds,0113 496 0000\r\n"
+        "U3,Cy,Boston,+1 212 555 0123\r\n",
+        encoding="utf-8",
+    )
+    page = make_page()
+    open_checked(page, qtbot, path, list_id)
+    assert page.phone_region == "US"  # the tests' C locale has no country
+    assert page.checked is not None
+    assert page.checked.result.invalid_rows == 2
+    assert page.model.data(view_index(page, 0, 3), BACKGROUND) == SEVERITY_COLORS[Severity.ERROR]
+    combo = page.region_combo
+    k = combo.findData("GB")
+    assert combo.itemText(k) == "GB — United Kingdom"
+    with qtbot.waitSignal(page.validated, timeout=30000):
+        combo.setCurrentIndex(k)  # what picking it in the list does
+        combo.activated.emit(k)
+    assert page.checked.result.invalid_rows == 0
+    assert page.model.data(view_index(page, 0, 3), BACKGROUND) is None
+    with qtbot.waitSignal(page.upload_finished, timeout=30000) as blocker:
+        QTest.keyClick(page.view, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    assert blocker.args[0].result.sent == 3
+    phones = {c["id"]: c["data"]["Phone"] for c in list_contents(sandbox, list_id)}
+    assert phones == {"U1": "+442079460018", "U2": "+441134960000", "U3": "+12125550123"}

@@ -14,7 +14,6 @@ undo / redo, Ctrl+U upload.
 from __future__ import annotations
 
 import bisect
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +71,7 @@ from console.ui.preview.workers import (
     UploadWorker,
     ValidationWorker,
     export_error_report,
+    export_id_map,
     export_shown,
     load_lists,
     scan_trim,
@@ -97,6 +97,28 @@ MODE_TEXT = {
     "presigned": "File import (signed storage URL) — as the file import, but the file goes to the signed "
     "upload URL Genesys Cloud hands out (…/contactlists/uploads), then the import status is followed.",
 }
+
+
+def phone_regions() -> list[tuple[str, str]]:
+    """(ISO code, country name) of every region libphonenumber knows, by code."""
+    import phonenumbers
+    from PySide6.QtCore import QLocale
+
+    out = []
+    for code in sorted(phonenumbers.SUPPORTED_REGIONS):
+        territory = QLocale.codeToTerritory(code)
+        name = QLocale.territoryToString(territory) if territory != QLocale.Country.AnyTerritory else code
+        out.append((code, name))
+    return out
+
+
+def default_phone_region() -> str:
+    """The system locale's country when libphonenumber knows it, else US."""
+    import phonenumbers
+    from PySide6.QtCore import QLocale
+
+    code = QLocale.territoryToCode(QLocale.system().territory())
+    return code if code in phonenumbers.SUPPORTED_REGIONS else "US"
 
 
 def _fmt_eta(seconds: float | None) -> str:
@@ -198,6 +220,17 @@ class PreviewPage(QWidget):
         self.list_combo = QComboBox()
         self.list_combo.setMinimumWidth(220)
         self.list_combo.setToolTip("The contact list the file is checked against and uploaded to")
+        self.region_combo = QComboBox()
+        self.region_combo.setObjectName("phoneRegion")
+        for code, name in phone_regions():
+            self.region_combo.addItem(f"{code} — {name}", code)
+        self.region_combo.setCurrentIndex(max(0, self.region_combo.findData(default_phone_region())))
+        self.region_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.region_combo.setMinimumContentsLength(14)  # long country names must not widen the page
+        self.region_combo.setToolTip(
+            "Country of phone numbers written without +country code: they are checked and normalized "
+            "to E.164 as numbers of this country"
+        )
         self.reload_lists_button = QToolButton()
         self.reload_lists_button.setText("↻")
         self.reload_lists_button.setToolTip("Reload the org's contact lists")
@@ -213,6 +246,8 @@ class PreviewPage(QWidget):
         target_row.addWidget(QLabel("Target list:"))
         target_row.addWidget(self.list_combo, 1)
         target_row.addWidget(self.reload_lists_button)
+        target_row.addWidget(QLabel("Phone region:"))
+        target_row.addWidget(self.region_combo)
         target_row.addWidget(self.detected_label)
 
         # validation bar
@@ -418,6 +453,7 @@ class PreviewPage(QWidget):
             line_edit.editingFinished.connect(self._on_format_changed)
         self.delimiter_combo.activated.connect(self._on_format_changed)
         self.list_combo.activated.connect(self._on_list_activated)
+        self.region_combo.activated.connect(self._on_region_activated)
         self.reload_lists_button.clicked.connect(self.load_lists)
         self.validate_cancel.clicked.connect(self.validate_ctl.cancel)
         self.errors_only.toggled.connect(self._on_errors_only_toggled)
@@ -517,6 +553,23 @@ class PreviewPage(QWidget):
             raise KeyError(list_id)
         self.list_combo.setCurrentIndex(k)
         self._on_list_activated(k)
+
+    @property
+    def phone_region(self) -> str:
+        """Default region of phone numbers written without a country code (ISO 3166 alpha-2)."""
+        return str(self.region_combo.currentData() or "US")
+
+    def set_phone_region(self, region: str) -> None:
+        """Choose the default phone region (as picking it does): the file is checked again.
+
+        Raises:
+            KeyError: ``region`` is not a region phone numbers are known for.
+        """
+        k = self.region_combo.findData(region.upper())
+        if k < 0:
+            raise KeyError(region)
+        self.region_combo.setCurrentIndex(k)
+        self._on_region_activated(k)
 
     @property
     def definition(self) -> ContactList | None:
@@ -634,6 +687,10 @@ class PreviewPage(QWidget):
         self._start_validation()
         self._update_buttons()
 
+    @Slot(int)
+    def _on_region_activated(self, _index: int) -> None:
+        self._start_validation()
+
     def _fill_id_combo(self) -> None:
         from console.contacts.rules import guess_id_column
 
@@ -668,7 +725,7 @@ class PreviewPage(QWidget):
         self._revalidate = False
         id_column = self.id_combo.currentData() if self.id_combo.count() else None
         explicit = dict(self.explicit_mapping) or None
-        worker = ValidationWorker(self.source, definition, explicit, id_column, "US")
+        worker = ValidationWorker(self.source, definition, explicit, id_column, self.phone_region)
         self.validate_progress.setRange(0, 0)
         self.validate_progress.show()
         self.validate_cancel.show()
@@ -1039,7 +1096,8 @@ class PreviewPage(QWidget):
             return
         if isinstance(result, tuple):
             path, n = result
-            self._status(f"Wrote {n:,} {'rows' if self._file_job == 'export' else 'findings'} to {path}")
+            noun = {"export": "rows", "idmap": "ids"}.get(self._file_job or "", "findings")
+            self._status(f"Wrote {n:,} {noun} to {path}")
             self.export_done.emit(path)
 
     def _status(self, text: str) -> None:
@@ -1102,6 +1160,7 @@ class PreviewPage(QWidget):
             all_rows=self.all_rows_check.isChecked(),
             import_flow=ImportFlow.PRESIGNED if mode_id == 2 else ImportFlow.MULTIPART,
             mapping=mapping,
+            region=self.phone_region,
             reserve=5,
             poll_interval=0.2,
         )
@@ -1303,11 +1362,11 @@ class PreviewPage(QWidget):
         outcome = self.last_outcome
         if outcome is None or self.path is None:
             return
+        if self.file_ctl.is_running:
+            self._status("Wait for the file being written, then export the id map.")
+            return
         out = self.ask_save_path(self, "Export id map", self.path.with_name(f"{self.path.stem}-ids.csv"))
         if out is None:
             return
-        with out.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh, lineterminator="\r\n")
-            w.writerow(["source_id", "contact_id"])
-            w.writerows(sorted(outcome.result.id_map.items()))
-        self.export_done.emit(out)
+        self._file_job = "idmap"
+        self.file_ctl.start(FunctionWorker(export_id_map, dict(outcome.result.id_map), out))

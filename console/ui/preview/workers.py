@@ -39,6 +39,7 @@ __all__ = [
     "UploadWorker",
     "ValidationWorker",
     "export_error_report",
+    "export_id_map",
     "load_lists",
 ]
 
@@ -82,6 +83,23 @@ def export_error_report(
 ) -> tuple[Path, int]:
     """Write the engine's error report; returns (path, findings written)."""
     return out, write_error_report(checked.result, source, out)
+
+
+def export_id_map(
+    id_map: Mapping[str, str],
+    out: Path,
+    *,
+    cancel: threading.Event,
+    progress: Callable[[object], None],
+) -> tuple[Path, int]:
+    """Write ``source_id,contact_id`` for every confirmed row (UTF-8, CRLF); returns (path, rows)."""
+    import csv
+
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\r\n")
+        w.writerow(["source_id", "contact_id"])
+        w.writerows(sorted(id_map.items()))
+    return out, len(id_map)
 
 
 def scan_trim(
