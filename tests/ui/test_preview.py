@@ -474,11 +474,11 @@ def test_screenshots(make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, s
     progressed: list[Any] = []
     page.upload_progressed.connect(progressed.append)
     page.upload_button.click()
-    qtbot.waitUntil(
-        lambda: any(p.phase is Phase.SENDING and p.rows_done > 0 for p in progressed), timeout=30000
-    )
+    # pause while the first chunk is held 1.5 s by the sandbox: the job stops after it
+    qtbot.waitUntil(lambda: any(p.phase is Phase.SENDING for p in progressed), timeout=30000)
     page.pause_button.click()
     qtbot.waitUntil(lambda: progressed[-1].phase is Phase.PAUSED, timeout=30000)
+    assert 0 < progressed[-1].rows_done < progressed[-1].rows_total, progressed[-1]
     qtbot.wait(50)
     shot = page.grab()
     if save:
