@@ -15,7 +15,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
 
 from console.api import Endpoint, GenesysClient
-from console.api.models import ContactList, ContactPhoneNumberColumn
+from console.api.models import ContactList, ContactPhoneNumberColumn, EmailColumn
 from console.contacts.result import Severity
 from console.credentials import CUSTOM_REGION, Profile, SecretVault
 from console.jobs import JobStatus, Phase
@@ -647,3 +647,78 @@ def test_phone_region_decides_what_is_valid_and_what_is_sent(
     assert blocker.args[0].result.sent == 3
     phones = {c["id"]: c["data"]["Phone"] for c in list_contents(sandbox, list_id)}
     assert phones == {"U1": "+442079460018", "U2": "+441134960000", "U3": "+12125550123"}
+
+
+def write_long(path: Path, n: int) -> Path:
+    """``n`` rows (UTF-8, commas); every 50th phone is bad."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("ContactId,FirstName,City,Phone\r\n")
+        for i in range(n):
+            phone = "n/a" if i % 50 == 49 else f"(212) {200 + i % 700:03d}-{i % 10000:04d}"
+            fh.write(f"L{i:07d},Name {i},Boston,{phone}\r\n")
+    return path
+
+
+def test_stop_checking_keeps_the_rows_checked_so_far(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str
+) -> None:
+    path = write_long(tmp_path / "long.csv", 400_000)
+    page = make_page()
+    page.open_csv(path)
+    progress: list[Any] = []
+    page.validate_ctl.progressed.connect(progress.append)
+    validated: list[Any] = []
+    page.validated.connect(validated.append)
+    page.select_list(list_id)
+    qtbot.waitUntil(lambda: bool(progress), timeout=30000)
+    assert page.validate_cancel.isVisible()
+    qtbot.mouseClick(page.validate_cancel, Qt.MouseButton.LeftButton)
+    assert "Stopping" in page.summary_label.text()
+    qtbot.waitUntil(lambda: bool(validated) and not page.validate_ctl.is_running, timeout=30000)
+    checked = validated[0]
+    r = checked.result
+    assert r.cancelled
+    assert 0 < r.rows_done < 400_000
+    assert r.invalid_rows == r.rows_done // 50  # what was checked is complete
+    assert f"<b>{r.rows_done:,}</b> of " in page.summary_label.text()
+    assert "check stopped" in page.summary_label.text()
+    assert not page.validate_cancel.isVisible()
+    last_checked = r.rows_done - 1
+    assert page.model.data(page.model.index(49, 0)) == "Error"  # row 49: bad phone, checked
+    while page.model.rowCount() <= r.rows_done:
+        page.model.fetchMore(QModelIndex())
+    assert page.model.data(page.model.index(last_checked, 0)) in ("OK", "Error")
+    assert page.model.data(page.model.index(r.rows_done, 0)) == "…"  # not checked
+
+
+def test_choosing_another_list_mid_check_checks_again_and_shows_only_that(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, api: GenesysClient
+) -> None:
+    no_phones = api.create_contact_list(  # its only contact column is an e-mail column the file lacks
+        ContactList(
+            name=f"no phones {time.monotonic_ns()}",
+            column_names=[*COLUMNS, "Email"],
+            email_columns=[EmailColumn(column_name="Email", type="work")],
+        )
+    )
+    assert no_phones.id
+    path = write_long(tmp_path / "long.csv", 300_000)
+    page = make_page()
+    page.load_lists()
+    qtbot.waitUntil(lambda: page.list_combo.findData(no_phones.id) >= 0, timeout=15000)
+    page.open_csv(path)
+    progress: list[Any] = []
+    page.validate_ctl.progressed.connect(progress.append)
+    validated: list[Any] = []
+    page.validated.connect(validated.append)
+    page.select_list(list_id)
+    qtbot.waitUntil(lambda: bool(progress), timeout=30000)
+    page.select_list(no_phones.id)  # while the first check runs
+    qtbot.waitUntil(lambda: bool(validated) and not page.validate_ctl.is_running, timeout=60000)
+    assert len(validated) == 1  # the abandoned check never reached the page
+    r = validated[0].result
+    assert not r.cancelled
+    assert r.row_count == 300_000
+    assert r.invalid_rows == 0  # the second list checks no phone: the bad ones pass
+    assert "header.missing_column" in validated[0].counts
+    assert page.checked is validated[0]

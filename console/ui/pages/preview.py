@@ -455,7 +455,7 @@ class PreviewPage(QWidget):
         self.list_combo.activated.connect(self._on_list_activated)
         self.region_combo.activated.connect(self._on_region_activated)
         self.reload_lists_button.clicked.connect(self.load_lists)
-        self.validate_cancel.clicked.connect(self.validate_ctl.cancel)
+        self.validate_cancel.clicked.connect(self._on_stop_checking)
         self.errors_only.toggled.connect(self._on_errors_only_toggled)
         self.show_e164.toggled.connect(self.model.set_show_e164)
         self.next_button.clicked.connect(self.next_finding)
@@ -728,9 +728,19 @@ class PreviewPage(QWidget):
         worker = ValidationWorker(self.source, definition, explicit, id_column, self.phone_region)
         self.validate_progress.setRange(0, 0)
         self.validate_progress.show()
+        self.validate_cancel.setEnabled(True)
         self.validate_cancel.show()
         self.summary_label.setText("Checking…")
         self.validate_ctl.start(worker)
+
+    @Slot()
+    def _on_stop_checking(self) -> None:
+        """The user's "Stop checking": the rows checked so far are shown with their findings."""
+        worker = self.validate_ctl.worker
+        if isinstance(worker, ValidationWorker):
+            worker.stop()
+            self.validate_cancel.setEnabled(False)
+            self.summary_label.setText("Stopping the check…")
 
     @Slot(object)
     def _on_validate_progressed(self, payload: object) -> None:
@@ -778,8 +788,12 @@ class PreviewPage(QWidget):
             return
         r = checked.result
         removed = len(self.model.overlay.removed)
+        rows = f"<b>{r.row_count:,}</b> rows"
+        if r.cancelled:
+            known = f"{self.source.indexed_rows:,}{'' if self.source.index_complete else '+'}"
+            rows = f"<b>{r.rows_done:,}</b> of {known} rows checked"
         parts = [
-            f"<b>{r.row_count:,}</b> rows",
+            rows,
             f"<span style='color:#137333'>{r.valid_rows:,} valid</span>",
             f"<span style='color:#a50e0e'>{r.invalid_rows:,} with errors</span>",
             f"{r.issue_count:,} findings",
@@ -787,7 +801,7 @@ class PreviewPage(QWidget):
         if removed:
             parts.append(f"{removed:,} removed")
         if r.cancelled:
-            parts.append(f"<i>check stopped after {r.rows_done:,} rows</i>")
+            parts.append("<i>check stopped: rows below show “…”</i>")
         self.summary_label.setText(" · ".join(parts))
 
     def _fill_issue_tree(self) -> None:

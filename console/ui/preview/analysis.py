@@ -51,7 +51,7 @@ from console.contacts.validate import (
     pool_start_method,
     validate,
 )
-from console.ui.preview.child import ChildCancelled, serve
+from console.ui.preview.child import ChildCancelled, SharedFlagEvent, serve
 
 __all__ = [
     "FAILURE_REASONS",
@@ -168,10 +168,13 @@ def run_validation(
     *,
     cancel: threading.Event,
     progress: Callable[[object], None],
+    stop: threading.Event | None = None,
 ) -> Checked:
     """Validate on the calling (worker) thread, then index the findings.
 
-    Progress payloads are ``(rows done, rows known)`` tuples.
+    Progress payloads are ``(rows done, rows known)`` tuples. ``stop`` ends the check early but
+    keeps what it found: the result covers the rows checked so far (``result.cancelled``) and
+    its findings are fully indexed; ``cancel`` abandons the work.
     """
     plan, columns = make_plan(source, definition, explicit=explicit, id_column=id_column, region=region)
     options = ValidationOptions(
@@ -183,10 +186,23 @@ def run_validation(
     def report(done: int, known: int) -> None:
         progress((done, known))
 
-    result = validate(source, definition, options=options, progress=report, cancel=cancel)
+    either = cancel if stop is None else _EitherEvent(cancel, stop)
+    result = validate(source, definition, options=options, progress=report, cancel=either)
     checked = Checked(result, plan, columns)
     _index_findings(checked, source, cancel)
     return checked
+
+
+class _EitherEvent(threading.Event):
+    """Set when either of two events is (read-only view for ``validate``'s cancel polling)."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        super().__init__()
+        self._events = (first, second)
+
+    def is_set(self) -> bool:
+        """True when either event is set."""
+        return any(e.is_set() for e in self._events)
 
 
 @dataclass(frozen=True)
@@ -233,13 +249,16 @@ class ValidationRequest:
 
 
 def validate_in_child(
-    request: object, cancel: threading.Event, send: Callable[[str, object], None]
+    request: object,
+    cancel: threading.Event,
+    send: Callable[[str, object], None],
+    stop: threading.Event | None = None,
 ) -> tuple[Checked, IndexState]:
     """The validation child's work: open the file, :func:`run_validation`, return the result and the index.
 
     Runs at a lower CPU priority (it and its worker processes), so on a busy machine the GUI's
     process gets the CPU first. The result's open file stays here: the parent re-attaches its own
-    (:func:`attach_checked`).
+    (:func:`attach_checked`). ``stop`` (the user's "Stop checking") sends the rows checked so far.
 
     Raises:
         ChildCancelled: Cancel seen (no partial result is sent).
@@ -257,17 +276,22 @@ def validate_in_child(
             request.region,
             cancel=cancel,
             progress=lambda p: send("progress", p),
+            stop=stop,
         )
-        if cancel.is_set() or checked.result.cancelled:
+        if cancel.is_set():
             raise ChildCancelled
         return checked, source.index_state()
     finally:
         source.close()
 
 
-def run_validation_child(conn: Connection, cancel_flag: c_bool) -> None:
-    """Entry of the validation child process (see :class:`~console.ui.workers.ChildProcessWorker`)."""
-    serve(conn, cancel_flag, validate_in_child)
+def run_validation_child(conn: Connection, cancel_flag: c_bool, stop_flag: c_bool) -> None:
+    """Entry of the validation child process (see :class:`~console.ui.workers.ChildProcessWorker`).
+
+    ``stop_flag``: the user stopped the check; the rows checked so far are sent back.
+    """
+    stop = SharedFlagEvent(stop_flag)
+    serve(conn, cancel_flag, lambda request, cancel, send: validate_in_child(request, cancel, send, stop))
 
 
 def attach_checked(checked: Checked, source: CsvSource, index: IndexState | None = None) -> Checked:

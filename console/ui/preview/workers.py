@@ -165,10 +165,15 @@ class ValidationWorker(ChildProcessWorker):
         super().__init__()
         self.source = source
         self.request = ValidationRequest.for_source(source, definition, explicit, id_column, region)
+        self._stop_child = self._ctx.RawValue(c_bool, False)
+
+    def stop(self) -> None:
+        """End the check early but keep it: the result covers the rows checked so far (any thread)."""
+        self._stop_child.value = True
 
     def work(self) -> Checked:
         """Run the check in the child; returns its result attached to this process's file."""
-        payload = self.run_child(run_validation_child, (), self.request)
+        payload = self.run_child(run_validation_child, (self._stop_child,), self.request)
         assert isinstance(payload, tuple)
         checked, index = payload
         assert isinstance(checked, Checked)
