@@ -722,3 +722,22 @@ def test_choosing_another_list_mid_check_checks_again_and_shows_only_that(
     assert r.invalid_rows == 0  # the second list checks no phone: the bad ones pass
     assert "header.missing_column" in validated[0].counts
     assert page.checked is validated[0]
+
+
+def test_reloading_lists_while_they_load_shows_the_newest(
+    make_page: Any, qtbot: Any, api: GenesysClient
+) -> None:
+    page = make_page()
+    page.load_lists()
+    assert page.lists_ctl.is_running
+    created = api.create_contact_list(
+        ContactList(
+            name=f"made while loading {time.monotonic_ns()}",
+            column_names=COLUMNS,
+            phone_columns=[ContactPhoneNumberColumn(column_name="Phone", type="cell")],
+        )
+    )
+    page.reload_lists_button.click()  # while the first load runs: it is dropped and loaded again
+    qtbot.waitUntil(lambda: page.list_combo.findData(created.id) >= 0, timeout=15000)
+    qtbot.waitUntil(lambda: not page.lists_ctl.is_running, timeout=15000)
+    assert page.list_combo.findData(created.id) >= 0

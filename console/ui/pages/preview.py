@@ -171,6 +171,7 @@ class PreviewPage(QWidget):
         self.model.edit_handler = self._on_model_edit
 
         self.lists_ctl = WorkerController(self, sink=context.sink, context="Load contact lists")
+        self._reload_lists = False
         self.validate_ctl = WorkerController(self, sink=context.sink, context="Check the file")
         self.file_ctl = WorkerController(self, sink=context.sink, context="Write file")
         self.upload_ctl = WorkerController(self, sink=context.sink, context="Upload")
@@ -254,6 +255,10 @@ class PreviewPage(QWidget):
         self.validate_progress = QProgressBar()
         self.validate_progress.setMaximumHeight(16)
         self.validate_progress.setTextVisible(True)
+        # room for "checked 1,000,000 of 1,000,000" inside the bar
+        self.validate_progress.setMinimumWidth(
+            self.validate_progress.fontMetrics().horizontalAdvance("checked 10,000,000 of 10,000,000") + 24
+        )
         self.validate_progress.hide()
         self.validate_cancel = QPushButton("Stop checking")
         self.validate_cancel.setToolTip("Stop the check; rows checked so far keep their colours")
@@ -479,6 +484,7 @@ class PreviewPage(QWidget):
         self.model.modelReset.connect(self._on_model_reset)
 
         self.lists_ctl.succeeded.connect(self._on_lists_succeeded)
+        self.lists_ctl.finished.connect(self._on_lists_finished)
         self.validate_ctl.succeeded.connect(self._on_validate_succeeded)
         self.validate_ctl.progressed.connect(self._on_validate_progressed)
         self.validate_ctl.finished.connect(self._on_validate_finished)
@@ -535,9 +541,18 @@ class PreviewPage(QWidget):
             self._start_validation()
 
     def load_lists(self) -> None:
-        """Load the org's contact lists into the target picker (worker)."""
-        if self.lists_ctl.is_running or self.context.session.profile is None:
+        """Load the org's contact lists into the target picker (worker).
+
+        Asked again while a load runs (the reload button, another profile), the running load is
+        cancelled and its answer dropped, and a new one starts when it has ended.
+        """
+        if self.context.session.profile is None:
             return
+        if self.lists_ctl.is_running:
+            self._reload_lists = True
+            self.lists_ctl.cancel()
+            return
+        self._reload_lists = False
         try:
             api = self.context.session.new_client()
         except Exception as exc:  # noqa: BLE001 - a missing secret goes to the error bar
@@ -659,11 +674,16 @@ class PreviewPage(QWidget):
 
     @Slot(object)
     def _on_lists_succeeded(self, lists: object) -> None:
-        if not isinstance(lists, list):
-            return
+        if not isinstance(lists, list) or self._reload_lists:
+            return  # a newer load was asked for: this answer may be another profile's
         self.lists = [c for c in lists if isinstance(c, ContactList)]
         self._fill_list_combo()
         self.lists_loaded.emit(self.lists)
+
+    @Slot()
+    def _on_lists_finished(self) -> None:
+        if self._reload_lists:
+            self.load_lists()
 
     def _fill_list_combo(self) -> None:
         current = self.list_combo.currentData()
