@@ -1,8 +1,11 @@
-"""Background work of the preview page: loading the org's lists, exports, and the upload itself.
+"""Background work of the preview page: loading the org's lists, the check, exports, and the upload.
 
-The upload runs the one upload implementation, :class:`console.jobs.UploadJob`, in a child
-process (:mod:`console.ui.preview.upload_process`, which also says how a new upload prepares
-"the file as shown"); :class:`UploadWorker` is the QThread relay.
+The two long jobs run in child processes, so their parsing, JSON and HTTP work never holds the
+GUI process's GIL (:class:`~console.ui.workers.ChildProcessWorker` is the QThread relay): the
+check (:class:`ValidationWorker`, the child in :func:`~console.ui.preview.analysis.validate_in_child`)
+and the upload, which runs the one upload implementation, :class:`console.jobs.UploadJob`
+(:class:`UploadWorker`; :mod:`console.ui.preview.upload_process` says how a new upload prepares
+"the file as shown").
 """
 
 from __future__ import annotations
