@@ -21,7 +21,7 @@ import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
-from console.sandbox.server import Sandbox, SandboxConfig
+from console.sandbox.server import Listening, Sandbox, SandboxConfig
 
 __all__ = ["SandboxProcess", "SandboxProcessError"]
 
@@ -64,7 +64,7 @@ def _serve(conn: Connection, config: SandboxConfig) -> None:
         conn.close()
 
 
-class SandboxProcess:
+class SandboxProcess(Listening):
     """A :class:`Sandbox` served from a spawned child process.
 
     Args:
@@ -107,21 +107,6 @@ class SandboxProcess:
             raise SandboxProcessError(str(value))
         self._process, self._conn, self._port = process, parent, int(value)
         return self
-
-    @property
-    def port(self) -> int:
-        """The bound port."""
-        if self._port is None:
-            raise RuntimeError("the sandbox is not started")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. ``http://127.0.0.1:8765`` (no trailing slash)."""
-        host = self.config.host
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}"
 
     @property
     def pid(self) -> int | None:

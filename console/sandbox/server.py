@@ -534,7 +534,29 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._dispatch()
 
 
-class Sandbox:
+class Listening:
+    """``port`` and ``url`` of a started sandbox, in this process or a child (``config``, ``_port`` set)."""
+
+    config: SandboxConfig
+    _port: int | None
+
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        if self._port is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:8765`` (no trailing slash)."""
+        host = self.config.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+
+class Sandbox(Listening):
     """The sandbox server, served from a daemon thread.
 
     Example:
@@ -564,21 +586,6 @@ class Sandbox:
         )
         self._thread.start()
         return self
-
-    @property
-    def port(self) -> int:
-        """The bound port."""
-        if self._port is None:
-            raise RuntimeError("the sandbox is not started")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. ``http://127.0.0.1:8765`` (no trailing slash)."""
-        host = self.config.host
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}"
 
     def control(self, data: dict[str, Any]) -> dict[str, Any]:
         """Apply a control document (same JSON as ``POST /sandbox/control``); returns the snapshot.

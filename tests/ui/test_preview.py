@@ -316,6 +316,27 @@ def write_big(path: Path, n: int) -> dict[str, dict[str, str]]:
     return expected
 
 
+def write_long(path: Path, n: int) -> Path:
+    """``n`` rows (UTF-8, commas); every 50th phone is bad."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("ContactId,FirstName,City,Phone\r\n")
+        for i in range(n):
+            phone = "n/a" if i % 50 == 49 else f"(212) {200 + i % 700:03d}-{i % 10000:04d}"
+            fh.write(f"L{i:07d},Name {i},Boston,{phone}\r\n")
+    return path
+
+
+def open_all_rows(make_page: Callable[[], PreviewPage], qtbot: Any, path: Path) -> PreviewPage:
+    """A page showing every row of ``path`` (no target list), scrolled to the bottom."""
+    page = make_page()
+    page.open_csv(path)
+    while page.model.canFetchMore(QModelIndex()):
+        page.model.fetchMore(QModelIndex())
+    page.view.scrollToBottom()
+    qtbot.wait(50)
+    return page
+
+
 def test_upload_through_429s_drop_and_crash_then_resume_once(
     make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -496,17 +517,8 @@ def test_removing_rows_below_the_scroll_position_paints_only_visible_headers(
     """After a reset that shrinks the grid, the header's stale offset must not make it paint every section."""
     from console.ui.preview.commands import RemoveRowsCommand
 
-    path = tmp_path / "many.csv"
-    lines = ["ContactId,FirstName,City,Phone"]
-    lines += [f"C{i},Name{i},Boston,(212) 555-{i % 10_000:04d}" for i in range(5000)]
-    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
-    page = make_page()
-    page.open_csv(path)
-    while page.model.canFetchMore(QModelIndex()):
-        page.model.fetchMore(QModelIndex())
+    page = open_all_rows(make_page, qtbot, write_long(tmp_path / "many.csv", 5000))
     assert page.model.rowCount() == 5000
-    page.view.scrollToBottom()
-    qtbot.wait(50)
     asked: list[int] = []
     line_of: Callable[[int], int | str] = page.model.line_of
 
@@ -577,15 +589,7 @@ def test_line_numbers_fit_and_long_upload_messages_do_not_squeeze_the_grid(
     make_page: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The grid keeps its width when messages arrive (a resized grid repaints every visible cell)."""
-    path = tmp_path / "many.csv"
-    lines = ["ContactId,FirstName,City,Phone"]
-    lines += [f"C{i},Name{i},Boston,(212) 555-{i % 10_000:04d}" for i in range(12_000)]
-    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
-    page = make_page()
-    page.open_csv(path)
-    while page.model.canFetchMore(QModelIndex()):
-        page.model.fetchMore(QModelIndex())
-    page.view.scrollToBottom()
+    page = open_all_rows(make_page, qtbot, write_long(tmp_path / "many.csv", 12_000))
     page.tabs.setCurrentWidget(page.upload_panel)
     qtbot.wait(50)
     header = page.view.verticalHeader()
@@ -647,16 +651,6 @@ def test_phone_region_decides_what_is_valid_and_what_is_sent(
     assert blocker.args[0].result.sent == 3
     phones = {c["id"]: c["data"]["Phone"] for c in list_contents(sandbox, list_id)}
     assert phones == {"U1": "+442079460018", "U2": "+441134960000", "U3": "+12125550123"}
-
-
-def write_long(path: Path, n: int) -> Path:
-    """``n`` rows (UTF-8, commas); every 50th phone is bad."""
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("ContactId,FirstName,City,Phone\r\n")
-        for i in range(n):
-            phone = "n/a" if i % 50 == 49 else f"(212) {200 + i % 700:03d}-{i % 10000:04d}"
-            fh.write(f"L{i:07d},Name {i},Boston,{phone}\r\n")
-    return path
 
 
 def test_stop_checking_keeps_the_rows_checked_so_far(
