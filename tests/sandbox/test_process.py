@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -14,6 +11,7 @@ import httpx
 import pytest
 
 from console.sandbox import SandboxConfig, SandboxProcess, SandboxProcessError
+from tests.processes import first_line_then_kill
 
 
 def _token(url: str) -> str:
@@ -62,26 +60,19 @@ def test_a_taken_port_is_reported() -> None:
 def test_the_child_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
-        import sys, time
+        import sys, time, httpx
         from console.sandbox import SandboxConfig, SandboxProcess
         if __name__ == "__main__":
             sb = SandboxProcess(SandboxConfig(port=0)).start()
-            print(sb.port, sb.pid, flush=True)
+            status = httpx.post(sb.url + "/oauth/token").status_code  # it serves
+            print(sb.port, sb.pid, status, flush=True)
             time.sleep(60)
         """
     )
     path = tmp_path / "parent.py"
     path.write_text(script)
-    parent = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert parent.stdout is not None
-        port, child_pid = (int(v) for v in parent.stdout.readline().split())
-        assert httpx.post(f"http://127.0.0.1:{port}/oauth/token").status_code in (400, 401)
-    finally:
-        parent.send_signal(signal.SIGKILL)
-        parent.wait()
-        if parent.stdout is not None:
-            parent.stdout.close()
+    port, child_pid, status = (int(v) for v in first_line_then_kill(path).split())
+    assert status in (400, 401)  # served while its parent lived
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:

@@ -337,6 +337,15 @@ def open_all_rows(make_page: Callable[[], PreviewPage], qtbot: Any, path: Path) 
     return page
 
 
+def watch_check(page: PreviewPage) -> tuple[list[Any], list[Any]]:
+    """Lists that collect the page's check progress and its validated results."""
+    progress: list[Any] = []
+    validated: list[Any] = []
+    page.validate_ctl.progressed.connect(progress.append)
+    page.validated.connect(validated.append)
+    return progress, validated
+
+
 def test_upload_through_429s_drop_and_crash_then_resume_once(
     make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -659,10 +668,7 @@ def test_stop_checking_keeps_the_rows_checked_so_far(
     path = write_long(tmp_path / "long.csv", 400_000)
     page = make_page()
     page.open_csv(path)
-    progress: list[Any] = []
-    page.validate_ctl.progressed.connect(progress.append)
-    validated: list[Any] = []
-    page.validated.connect(validated.append)
+    progress, validated = watch_check(page)
     page.select_list(list_id)
     qtbot.waitUntil(lambda: bool(progress), timeout=30000)
     assert page.validate_cancel.isVisible()
@@ -701,10 +707,7 @@ def test_choosing_another_list_mid_check_checks_again_and_shows_only_that(
     page.load_lists()
     qtbot.waitUntil(lambda: page.list_combo.findData(no_phones.id) >= 0, timeout=15000)
     page.open_csv(path)
-    progress: list[Any] = []
-    page.validate_ctl.progressed.connect(progress.append)
-    validated: list[Any] = []
-    page.validated.connect(validated.append)
+    progress, validated = watch_check(page)
     page.select_list(list_id)
     qtbot.waitUntil(lambda: bool(progress), timeout=30000)
     page.select_list(no_phones.id)  # while the first check runs

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QThread
 
 from console.ui.errors import ErrorSink
 from console.ui.workers import ChildProcessWorker, FunctionWorker, Worker, WorkerController
+from tests.processes import first_line_then_kill
 
 
 def test_none_refcount_guard() -> None:
@@ -170,8 +171,6 @@ def test_child_process_worker_cancel_stops_the_child(qtbot, tmp_path) -> None:
 def test_an_orphaned_child_stops_by_itself(tmp_path) -> None:
     """The children are not daemonic (they start pools): one whose parent is killed must not live on."""
     import os
-    import signal
-    import subprocess
     import textwrap
 
     marker = tmp_path / "marker"
@@ -195,15 +194,7 @@ def test_an_orphaned_child_stops_by_itself(tmp_path) -> None:
     )
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root)}
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        assert parent.stdout is not None
-        assert parent.stdout.readline().strip() == "('progress', 'waiting')"
-    finally:
-        parent.send_signal(signal.SIGKILL)
-        parent.wait()
-        if parent.stdout is not None:
-            parent.stdout.close()
+    assert first_line_then_kill(script, env) == "('progress', 'waiting')"
     deadline = time.monotonic() + 10
     while marker.read_text() != "stopped" and time.monotonic() < deadline:
         time.sleep(0.05)

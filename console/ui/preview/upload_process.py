@@ -40,7 +40,7 @@ from console.contacts.reader import CsvSource, open_csv
 from console.contacts.validate import ValidationOptions, validate
 from console.jobs import JobProgress, Phase, UploadJob, UploadOptions, UploadResult
 from console.ui.preview.analysis import Overlay, write_shown_csv
-from console.ui.preview.child import SharedFlagEvent, portable
+from console.ui.preview.child import ChildCancelled, SharedFlagEvent, serve
 
 __all__ = ["ClientSpec", "SimulatedCrashError", "UploadPlan", "run_upload_child"]
 
@@ -274,26 +274,27 @@ def run_upload_child(
     cancel = threading.Event()
     pause = threading.Event()
     threading.Thread(target=_mirror, args=(cancel_flag, pause_flag, cancel, pause), daemon=True).start()
-    try:
-        spec, plan = conn.recv()
+
+    def work(
+        request: object, _flag: threading.Event, send: Callable[[str, object], None]
+    ) -> tuple[UploadResult, array[int], str | None]:
+        assert isinstance(request, tuple)
+        spec, plan = request
         assert isinstance(spec, ClientSpec)
         assert isinstance(plan, UploadPlan)
-
-        def on_exchange(record: ExchangeRecord) -> None:
-            conn.send(("exchange", record))
 
         def on_progress(progress: JobProgress) -> None:
             if crash_after_rows is not None and progress.rows_done >= crash_after_rows:
                 raise SimulatedCrashError(f"simulated crash after {progress.rows_done} rows")
-            conn.send(("progress", progress))
+            send("progress", progress)
 
-        with spec.build(on_exchange) as api:
-            out = run_upload(plan, api, jobs_dir, cancel=cancel, pause=pause, progress=on_progress)
-        conn.send(("result", out))
-    except _CancelledError:
-        conn.send(("cancelled", None))
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the relay
-        conn.send(("error", portable(exc)))
+        with spec.build(lambda record: send("exchange", record)) as api:
+            try:
+                return run_upload(plan, api, jobs_dir, cancel=cancel, pause=pause, progress=on_progress)
+            except _CancelledError:
+                raise ChildCancelled from None
+
+    try:
+        serve(conn, cancel_flag, work)
     finally:
-        cancel.set()
-        conn.close()
+        cancel.set()  # ends the mirror thread
