@@ -738,3 +738,33 @@ def test_reloading_lists_while_they_load_shows_the_newest(
     qtbot.waitUntil(lambda: page.list_combo.findData(created.id) >= 0, timeout=15000)
     qtbot.waitUntil(lambda: not page.lists_ctl.is_running, timeout=15000)
     assert page.list_combo.findData(created.id) >= 0
+
+
+def test_one_validation_child_serves_every_check_and_is_replaced_when_killed(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str
+) -> None:
+    import os
+    import signal
+
+    page = make_page()
+    service = page.validation_service
+    pid = service.pid
+    assert pid is not None  # started when the page was first shown
+    path = write_long(tmp_path / "small.csv", 1000)
+    open_checked(page, qtbot, path, list_id)
+    assert page.checked is not None
+    assert page.checked.result.invalid_rows == 20
+    with qtbot.waitSignal(page.validated, timeout=30000):
+        page.set_phone_region("GB")  # a second check: same child
+    assert service.pid == pid
+    os.kill(pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: not page.validate_ctl.is_running, timeout=5000)
+    with qtbot.waitSignal(page.validated, timeout=30000):
+        page.set_phone_region("US")  # the dead child is replaced
+    assert service.pid not in (None, pid)
+    assert page.checked.result.invalid_rows == 20
+    new_pid = service.pid
+    close_page(page)
+    assert service.pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(new_pid, 0)  # ended and reaped with the page

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QColor, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -69,6 +69,7 @@ from console.ui.preview.workers import (
     ClientSpec,
     UploadOutcome,
     UploadWorker,
+    ValidationService,
     ValidationWorker,
     export_error_report,
     export_id_map,
@@ -170,6 +171,7 @@ class PreviewPage(QWidget):
         self.model = ContactTableModel(self)
         self.model.edit_handler = self._on_model_edit
 
+        self.validation_service = ValidationService()
         self.lists_ctl = WorkerController(self, sink=context.sink, context="Load contact lists")
         self._reload_lists = False
         self.validate_ctl = WorkerController(self, sink=context.sink, context="Check the file")
@@ -598,8 +600,14 @@ class PreviewPage(QWidget):
         """Cancel and join every worker of the page, then close the file (window close, tests)."""
         for controller in (self.lists_ctl, self.validate_ctl, self.file_ctl, self.upload_ctl):
             controller.shutdown(timeout_ms)
+        self.validation_service.close()
         if self.source is not None:
             self.source.close()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """First shown: start the validation child, so the first check does not wait for it."""
+        super().showEvent(event)
+        self.validation_service.warm()
 
     # == opening ===================================================================================
 
@@ -745,7 +753,9 @@ class PreviewPage(QWidget):
         self._revalidate = False
         id_column = self.id_combo.currentData() if self.id_combo.count() else None
         explicit = dict(self.explicit_mapping) or None
-        worker = ValidationWorker(self.source, definition, explicit, id_column, self.phone_region)
+        worker = ValidationWorker(
+            self.validation_service, self.source, definition, explicit, id_column, self.phone_region
+        )
         self.validate_progress.setRange(0, 0)
         self.validate_progress.show()
         self.validate_cancel.setEnabled(True)

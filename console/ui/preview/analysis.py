@@ -51,7 +51,7 @@ from console.contacts.validate import (
     pool_start_method,
     validate,
 )
-from console.ui.preview.child import ChildCancelled, SharedFlagEvent, serve
+from console.ui.preview.child import ChildCancelled, SharedFlagEvent, portable
 
 __all__ = [
     "FAILURE_REASONS",
@@ -62,7 +62,7 @@ __all__ = [
     "attach_checked",
     "decode_failure_reason",
     "run_validation",
-    "run_validation_child",
+    "run_validation_service",
     "unfinished_jobs",
     "write_shown_csv",
 ]
@@ -256,16 +256,13 @@ def validate_in_child(
 ) -> tuple[Checked, IndexState]:
     """The validation child's work: open the file, :func:`run_validation`, return the result and the index.
 
-    Runs at a lower CPU priority (it and its worker processes), so on a busy machine the GUI's
-    process gets the CPU first. The result's open file stays here: the parent re-attaches its own
-    (:func:`attach_checked`). ``stop`` (the user's "Stop checking") sends the rows checked so far.
+    The result's open file stays here: the parent re-attaches its own (:func:`attach_checked`).
+    ``stop`` (the user's "Stop checking") sends the rows checked so far.
 
     Raises:
         ChildCancelled: Cancel seen (no partial result is sent).
     """
     assert isinstance(request, ValidationRequest)
-    if hasattr(os, "nice"):
-        os.nice(5)
     source = CsvSource(request.path, encoding=request.encoding, delimiter=request.delimiter)
     try:
         checked = run_validation(
@@ -285,13 +282,40 @@ def validate_in_child(
         source.close()
 
 
-def run_validation_child(conn: Connection, cancel_flag: c_bool, stop_flag: c_bool) -> None:
-    """Entry of the validation child process (see :class:`~console.ui.workers.ChildProcessWorker`).
+def run_validation_service(conn: Connection, cancel_flag: c_bool, stop_flag: c_bool) -> None:
+    """Entry of the long-lived validation child (:class:`~console.ui.preview.workers.ValidationService`).
 
-    ``stop_flag``: the user stopped the check; the rows checked so far are sent back.
+    Checks one :class:`ValidationRequest` after another, answering each with ``("progress", …)``
+    messages and one end message (``result``, ``cancelled`` or ``error``), until it receives None
+    or its parent goes away. It runs at a lower CPU priority (it and the worker processes it
+    forks), so on a busy machine the GUI's process gets the CPU first; modules, phone patterns and
+    row scanners stay loaded between checks, so a small file is checked in tens of milliseconds.
+    The parent clears both flags before each request.
     """
+    if hasattr(os, "nice"):
+        os.nice(5)
+    cancel = SharedFlagEvent(cancel_flag)
     stop = SharedFlagEvent(stop_flag)
-    serve(conn, cancel_flag, lambda request, cancel, send: validate_in_child(request, cancel, send, stop))
+
+    def send(kind: str, payload: object) -> None:
+        conn.send((kind, payload))
+
+    try:
+        while True:
+            try:
+                request = conn.recv()
+            except (EOFError, OSError):
+                break  # the parent is gone
+            if request is None:
+                break
+            try:
+                send("result", validate_in_child(request, cancel, send, stop))
+            except ChildCancelled:
+                send("cancelled", None)
+            except Exception as exc:  # noqa: BLE001 - every failure goes back to the relay
+                send("error", portable(exc))
+    finally:
+        conn.close()
 
 
 def attach_checked(checked: Checked, source: CsvSource, index: IndexState | None = None) -> Checked:

@@ -1,21 +1,26 @@
 """Background work of the preview page: loading the org's lists, the check, exports, and the upload.
 
 The two long jobs run in child processes, so their parsing, JSON and HTTP work never holds the
-GUI process's GIL (:class:`~console.ui.workers.ChildProcessWorker` is the QThread relay): the
-check (:class:`ValidationWorker`, the child in :func:`~console.ui.preview.analysis.validate_in_child`)
-and the upload, which runs the one upload implementation, :class:`console.jobs.UploadJob`
-(:class:`UploadWorker`; :mod:`console.ui.preview.upload_process` says how a new upload prepares
-"the file as shown").
+GUI process's GIL; their QThread workers only relay. The check (:class:`ValidationWorker`) runs in
+the page's long-lived validation child (:class:`ValidationService`), the upload
+(:class:`UploadWorker`, a :class:`~console.ui.workers.ChildProcessWorker`) in a child of its own
+that runs the one upload implementation, :class:`console.jobs.UploadJob`
+(:mod:`console.ui.preview.upload_process` says how a new upload prepares "the file as shown").
 """
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import threading
+import time
 from array import array
 from collections.abc import Callable, Mapping
 from ctypes import c_bool
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from console.api.client import GenesysClient
 from console.api.logging import ExchangeRecord
@@ -29,17 +34,18 @@ from console.ui.preview.analysis import (
     Overlay,
     ValidationRequest,
     attach_checked,
-    run_validation_child,
+    run_validation_service,
     write_shown_csv,
 )
 from console.ui.preview.upload_process import ClientSpec, SimulatedCrashError, UploadPlan, run_upload_child
-from console.ui.workers import ChildProcessWorker
+from console.ui.workers import ChildProcessWorker, WorkCancelled, Worker
 
 __all__ = [
     "ClientSpec",
     "SimulatedCrashError",
     "UploadOutcome",
     "UploadWorker",
+    "ValidationService",
     "ValidationWorker",
     "export_error_report",
     "export_id_map",
@@ -140,25 +146,145 @@ def scan_trim(
     return out
 
 
-class ValidationWorker(ChildProcessWorker):
-    """Checks the open file against the target list in a child process (the page's "Checking…").
+class ValidationService:
+    """The long-lived validation child process, reused for every check of the page.
 
-    The child (:func:`~console.ui.preview.analysis.run_validation_child`) opens the same file,
-    runs the engine with its worker processes, indexes the findings and computes the phone
-    repairs, then sends back the :class:`Checked` and its record index; this thread adopts the
-    index into the page's :class:`CsvSource` and attaches it to the result. So none of the
-    validation's coordination, duplicate-id search, finding index or pattern compiling holds the
-    GUI process's GIL (measured: 89-110 ms UI stalls when it ran on a thread here).
+    Spawning a child per check costs ~0.5 s before its first answer (a fresh interpreter imports
+    the engine and compiles the phone patterns): a 1,000-row file took 700 ms to check. This child
+    stays: it is spawned when the page is first shown (:meth:`warm`) or on the first check, and
+    keeps its modules and compiled patterns. One check at a time; a child that died (killed,
+    crashed) is replaced on the next check. Everything here runs on the calling (worker) thread,
+    except :meth:`warm`, :meth:`stop_current` and :meth:`close` (any thread).
+    """
+
+    STOP_GRACE_S = 15.0
+    """After a cancel, how long a check may take to stop before the child is terminated."""
+
+    def __init__(self) -> None:
+        self._ctx = multiprocessing.get_context("spawn")  # no fork of a Qt process
+        self._cancel = self._ctx.RawValue(c_bool, False)
+        self._stop = self._ctx.RawValue(c_bool, False)
+        self._process: Any = None
+        self._conn: Connection | None = None
+        self._start_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id, None before it is started."""
+        return None if self._process is None else int(self._process.pid)
+
+    def warm(self) -> None:
+        """Start the child now (it loads the engine while the user picks a file)."""
+        with self._start_lock:
+            if self._process is not None and self._process.is_alive():
+                return
+            self._discard()
+            parent, child = self._ctx.Pipe()
+            # not a daemon: it forks the engine's worker processes; it ends by itself when orphaned
+            process = self._ctx.Process(
+                target=run_validation_service, args=(child, self._cancel, self._stop), name="validation"
+            )
+            process.start()
+            child.close()
+            self._process, self._conn = process, parent
+
+    def stop_current(self) -> None:
+        """End the running check early, keeping the rows checked so far."""
+        self._stop.value = True
+
+    def run(
+        self,
+        request: ValidationRequest,
+        progress: Callable[[object], None],
+        cancelled: Callable[[], bool],
+    ) -> object:
+        """Check ``request`` in the child; returns its result payload.
+
+        Raises:
+            WorkCancelled: ``cancelled()`` became true and the child stopped.
+            RuntimeError: The child died, or ignored a cancel for :attr:`STOP_GRACE_S` (then terminated).
+            Exception: What the check raised in the child.
+        """
+        with self._run_lock:
+            self.warm()
+            conn, process = self._conn, self._process
+            assert conn is not None
+            self._cancel.value = False
+            self._stop.value = False
+            conn.send(request)
+            cancelled_at: float | None = None
+            while True:
+                if cancelled_at is None and cancelled():
+                    cancelled_at = time.monotonic()
+                    self._cancel.value = True
+                if cancelled_at is not None and time.monotonic() - cancelled_at > self.STOP_GRACE_S:
+                    self._discard()
+                    raise RuntimeError("the validation process did not stop")
+                if not conn.poll(0.1):  # blocks without the GIL
+                    if not process.is_alive() and not conn.poll():
+                        code = process.exitcode
+                        self._discard()
+                        raise RuntimeError(f"the validation process ended unexpectedly (exit {code})")
+                    continue
+                try:
+                    kind, payload = conn.recv()
+                except (EOFError, OSError):
+                    code = process.exitcode
+                    self._discard()
+                    raise RuntimeError(f"the validation process ended unexpectedly (exit {code})") from None
+                if kind == "progress":
+                    progress(payload)
+                elif kind == "result":
+                    return payload
+                elif kind == "cancelled":
+                    raise WorkCancelled
+                else:
+                    assert isinstance(payload, BaseException)
+                    raise payload
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Tell the child to end (cancelling a running check) and reap it."""
+        self._cancel.value = True
+        with self._start_lock:
+            process, conn = self._process, self._conn
+            if process is None or conn is None:
+                return
+            with contextlib.suppress(OSError):
+                conn.send(None)
+        with self._run_lock:  # a running check sees the cancel and returns
+            self._discard(timeout)
+
+    def _discard(self, timeout: float = 1.0) -> None:
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if conn is not None:
+            conn.close()
+        if process is not None:
+            process.join(timeout)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+
+
+class ValidationWorker(Worker):
+    """Checks the open file against the target list in the page's validation child.
+
+    The child (:class:`ValidationService`) opens the same file, runs the engine with its worker
+    processes, indexes the findings and computes the phone repairs, then sends back the
+    :class:`Checked` and its record index; this thread adopts the index into the page's
+    :class:`CsvSource` and attaches it to the result. So none of the validation's coordination,
+    duplicate-id search, finding index or pattern compiling holds the GUI process's GIL
+    (measured: 89-110 ms UI stalls when it ran on a thread here).
 
     Signals:
         progressed(object): ``(rows done, rows known)``.
         succeeded(object): :class:`Checked`.
     """
 
-    process_name = "validation"
-
     def __init__(
         self,
+        service: ValidationService,
         source: CsvSource,
         definition: ContactList,
         explicit: Mapping[str, int | str] | None,
@@ -166,17 +292,17 @@ class ValidationWorker(ChildProcessWorker):
         region: str = "US",
     ) -> None:
         super().__init__()
+        self.service = service
         self.source = source
         self.request = ValidationRequest.for_source(source, definition, explicit, id_column, region)
-        self._stop_child = self._ctx.RawValue(c_bool, False)
 
     def stop(self) -> None:
         """End the check early but keep it: the result covers the rows checked so far (any thread)."""
-        self._stop_child.value = True
+        self.service.stop_current()
 
     def work(self) -> Checked:
         """Run the check in the child; returns its result attached to this process's file."""
-        payload = self.run_child(run_validation_child, (self._stop_child,), self.request)
+        payload = self.service.run(self.request, self.progressed.emit, self.cancel_event.is_set)
         assert isinstance(payload, tuple)
         checked, index = payload
         assert isinstance(checked, Checked)
