@@ -41,6 +41,9 @@ csv.field_size_limit(2**31 - 1)
 
 SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 4 * 1024 * 1024
+FIRST_CHUNK_BYTES = 256 * 1024
+"""The index reads its first chunk small and doubles it up to :data:`CHUNK_BYTES`: the first screen
+of rows needs ~2,000 records, and reading 4 MiB of a file not in the page cache took 0.1-0.6 s."""
 DELIMITERS = (",", ";", "\t", "|")
 _LATIN_GUESSES = {
     "cp1250",
@@ -234,6 +237,7 @@ class CsvSource:
         self._offsets = array("q", [start])  # start of every record; header first
         self._lines = array("l", [2 if sep_line else 1])
         self._scan_pos = start
+        self._chunk = FIRST_CHUNK_BYTES
         self._complete = self._size <= start
         self._ensure(1)
         self.header_line = self._lines[0]
@@ -290,7 +294,9 @@ class CsvSource:
 
     def _index_chunk(self) -> None:
         pos = self._scan_pos
-        block = self._read(pos, min(self._size, pos + CHUNK_BYTES))
+        chunk = min(self._chunk, CHUNK_BYTES)
+        self._chunk = chunk * 2
+        block = self._read(pos, min(self._size, pos + chunk))
         at_eof = pos + len(block) >= self._size
         if not at_eof:
             cut = block.rfind(b"\n")

@@ -158,11 +158,10 @@ def validate(
     opts = options or ValidationOptions()
     started = time.perf_counter()
     header = source.header
-    header_issues = list(source.issues)
     mapping = map_header(
         header, definition.column_names, explicit=opts.mapping, header_line=source.header_line
     )
-    header_issues.extend(mapping.issues)
+    header_issues = list(mapping.issues)  # the reader's own findings are added at the end
     if not header:
         header_issues.append(
             ValidationIssue(
@@ -287,13 +286,16 @@ def validate(
         _mark_duplicate_ids(source, plan, batches, rows, cols, codes, status, ids.repeated)
     total = source.row_count if not cancelled else rows_done
     explain = _Explainer(source, plan, mapping.columns)
+    # what the reader found while indexing (e.g. an unterminated quote): read now, as the index
+    # grows during the check (it was read at the start, and lost what a later chunk found)
+    reading = [i for i in source.issues if not cancelled or i.row < rows_done]
     return ValidationResult(
         total,
         rows,
         cols,
         codes,
         status,
-        header_issues,
+        [*reading, *header_issues],
         explain,
         seconds=time.perf_counter() - started,
         cancelled=cancelled,

@@ -272,3 +272,17 @@ def test_result_crosses_a_process_boundary_and_explains_again(tmp_path: Path) ->
         attach_source(copy, here, plan, mapping.columns)
         assert [i.message for i in copy.issues_for_row(1)] == [i.message for i in res.issues_for_row(1)]
         assert copy.fixed_record(1) == res.fixed_record(1)
+
+
+def test_a_reading_problem_far_into_the_file_is_reported(tmp_path: Path) -> None:
+    """The index grows while the check runs: what it finds late (here an unterminated quote) still counts."""
+    p = tmp_path / "late.csv"
+    good = ",".join(GOOD[h] for h in HEADER)
+    rows = [good.replace("1,", f"{k},", 1) for k in range(2, 12_000)]
+    p.write_text(",".join(HEADER) + "\n" + "\n".join(rows) + '\n99,"never closed\n', encoding="utf-8")
+    assert p.stat().st_size > 1_000_000  # far past the first chunk the reader indexes
+    src = open_csv(p)
+    _OPEN.append(src)
+    assert not src.index_complete
+    res = validate(src, ContactList.model_validate(DEFINITION))
+    assert res.counts_by_rule().get("csv.unterminated_quote") == 1
