@@ -37,6 +37,7 @@ import threading
 import time
 from collections.abc import Callable
 from ctypes import c_bool
+from multiprocessing.connection import Connection
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -106,6 +107,58 @@ class Worker(QObject):
             self.finished.emit()
 
 
+def relay_child(
+    conn: Connection,
+    process: Any,
+    *,
+    name: str,
+    cancel_flag: Any,
+    cancelled: Callable[[], bool],
+    progress: Callable[[object], None],
+    on_message: Callable[[str, object], None] | None = None,
+    grace_s: float = 15.0,
+    stopped_message: str | None = None,
+) -> object:
+    """Read a child's ``(kind, payload)`` messages until its end message; returns the result payload.
+
+    ``progress`` gets ``"progress"`` payloads, ``on_message`` any other kind. Once ``cancelled()``
+    is true, ``cancel_flag`` (a shared ``c_bool``) is set; a child still running ``grace_s`` later
+    is terminated. Waiting on the pipe releases the GIL.
+
+    Raises:
+        WorkCancelled: The child answered ``("cancelled", None)``.
+        RuntimeError: The child died, or ignored the cancel (then terminated).
+        BaseException: What the child sent as its error.
+    """
+    cancelled_at: float | None = None
+    while True:
+        if cancelled_at is None and cancelled():
+            cancelled_at = time.monotonic()
+            cancel_flag.value = True
+        if cancelled_at is not None and time.monotonic() - cancelled_at > grace_s:
+            process.terminate()
+            raise RuntimeError(stopped_message or f"the {name} process did not stop")
+        if not conn.poll(0.1):  # blocks without the GIL
+            if not process.is_alive() and not conn.poll():
+                raise RuntimeError(f"the {name} process ended unexpectedly (exit {process.exitcode})")
+            continue
+        try:
+            kind, payload = conn.recv()
+        except (EOFError, OSError):
+            raise RuntimeError(f"the {name} process ended unexpectedly (exit {process.exitcode})") from None
+        if kind == "progress":
+            progress(payload)
+        elif kind == "result":
+            return payload
+        elif kind == "cancelled":
+            raise WorkCancelled
+        elif kind == "error":
+            assert isinstance(payload, BaseException)
+            raise payload
+        elif on_message is not None:
+            on_message(kind, payload)
+
+
 class ChildProcessWorker(Worker):
     """A worker whose work runs in a spawned child process; its QThread only relays.
 
@@ -159,39 +212,19 @@ class ChildProcessWorker(Worker):
         )
         process.start()
         child.close()
-        cancelled_at: float | None = None
         try:
             parent.send(request)
-            while True:
-                if self.cancel_event.is_set() and cancelled_at is None:
-                    cancelled_at = time.monotonic()
-                    self._cancel_child.value = True
-                if cancelled_at is not None and time.monotonic() - cancelled_at > self.STOP_GRACE_S:
-                    process.terminate()
-                    raise RuntimeError(self.stopped_message())
-                if not parent.poll(0.1):  # blocks without the GIL
-                    if not process.is_alive() and not parent.poll():
-                        raise RuntimeError(
-                            f"the {self.process_name} process ended unexpectedly (exit {process.exitcode})"
-                        )
-                    continue
-                try:
-                    kind, payload = parent.recv()
-                except EOFError:
-                    raise RuntimeError(
-                        f"the {self.process_name} process ended unexpectedly (exit {process.exitcode})"
-                    ) from None
-                if kind == "progress":
-                    self.progressed.emit(payload)
-                elif kind == "result":
-                    return payload
-                elif kind == "cancelled":
-                    raise WorkCancelled
-                elif kind == "error":
-                    assert isinstance(payload, BaseException)
-                    raise payload
-                else:
-                    self.on_message(kind, payload)
+            return relay_child(
+                parent,
+                process,
+                name=self.process_name,
+                cancel_flag=self._cancel_child,
+                cancelled=self.cancel_event.is_set,
+                progress=self.progressed.emit,
+                on_message=self.on_message,
+                grace_s=self.STOP_GRACE_S,
+                stopped_message=self.stopped_message(),
+            )
         finally:
             parent.close()
             process.join(5)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import threading
-import time
 from array import array
 from collections.abc import Callable, Mapping
 from ctypes import c_bool
@@ -38,7 +37,7 @@ from console.ui.preview.analysis import (
     write_shown_csv,
 )
 from console.ui.preview.upload_process import ClientSpec, SimulatedCrashError, UploadPlan, run_upload_child
-from console.ui.workers import ChildProcessWorker, WorkCancelled, Worker
+from console.ui.workers import ChildProcessWorker, Worker, relay_child
 
 __all__ = [
     "ClientSpec",
@@ -213,35 +212,19 @@ class ValidationService:
             self._cancel.value = False
             self._stop.value = False
             conn.send(request)
-            cancelled_at: float | None = None
-            while True:
-                if cancelled_at is None and cancelled():
-                    cancelled_at = time.monotonic()
-                    self._cancel.value = True
-                if cancelled_at is not None and time.monotonic() - cancelled_at > self.STOP_GRACE_S:
-                    self._discard()
-                    raise RuntimeError("the validation process did not stop")
-                if not conn.poll(0.1):  # blocks without the GIL
-                    if not process.is_alive() and not conn.poll():
-                        code = process.exitcode
-                        self._discard()
-                        raise RuntimeError(f"the validation process ended unexpectedly (exit {code})")
-                    continue
-                try:
-                    kind, payload = conn.recv()
-                except (EOFError, OSError):
-                    code = process.exitcode
-                    self._discard()
-                    raise RuntimeError(f"the validation process ended unexpectedly (exit {code})") from None
-                if kind == "progress":
-                    progress(payload)
-                elif kind == "result":
-                    return payload
-                elif kind == "cancelled":
-                    raise WorkCancelled
-                else:
-                    assert isinstance(payload, BaseException)
-                    raise payload
+            try:
+                return relay_child(
+                    conn,
+                    process,
+                    name="validation",
+                    cancel_flag=self._cancel,
+                    cancelled=cancelled,
+                    progress=progress,
+                    grace_s=self.STOP_GRACE_S,
+                )
+            except RuntimeError:
+                self._discard()  # dead or stuck: the next check starts a new child
+                raise
 
     def close(self, timeout: float = 5.0) -> None:
         """Tell the child to end (cancelling a running check) and reap it."""
