@@ -623,6 +623,15 @@ class GenesysClient:
             raise ValueError("the upload answer has no url")
         self._send("PUT", upload.url, content=data, headers=dict(upload.headers), auth=None)
 
+    def put_presigned_once(self, upload: UploadUrlResponse, data: bytes) -> None:
+        """:meth:`put_presigned`, never retried: for a file whose repeat would import it twice (no ids).
+
+        A dropped answer raises ``ApiConnectionError`` with the outcome unknown; the caller settles it.
+        """
+        if not upload.url:
+            raise ValueError("the upload answer has no url")
+        self._send("PUT", upload.url, content=data, headers=dict(upload.headers), auth=None, idempotent=False)
+
     # -- organization, users, queues, limits, tokens --------------------------
 
     def get_organization(self) -> Organization:
