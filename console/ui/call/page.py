@@ -30,7 +30,8 @@ from console.ui.call.controller import CallController
 from console.ui.call.form import FLASH_STYLE, CallUi
 from console.ui.call.models import CallRecord
 from console.ui.call.phone import PhoneCheck, check_number, format_as_you_type
-from console.ui.call.workers import ENDED_STATES, Lookups
+from console.ui.call.wording import outcome_text, state_text
+from console.ui.call.workers import Lookups
 from console.ui.errors import DecodedError, ErrorTarget
 from console.ui.pages import PageContext
 
@@ -358,22 +359,12 @@ class CallPage(QWidget, CallUi):
         if conv is None:
             return
         external = conv.participant("external")
-        state = (external.state if external is not None else None) or "unknown"
-        if state == "connected":
-            if self._connected_at is None:
-                self._connected_at = _now()
-            seconds = int((_now() - self._connected_at).total_seconds())
-            self.state_label.setText(f"Connected {seconds // 60:02d}:{seconds % 60:02d}")
-            self.state_label.setStyleSheet("font-weight: bold; padding: 2px 6px; color: #146c2e;")
-        elif state in ENDED_STATES:
-            why = ""
-            if external is not None and external.error_info is not None:
-                why = f": {external.error_info.message}"
-            self.state_label.setText(f"Ended ({external.disconnect_type if external else 'unknown'}){why}")
-            self.state_label.setStyleSheet("font-weight: bold; padding: 2px 6px; color: #444;")
-        else:
-            self.state_label.setText(f"{state.capitalize()}…")
-            self.state_label.setStyleSheet("font-weight: bold; padding: 2px 6px; color: #8a6100;")
+        if external is not None and external.state == "connected" and self._connected_at is None:
+            self._connected_at = _now()
+        seconds = None if self._connected_at is None else int((_now() - self._connected_at).total_seconds())
+        text, colour = state_text(external, seconds)
+        self.state_label.setText(text)
+        self.state_label.setStyleSheet(f"font-weight: bold; padding: 2px 6px; color: {colour};")
 
     @Slot(object)
     def _on_calls_updated(self, conv: object) -> None:
@@ -399,12 +390,8 @@ class CallPage(QWidget, CallUi):
         if self._history_row is not None and external is not None:
             record = self.history.records[self._history_row]
             if external.error_info is not None:
-                result = f"failed: {external.error_info.message or external.error_info.code}"
                 self._show_error(f"The call failed: {external.error_info.message}", decoded=None)
-            elif record.connected and self._connected_at is not None:
-                result = f"connected, ended by {external.disconnect_type or '?'}"
-            else:
-                result = f"not answered ({external.disconnect_type or '?'})"
+            result = outcome_text(external, record.connected and self._connected_at is not None)
             self.history.update(self._history_row, state=external.state or "", result=result)
         self.call_ended.emit(conv)
 
