@@ -299,6 +299,19 @@ def definition_to_form(definition: ContactList) -> FormState:
     )
 
 
+def renamed_column(old: list[str], new: list[str]) -> tuple[str, str] | None:
+    """``(was, now)`` when ``new`` is ``old`` with exactly one named column renamed, else None.
+
+    The builder then renames every reference to it (phone columns, data types, preview, ZIP).
+    """
+    if len(new) != len(old):
+        return None
+    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    if len(changed) != 1 or not old[changed[0]]:
+        return None
+    return old[changed[0]], new[changed[0]]
+
+
 def parse_path(path: str) -> tuple[str, int | None, str | None] | None:
     """A wire path as key, row index and field: ``phoneColumns[0].type`` → ``("phoneColumns", 0, "type")``."""
     m = _PATH.match(path)

@@ -34,6 +34,7 @@ from console.ui.builder.mapping import (
     FormState,
     definition_to_form,
     form_to_definition,
+    renamed_column,
     server_finding,
 )
 from console.ui.builder.suggest import CsvSuggestion
@@ -184,18 +185,16 @@ class BuilderPage(QWidget, BuilderForm):
         if self._filling:
             return
         new = [r["name"] for r in self.columns.rows()]
-        old = self._column_names
-        if len(new) == len(old):
-            changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
-            if len(changed) == 1 and old[changed[0]]:
-                was, now = old[changed[0]], new[changed[0]]
-                self._filling = True
-                try:
-                    self.rename_column(was, now)
-                    if was in self._samples:
-                        self._samples[now] = self._samples.pop(was)
-                finally:
-                    self._filling = False
+        renamed = renamed_column(self._column_names, new)
+        if renamed is not None:
+            was, now = renamed
+            self._filling = True
+            try:
+                self.rename_column(was, now)
+                if was in self._samples:
+                    self._samples[now] = self._samples.pop(was)
+            finally:
+                self._filling = False
         self._column_names = new
         self._filling = True
         try:

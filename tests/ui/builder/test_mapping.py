@@ -18,6 +18,7 @@ from console.ui.builder.mapping import (
     form_to_body,
     form_to_definition,
     parse_path,
+    renamed_column,
     wire_datetime,
 )
 
@@ -342,6 +343,22 @@ def test_expiry_goes_out_with_milliseconds() -> None:
 )
 def test_parse_path(path: str, parts: tuple[str, int | None, str | None] | None) -> None:
     assert parse_path(path) == parts
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "renamed"),
+    [
+        (["A", "B"], ["A", "C"], ("B", "C")),
+        (["A", "B"], ["A", "B"], None),
+        (["A", "B"], ["C", "D"], None),  # two changed: not a rename
+        (["A", "B"], ["B", "A"], None),  # moved
+        (["A"], ["A", "B"], None),  # added
+        (["A", ""], ["A", "B"], None),  # a new column named for the first time
+        (["A", "B"], ["A", ""], ("B", "")),  # cleared: references follow, the check reports them
+    ],
+)
+def test_renamed_column(old: list[str], new: list[str], renamed: tuple[str, str] | None) -> None:
+    assert renamed_column(old, new) == renamed
 
 
 def test_mapping_imports_no_qt() -> None:

@@ -97,9 +97,7 @@ def requests(sandbox: Any, method: str) -> list[dict[str, Any]]:
 
 
 def wait_idle(qtbot: Any, page: BuilderPage) -> None:
-    qtbot.waitUntil(
-        lambda: not any(c.is_running for c in page.findChildren(WorkerController)), timeout=10000
-    )
+    qtbot.waitUntil(lambda: not any(c.is_running for c in page.findChildren(WorkerController)), timeout=10000)
 
 
 def send(qtbot: Any, page: BuilderPage, button: Any) -> Any:
