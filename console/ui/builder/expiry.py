@@ -1,35 +1,14 @@
-"""The list's ``dateExpiration``: an editor with a "no expiry" state, and its wire format.
+"""The list's ``dateExpiration``: an editor with a "no expiry" state.
 
-Genesys datetimes go out as ISO-8601 UTC with milliseconds and ``Z``
-(``2024-05-01T12:00:00.000Z``, genesys-api.md §2). Pydantic writes ``…:00Z`` (no
-milliseconds) for :class:`~console.api.models.ContactList`, so the builder sends a
-:class:`BuilderContactList`, which only changes how ``dateExpiration`` is written.
+Its wire format (milliseconds and ``Z``) is :func:`console.ui.builder.mapping.wire_datetime`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from pydantic import field_serializer
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QDateTimeEdit, QHBoxLayout, QLabel, QWidget
-
-from console.api.models import ContactList
-
-
-def wire_datetime(value: datetime) -> str:
-    """``value`` as ISO-8601 UTC with milliseconds and ``Z``; a naive value is taken as UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class BuilderContactList(ContactList):
-    """The definition the builder edits and sends: a ContactList whose expiry has milliseconds."""
-
-    @field_serializer("date_expiration", when_used="json-unless-none")
-    def _expiration_on_the_wire(self, value: datetime) -> str:
-        return wire_datetime(value)
 
 
 class ExpiryEdit(QWidget):

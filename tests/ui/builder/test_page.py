@@ -21,11 +21,12 @@ from console.ui.errors import ErrorSink
 from console.ui.pages import PageContext
 from console.ui.pages.builder import BuilderPage
 from console.ui.session import SessionController
+from console.ui.workers import WorkerController
 
 # The offscreen platform plugin says so on every show(); harmless (pytest-qt docs/logging.rst).
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 CSV = (
     "ContactId,FirstName,Mobile,HomePhone,Email,Zip,Tier,Notes\\Internal\n"
     "1,Ana,+12025550143,(202) 555-0178,ana@example.com,20001,VIP,x\n"
@@ -84,7 +85,7 @@ def page(qtbot: Any, sandbox: Any, tmp_home: Path, memory_keyring: Any) -> Itera
     widget.resize(1400, 860)
     widget.show()
     yield widget
-    for ctl in widget.findChildren(type(widget._send_ctl)):
+    for ctl in widget.findChildren(WorkerController):
         ctl.shutdown()
     session.shutdown()
     session.transport.close()  # the app keeps one pool for its lifetime; a test ends it
@@ -96,9 +97,7 @@ def requests(sandbox: Any, method: str) -> list[dict[str, Any]]:
 
 
 def wait_idle(qtbot: Any, page: BuilderPage) -> None:
-    qtbot.waitUntil(
-        lambda: not any(c.is_running for c in page.findChildren(type(page._send_ctl))), timeout=10000
-    )
+    qtbot.waitUntil(lambda: not any(c.is_running for c in page.findChildren(WorkerController)), timeout=10000)
 
 
 def send(qtbot: Any, page: BuilderPage, button: Any) -> Any:
@@ -556,7 +555,7 @@ def test_org_pickers_keep_a_reference_they_do_not_list(page: BuilderPage, qtbot:
             }
         )
     )
-    page._on_org_loaded(([("Home", "home-id")], [("Default", "default-id")]))
+    page.jobs.pickers_loaded.emit(([("Home", "home-id")], [("Default", "default-id")]))
     body = page.definition.create_body()
     assert body["division"] == {"id": "div-elsewhere"}
     assert body["attemptLimits"] == {"id": "limits-page-2"}
