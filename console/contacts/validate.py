@@ -7,8 +7,11 @@ each batch; a ``threading.Event`` cancels between batches.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
 from array import array
@@ -133,6 +136,36 @@ def pool_start_method() -> str:
     return "spawn"
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PARENT_POLL_SECONDS = 0.5
+
+
+def _end_with_parent(parent: int) -> None:
+    """Pool-worker initializer: the worker ends when the validating process dies, whatever kills it.
+
+    A worker waits on its call queue, whose write end it inherited, so it never sees the parent go
+    (SIGKILL/SIGTERM of ``validate`` left both workers running under init). Linux delivers SIGKILL at
+    the parent's death (``PR_SET_PDEATHSIG``); elsewhere, and as a back-up, a daemon thread polls
+    ``os.getppid()`` and ends the worker once it changes.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no libc symbol: the thread below still watches
+            pass
+    if os.getppid() != parent:  # the parent died before the death signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int, poll: float = _PARENT_POLL_SECONDS) -> None:
+    """End this process (no clean-up: the parent that would collect its results is gone) once re-parented."""
+    while os.getppid() == parent:
+        time.sleep(poll)
+    os._exit(1)
+
+
 def validate(
     source: CsvSource,
     definition: ContactList,
@@ -225,7 +258,9 @@ def validate(
             if opts.scan:
                 _scanner(plan, source.dialect)
         ctx = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=procs, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=procs, mp_context=ctx, initializer=_end_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             pending: dict[Future[BatchFindings], int] = {}
             results: dict[int, BatchFindings] = {}
             lo = 0

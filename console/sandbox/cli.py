@@ -9,7 +9,7 @@ import sys
 import threading
 from types import FrameType
 
-from console.sandbox.server import Sandbox, SandboxConfig
+from console.sandbox.server import Sandbox, SandboxConfig, is_loopback
 from console.sandbox.store import FREE_SWITCHES, SWITCHES
 
 
@@ -39,7 +39,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the sandbox options on ``parser``."""
     names = ", ".join(f"{n} ({'|'.join(v)})" for n, v in SWITCHES.items())
     names += ", " + ", ".join(FREE_SWITCHES)
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to bind (default: loopback only; ::1 for IPv6 loopback)",
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other machines can reach (0.0.0.0, a LAN address): anyone there gets the "
+        "sandbox and its client secret",
+    )
     parser.add_argument("--port", type=int, default=8765, help="TCP port; 0 picks a free one (default 8765)")
     parser.add_argument("--state", metavar="FILE", help="keep lists and contacts in this SQLite file")
     parser.add_argument("--client-id", default="sandbox-client", help="client-credentials client id")
@@ -68,6 +78,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM; returns 0 on a clean stop, 2 on bad options."""
+    remote = not is_loopback(args.host)
+    if remote and not args.allow_remote:
+        sys.stderr.write(
+            f"sandbox: --host {args.host} is not a loopback address: every machine that can reach it "
+            "could use the sandbox with the client secret it prints. Use --host 127.0.0.1 (or ::1), or add "
+            "--allow-remote if other machines must reach it.\n"
+        )
+        return 2
     config = SandboxConfig(
         host=args.host,
         port=args.port,
@@ -93,6 +111,13 @@ def run(args: argparse.Namespace) -> int:
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
+        if remote:
+            sys.stderr.write(
+                f"WARNING: the sandbox listens on {args.host}, which other machines can reach "
+                "(--allow-remote): anyone who can connect gets its data and, with the client secret "
+                "below, full access. Plain HTTP: nothing is encrypted.\n"
+            )
+            sys.stderr.flush()
         _say(f"Sandbox listening on {sandbox.url}")
         _say(f"client_id={config.client_id} client_secret={config.client_secret}")
         while not stop.wait(0.2):

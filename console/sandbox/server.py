@@ -8,7 +8,9 @@ storage URL and the sandbox-only ``/sandbox/...`` control paths on one port.
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.server
+import ipaddress
 import math
 import re
 import socket
@@ -46,6 +48,21 @@ from console.sandbox.store import (
 from console.sandbox.wire import Request, Response, Route, new_id
 
 _MAX_BODY = 512 * 1024 * 1024
+_MAX_LINE = 1024  # a chunk-size or trailer line
+#: Fault ``path`` regexes are bounded so that matching one stays fast (a fault rule ``(a+)+$`` froze the
+#: sandbox for over a minute): a short pattern, no quantifier or alternation inside a quantified group, no
+#: back-references, at most two variable-length quantifiers, tried on the first 512 characters of the path.
+_FAULT_PATTERN_CHARS = 200
+_FAULT_VARIABLE_REPEATS = 2
+_FAULT_PATH_CHARS = 512
+#: Form fields and query parameters whose values the request log never keeps (like ``Authorization``).
+_SECRET_FIELDS = frozenset(
+    {"client_secret", "code_verifier", "refresh_token", "password", "code", "access_token", "id_token"}
+)
+_SECRET_FORM_FIELD = re.compile(
+    r"(?:^|(?<=&))(" + "|".join(sorted(_SECRET_FIELDS)) + r")=[^&]*", re.IGNORECASE
+)
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 _FAULT_KINDS = ("429", "status", "drop", "delay")
 _CONTROL_KEYS = (
     "switches",
@@ -312,11 +329,21 @@ class SandboxApp:
         return out
 
     def _take_fault(self, method: str, path: str) -> dict[str, Any] | None:
+        # the patterns run outside the lock (a slow one must not stall every other request), on a copy
         with self.state.lock:
-            for fault in self.state.faults:
-                if fault.get("method") and fault["method"].upper() != method:
-                    continue
-                if not re.search(fault.get("path") or r"^/api/v2/", path):
+            pending = list(self.state.faults)
+        probe = path[:_FAULT_PATH_CHARS]
+        matching = [
+            fault
+            for fault in pending
+            if not (fault.get("method") and fault["method"].upper() != method)
+            and _fault_pattern(fault.get("path") or r"^/api/v2/").search(probe)
+        ]
+        if not matching:
+            return None
+        with self.state.lock:
+            for fault in matching:  # in order; one consumed meanwhile by another request is skipped
+                if not any(f is fault for f in self.state.faults):
                     continue
                 fault["count"] -= 1
                 if fault["count"] <= 0:
@@ -325,19 +352,25 @@ class SandboxApp:
         return None
 
     def _log(self, req: Request) -> None:
-        headers = {k: ("<redacted>" if k == "authorization" else v) for k, v in req.headers.items()}
+        headers = {k: ("<redacted>" if k in _SECRET_HEADERS else v) for k, v in req.headers.items()}
+        query = {
+            k: (["<redacted>"] * len(v) if k.lower() in _SECRET_FIELDS else v) for k, v in req.query.items()
+        }
         body: Any
         try:
             body = req.body[:65536].decode()
         except UnicodeDecodeError:
             body = f"<{len(req.body)} bytes>"
+        else:
+            if "application/x-www-form-urlencoded" in req.headers.get("content-type", "").lower():
+                body = redact_form(body)
         with self.state.lock:
             self.state.log.append(
                 {
                     "time": time.time(),
                     "method": req.method,
                     "path": req.path,
-                    "query": req.query,
+                    "query": query,
                     "headers": headers,
                     "body": body,
                     "correlationId": req.correlation_id,
@@ -366,6 +399,80 @@ class SandboxApp:
             raise ApiError(404, "not.found", f"No sandbox control route {req.method} {req.path}")
         except ApiError as exc:
             return Response(exc.status, exc.body(req.correlation_id))
+        except Exception as exc:  # noqa: BLE001 - a control call must answer too, never drop the connection
+            traceback.print_exc(file=sys.stderr)
+            err = standard(500)
+            err.message = f"{err.message} ({type(exc).__name__})"
+            return Response(500, err.body(req.correlation_id))
+
+
+def redact_form(text: str) -> str:
+    """A form body whose secret fields (``client_secret``, ``code``...) read ``<redacted>``."""
+    return _SECRET_FORM_FIELD.sub(lambda m: f"{m.group(1)}=<redacted>", text)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or a name) reaches only this machine (``127.0.0.0/8``, ``::1``)."""
+    name = host.strip().strip("[]")
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(str(info[4][0])).is_loopback for info in infos)
+
+
+@functools.lru_cache(maxsize=256)
+def _fault_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _check_fault_pattern(pattern: str) -> str | None:
+    """Why ``pattern`` may take too long to match (None: it is bounded); see ``_FAULT_PATTERN_CHARS``."""
+    if len(pattern) > _FAULT_PATTERN_CHARS:
+        return f"is longer than {_FAULT_PATTERN_CHARS} characters"
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]  # the stdlib's own parse tree
+    except re.error as exc:
+        return f"is not a valid regex: {exc}"
+    variable = 0
+
+    def walk(items: Any, repeated: bool) -> str | None:
+        nonlocal variable
+        for op, arg in items:
+            name = str(op)
+            if name in ("GROUPREF", "GROUPREF_EXISTS"):
+                return "uses a back-reference"
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, high, body = arg
+                if low != high:
+                    variable += 1
+                if repeated:
+                    return "repeats a repeated group (nested quantifiers can take exponential time)"
+                found = walk(body, True)
+            elif name == "BRANCH":
+                if repeated:
+                    return "repeats an alternation (it can take exponential time)"
+                found = next((r for b in arg[1] if (r := walk(b, repeated)) is not None), None)
+            elif name == "SUBPATTERN":
+                found = walk(arg[-1], repeated)
+            elif name in ("ASSERT", "ASSERT_NOT", "ATOMIC_GROUP"):
+                found = walk(arg[-1] if name != "ATOMIC_GROUP" else arg, repeated)
+            else:
+                found = None
+            if found is not None:
+                return found
+        return None
+
+    reason = walk(parsed, False)
+    if reason is None and variable > _FAULT_VARIABLE_REPEATS:
+        reason = f"has more than {_FAULT_VARIABLE_REPEATS} variable-length quantifiers"
+    return reason
 
 
 def _switch_value(name: str, value: Any) -> str:
@@ -418,14 +525,26 @@ def _fault(index: int, raw: Any) -> dict[str, Any]:
             raise ValueError(f"{where}.seconds must be a number of seconds (0-600)")
         fault["seconds"] = float(seconds)
     if raw.get("path") is not None:
-        try:
-            re.compile(str(raw["path"]))
-        except re.error as exc:
-            raise ValueError(f"{where}.path is not a valid regex: {exc}") from None
+        reason = _check_fault_pattern(str(raw["path"]))
+        if reason is not None:
+            raise ValueError(f"{where}.path {reason}") from None
         fault["path"] = str(raw["path"])
     if raw.get("method") is not None:
         fault["method"] = str(raw["method"]).upper()
     return fault
+
+
+class _BodyError(Exception):
+    """A request body the sandbox will not read: answered ``status`` with ``message``, then closed."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _too_large() -> str:
+    return f"The request is over the size limit. Maximum bytes: {_MAX_BODY}"
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -434,6 +553,9 @@ class _Server(http.server.ThreadingHTTPServer):
     app: SandboxApp
 
     def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
+        if ":" in address[0]:  # an IPv6 literal such as ::1 (the class default is IPv4 only)
+            self.address_family = socket.AF_INET6
+            address = (address[0].strip("[]"), address[1])
         self.app = app
         self.connections: set[socket.socket] = set()
         self.conn_lock = threading.Lock()
@@ -467,26 +589,90 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request stderr log."""
 
+    def _line(self) -> bytes:
+        line = self.rfile.readline(_MAX_LINE + 1)
+        if not line.endswith(b"\n"):
+            if len(line) > _MAX_LINE:
+                raise _BodyError(400, f"A chunk-size or trailer line is longer than {_MAX_LINE} bytes.")
+            raise ConnectionError("the client closed the connection mid-body")
+        return line
+
     def _read_body(self) -> bytes:
+        """The request body, at most ``_MAX_BODY`` bytes.
+
+        Raises:
+            _BodyError: 400 for a malformed ``Content-Length`` or chunk size, 413 past the limit.
+            ConnectionError: The client went away before the body ended.
+        """
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             chunks: list[bytes] = []
+            total = 0
             while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                text = self._line().split(b";")[0].strip()
+                if not text or not all(c in b"0123456789abcdefABCDEF" for c in text):
+                    raise _BodyError(400, f"The chunk size {text[:40]!r} is not a hexadecimal number.")
+                if len(text.lstrip(b"0")) > 16:  # more than 2**64: over the limit whatever came before
+                    raise _BodyError(413, _too_large())
+                size = int(text, 16)
                 if size == 0:
-                    while self.rfile.readline().strip():
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
+                    for _ in range(100):  # trailer lines, ignored
+                        if not self._line().strip():
+                            return b"".join(chunks)
+                    raise _BodyError(400, "The request has more than 100 trailer lines.")
+                total += size
+                if total > _MAX_BODY:
+                    raise _BodyError(413, _too_large())
+                chunk = self.rfile.read(size)
+                if len(chunk) != size:
+                    raise ConnectionError("the client closed the connection mid-chunk")
+                chunks.append(chunk)
+                if self._line().strip():
+                    raise _BodyError(400, "A chunk is longer than its declared size.")
+        values = self.headers.get_all("Content-Length") or []
+        if not values:
+            return b""
+        distinct = {v.strip() for v in values}
+        declared = values[0].strip()
+        if len(distinct) != 1 or not declared.isascii() or not declared.isdigit():
+            raise _BodyError(400, f"Content-Length {', '.join(values)!r} is not a number of bytes.")
+        length = int(declared)
         if length > _MAX_BODY:
-            raise ValueError("body too large")
-        return self.rfile.read(length) if length else b""
+            raise _BodyError(413, _too_large())
+        body = self.rfile.read(length) if length else b""
+        if len(body) != length:
+            raise ConnectionError("the client closed the connection mid-body")
+        return body
+
+    def _refuse(self, exc: _BodyError, correlation_id: str) -> None:
+        """Answer a body that cannot be read with an ErrorBody, then close (the rest of it is unread)."""
+        err = standard(exc.status)
+        err.message = err.message_with_params = exc.message
+        data = Response(exc.status, err.body(correlation_id)).encode()
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.send_response(exc.status)
+            self.send_header("ININ-Correlation-Id", correlation_id)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+            # half-close and leave the client a moment to read the answer before the socket goes: closing
+            # with unread request bytes makes the kernel send a reset, which can discard the answer
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(1.0)
+            drained = 0
+            while drained < 1 << 20 and (piece := self.connection.recv(65536)):
+                drained += len(piece)
 
     def _dispatch(self) -> None:
         correlation_id = new_id()
         try:
             body = self._read_body()
+        except _BodyError as exc:
+            self._refuse(exc, correlation_id)
+            return
         except (ValueError, OSError):
             self.close_connection = True
             return

@@ -121,6 +121,8 @@ class Request:
             data = json.loads(self.body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise bad_request(f"The request body is not valid JSON: {exc}") from exc
+        except RecursionError:  # json.loads recurses once per level: thousands of [ or { exhaust the stack
+            raise bad_request("The request body is not valid JSON: it is nested too deeply.") from None
         if data is None and not allow_null:
             raise bad_request("A request body is required.")
         return data
