@@ -46,19 +46,27 @@ def private_file(path: Path) -> Path:
     """Create ``path`` empty if it does not exist, and make it ``0600``; returns ``path``.
 
     Call it before a library writes the file (QSettings keeps the mode of an existing file),
-    so the contents are never readable by others, not even for a moment.
+    so the contents are never readable by others, not even for a moment. Best effort: when the
+    folder is not writable, the library's own write fails later and reports it there.
     """
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
-    os.close(fd)
-    if sys.platform != "win32":
-        with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+        if sys.platform != "win32":
             path.chmod(FILE_MODE)
+    return path
+
+
+def _app_dir(path: Path) -> Path:
+    # best effort, like platformdirs: a read-only home must not stop the app from starting;
+    # whoever writes into the folder meets the error at the write
+    with contextlib.suppress(OSError):
+        private_dir(path)
     return path
 
 
 def config_dir() -> Path:
     """The app's config folder (profiles, window settings), created ``0700``; respects ``XDG_CONFIG_HOME``."""
-    return private_dir(Path(platformdirs.user_config_dir(APP_ID, appauthor=False)))
+    return _app_dir(Path(platformdirs.user_config_dir(APP_ID, appauthor=False)))
 
 
 def data_dir() -> Path:
@@ -66,14 +74,14 @@ def data_dir() -> Path:
 
     Respects ``XDG_DATA_HOME``.
     """
-    return private_dir(Path(platformdirs.user_data_dir(APP_ID, appauthor=False)))
+    return _app_dir(Path(platformdirs.user_data_dir(APP_ID, appauthor=False)))
 
 
 def cache_dir() -> Path:
     """The app's cache folder (compiled phone patterns), created ``0700``; respects ``XDG_CACHE_HOME``."""
-    return private_dir(Path(platformdirs.user_cache_dir(APP_ID, appauthor=False)))
+    return _app_dir(Path(platformdirs.user_cache_dir(APP_ID, appauthor=False)))
 
 
 def state_dir() -> Path:
     """The app's state folder (logs), created ``0700``; respects ``XDG_STATE_HOME``."""
-    return private_dir(Path(platformdirs.user_state_dir(APP_ID, appauthor=False)))
+    return _app_dir(Path(platformdirs.user_state_dir(APP_ID, appauthor=False)))

@@ -52,6 +52,21 @@ def test_private_file_is_0600_before_anything_is_written(tmp_path: Path) -> None
     assert old.read_text() == "kept"
 
 
+def test_private_file_that_cannot_be_made_leaves_the_error_to_the_writer(tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "window.ini"  # as unwritable as a read-only folder, even as root
+    assert private_file(target) == target
+    assert not target.exists()
+
+
+def test_app_folder_that_cannot_be_made_is_still_named(
+    tmp_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_home / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocked))
+    assert config_dir() == blocked / APP_ID  # the app starts; whoever writes there reports the error
+
+
 def test_private_dir_makes_nested_folders(tmp_path: Path) -> None:
     assert _mode(private_dir(tmp_path / "a" / "b")) == 0o700
 
@@ -61,6 +76,15 @@ def test_profiles_file_and_its_folder_are_private(tmp_home: Path) -> None:
     store.upsert(Profile(name="EU", region="eu_west_1", client_id="cid"))
     assert _mode(store.path) == 0o600
     assert _mode(store.path.parent) == 0o700
+
+
+def test_an_old_lock_file_is_tightened(tmp_home: Path) -> None:
+    journal = Journal.create({"list_id": "x"})
+    journal.close()
+    lock = journal.path.with_suffix(".lock")
+    lock.chmod(0o644)
+    Journal.open(journal.path.stem).close()
+    assert _mode(lock) == 0o600
 
 
 def test_journal_files_and_lock_are_private(tmp_home: Path) -> None:

@@ -157,7 +157,11 @@ class _Lock:
 
     def acquire(self) -> bool:
         # 0600 like the journal: the lock sits beside job state (issue 21: private files)
-        fh = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE), "r+b")
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        if sys.platform != "win32":
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, FILE_MODE)  # a lock file left 0644 by an older version
+        fh = os.fdopen(fd, "r+b")
         try:
             if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
                 import msvcrt
