@@ -19,6 +19,7 @@ export HOME="${HOME:-$(mktemp -d)}"; mkdir -p "$HOME"
 
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
+echo "== import contracts (pyproject [tool.importlinter])"; .venv/bin/lint-imports
 echo "== pytest"
 set +e
 if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then

@@ -29,14 +29,12 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, cached_property, lru_cache
 from itertools import compress
 from operator import not_
-from pathlib import Path
 
 import phonenumbers
-import platformdirs
 from phonenumbers import PhoneMetadata, PhoneNumberFormat, PhoneNumberType
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
-from console import APP_ID
+from console.paths import cache_dir, private_dir
 
 __all__ = [
     "PhoneCheck",
@@ -268,7 +266,7 @@ def _compile_cached(source: str, flags: int) -> re.Pattern[str]:
         key = hashlib.sha256(
             f"{sys.version}\0{_sre.MAGIC}\0{flags}\0{source}".encode("utf-8", "surrogatepass")
         ).hexdigest()
-        path = Path(platformdirs.user_cache_dir(APP_ID, appauthor=False)) / "re" / f"{key[:40]}.bin"
+        path = cache_dir() / "re" / f"{key[:40]}.bin"
     except (ImportError, OSError):  # pragma: no cover - no cache dir on this platform
         return re.compile(source, flags)
     try:
@@ -310,7 +308,7 @@ def _compile_cached(source: str, flags: int) -> re.Pattern[str]:
         }
     ).encode()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(len(meta_blob).to_bytes(4, "little") + meta_blob + body)

@@ -104,15 +104,6 @@ def _record_pattern(delimiter: str) -> re.Pattern[bytes]:
     )
 
 
-@dataclass(frozen=True)
-class _Sniffed:
-    encoding: str
-    delimiter: str
-    data_start: int
-    sep_line: bool
-    encoding_guessed_by: str
-
-
 def _sniff_encoding(sample: bytes, at_eof: bool) -> tuple[str, str]:
     for bom, name in _BOMS:
         if sample.startswith(bom):

@@ -22,7 +22,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import sub
-from pathlib import Path
 
 from console.api.models import ContactList
 from console.contacts.fixes import RowFixer
@@ -541,10 +540,3 @@ def explain_cell(
         msg = f"{head}: {rule.title}."
     return ValidationIssue(row, line, column, code, rule.severity, msg, fix, original, normalized)
 
-
-def load_and_validate(path: str | Path, definition: ContactList, **kwargs: object) -> ValidationResult:
-    """Convenience for scripts: open ``path`` and validate it (see :func:`validate`)."""
-    from console.contacts.reader import open_csv
-
-    src = open_csv(path)
-    return validate(src, definition, **kwargs)  # type: ignore[arg-type]

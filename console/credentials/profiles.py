@@ -1,8 +1,9 @@
 """Connection profiles: everything about an org except its secret, in a JSON file.
 
-The file lives in platformdirs' user config dir (``$XDG_CONFIG_HOME/outbound-console`` on
-Linux) as ``profiles.json``. A profile never carries a secret: the model forbids unknown
-fields, so a stray ``client_secret`` key is rejected on load and cannot be written.
+The file lives in the app's private config folder (:func:`console.paths.config_dir`,
+``$XDG_CONFIG_HOME/outbound-console`` on Linux) as ``profiles.json``, ``0600``. A profile
+never carries a secret: the model forbids unknown fields, so a stray ``client_secret`` key
+is rejected on load and cannot be written.
 """
 
 from __future__ import annotations
@@ -14,23 +15,14 @@ import uuid
 from enum import StrEnum
 from pathlib import Path
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from console import APP_ID
+from console.paths import config_dir, data_dir, private_dir
+
+__all__ = ["CUSTOM_REGION", "Profile", "ProfileStore", "SignInMethod", "config_dir", "data_dir"]
 
 CUSTOM_REGION = "custom"
 """Region key of a profile that names its API base URL itself (the sandbox, a gateway)."""
-
-
-def config_dir() -> Path:
-    """The app's config dir (profiles, window settings); respects ``XDG_CONFIG_HOME``."""
-    return Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
-
-
-def data_dir() -> Path:
-    """The app's data dir (support bundles default here); respects ``XDG_DATA_HOME``."""
-    return Path(platformdirs.user_data_dir(APP_ID, appauthor=False))
 
 
 class SignInMethod(StrEnum):
@@ -116,7 +108,7 @@ class ProfileStore:
             raise ValueError(f"{self.path} is not a valid profiles file: {exc}") from exc
 
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         text = json.dumps(self._data.model_dump(mode="json"), indent=2)
         fd, tmp = tempfile.mkstemp(prefix=".profiles.", dir=self.path.parent)
         try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import secrets
 import sqlite3
 import sys
@@ -31,7 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
-from console.credentials import data_dir
+from console.paths import FILE_MODE, data_dir, private_dir
 
 SCHEMA_VERSION = 1
 _ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: read aloud and typed by supervisors
@@ -155,7 +156,12 @@ class _Lock:
         self._fh: IO[bytes] | None = None
 
     def acquire(self) -> bool:
-        fh = self.path.open("a+b")
+        # 0600 like the journal: the lock sits beside job state (issue 21: private files)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        if sys.platform != "win32":
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, FILE_MODE)  # a lock file left 0644 by an older version
+        fh = os.fdopen(fd, "r+b")
         try:
             if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
                 import msvcrt
@@ -226,9 +232,7 @@ class Journal:
     ) -> Journal:
         """Create the journal of a new job with its settings (``meta``, JSON-able, no secrets)."""
         directory = directory or jobs_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):
-            directory.chmod(0o700)
+        private_dir(directory)
         for _ in range(20):
             jid = job_id or new_job_id()
             path = cls.path_for(jid, directory)

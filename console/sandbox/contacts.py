@@ -5,7 +5,6 @@ Add/upsert, get/put/delete, delete many, bulk get, clear, import status.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from console.sandbox.errors import ApiError, bad_request, not_found
@@ -267,9 +266,7 @@ def clear(req: Request) -> Response:
             if state.generation == generation and list_id in state.lists:
                 state.clear_contacts(list_id)
 
-    timer = threading.Timer(float(state.config["clear_delay"]), run)
-    timer.daemon = True
-    timer.start()
+    state.clock.call_later(float(state.config["clear_delay"]), run)
     return Response(204, None)
 
 

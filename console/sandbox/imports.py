@@ -18,7 +18,6 @@ import hmac
 import io
 import secrets
 import threading
-import time
 import urllib.parse
 
 from console.sandbox.contacts import contact_uri
@@ -131,12 +130,14 @@ def start_import(
         )
         state.imports[list_id] = job
 
+    started = state.clock.now()
+
     def run() -> None:
         steps = 10 if total else 1
         chunk = max(1, -(-total // steps))
         done = 0
         for step in range(steps):
-            time.sleep(delay / steps)
+            state.clock.wait_until(started + delay * (step + 1) / steps)  # {"advance_clock": s} skips ahead
             with state.lock:
                 if state.generation != generation or list_id not in state.lists:
                     job.running = False
@@ -144,7 +145,7 @@ def start_import(
                 if failure is None:
                     batch = records[step * chunk : (step + 1) * chunk]
                     store = state.contacts.setdefault(list_id, {})
-                    now = iso(time.time())
+                    now = iso(state.clock.now())
                     saved = []
                     for cid, values in batch:
                         cid = cid or new_id()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import zoneinfo
 from collections.abc import Callable
 from typing import Any
@@ -493,9 +492,7 @@ def delete_many(req: Request) -> Response:
                 if list_id in state.lists:
                     state.delete_list(list_id)
 
-    timer = threading.Timer(float(state.config["clear_delay"]), run)
-    timer.daemon = True
-    timer.start()
+    state.clock.call_later(float(state.config["clear_delay"]), run)
     return Response(204, None)
 
 

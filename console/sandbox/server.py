@@ -72,6 +72,7 @@ _CONTROL_KEYS = (
     "rate_limit",
     "import_delay",
     "clear_delay",
+    "advance_clock",
 )
 
 
@@ -207,6 +208,9 @@ class SandboxApp:
         expire = data.get("expire_tokens", False)
         if not isinstance(expire, bool):
             raise ValueError(f"expire_tokens must be true or false; got {expire!r}")
+        advance = data.get("advance_clock", 0)
+        if isinstance(advance, bool) or not isinstance(advance, int | float) or not 0 <= advance <= 10**9:
+            raise ValueError(f"advance_clock must be a number of seconds between 0 and 1e9; got {advance!r}")
         with self.state.lock:
             self.state.switches.update(switches)
             self.state.faults.extend(faults)
@@ -214,6 +218,8 @@ class SandboxApp:
             if expire:
                 for tok in self.state.tokens.values():
                     tok.revoked = True
+        if advance:
+            self.state.clock.advance(float(advance))
         return self.snapshot()
 
     def reset(self) -> None:

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,52 @@ class ImportJob:
     running: bool = True
 
 
+class Clock:
+    """The sandbox's time: the wall clock plus an offset tests can move forward.
+
+    Everything that waits for a deadline (token and code expiry, a presigned URL's expiry, an
+    import's progress, a call's ring time) reads :meth:`now`, so a test says
+    ``{"advance_clock": 5}`` instead of sleeping five seconds (STYLE.md: time is a seam).
+    Waiters (:meth:`wait_until`) wake at once when the clock is advanced.
+    """
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._moved = threading.Condition(threading.Lock())
+
+    def now(self) -> float:
+        """Current sandbox time, epoch seconds."""
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock ``seconds`` forward and wake every waiter."""
+        with self._moved:
+            self._offset += seconds
+            self._moved.notify_all()
+
+    def reset(self) -> None:
+        """Back to the wall clock."""
+        with self._moved:
+            self._offset = 0.0
+            self._moved.notify_all()
+
+    def wait_until(self, deadline: float) -> None:
+        """Block until sandbox time reaches ``deadline`` (real time passing, or :meth:`advance`)."""
+        with self._moved:
+            while (left := deadline - self.now()) > 0:
+                self._moved.wait(left)
+
+    def call_later(self, delay: float, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on a daemon thread once ``delay`` sandbox seconds have passed."""
+        deadline = self.now() + delay
+
+        def run() -> None:
+            self.wait_until(deadline)
+            fn()
+
+        threading.Thread(target=run, name="sandbox-later", daemon=True).start()
+
+
 @dataclass
 class RateWindow:
     """A per-token fixed 60-second window."""
@@ -174,6 +220,7 @@ class SandboxState:
         faults: Pending faults, consumed in order.
         windows: Rate-limit windows by token key.
         log: Recent requests (for ``GET /sandbox/requests``).
+        clock: The sandbox's time (movable by ``{"advance_clock": seconds}``).
     """
 
     config: dict[str, Any]
@@ -194,6 +241,7 @@ class SandboxState:
     log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=5000))
     persist: SqlitePersistence | None = None
     generation: int = 0
+    clock: Clock = field(default_factory=Clock)
 
     def switch(self, name: str) -> str:
         """The current value of a switch."""
@@ -339,6 +387,7 @@ class SandboxState:
         self.faults.clear()
         self.log.clear()
         self.switches = default_switches()
+        self.clock.reset()
         self.generation += 1
         if self.persist:
             self.persist.wipe()
@@ -425,8 +474,3 @@ class SqlitePersistence:
         """Close the database."""
         with self._lock:
             self._db.close()
-
-
-def now() -> float:
-    """Current epoch seconds."""
-    return time.time()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable
@@ -182,8 +181,8 @@ class Request:
 
     @property
     def now(self) -> float:
-        """Current time (epoch seconds)."""
-        return time.time()
+        """Current sandbox time (epoch seconds; :class:`~console.sandbox.store.Clock`)."""
+        return self.state.clock.now()
 
 
 def page(

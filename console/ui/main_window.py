@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from console import APP_NAME
 from console.api.ratelimit import RateLimitState
 from console.credentials import Profile, ProfileStore, SecretVault, config_dir, data_dir
+from console.paths import private_file
 from console.ui.api_log import ApiLogModel
 from console.ui.errors import DecodedError, ErrorSink
 from console.ui.pages import PageContext
@@ -251,7 +252,8 @@ class MainWindow(QMainWindow):
     # -- settings -------------------------------------------------------------------------
 
     def _settings(self) -> QSettings:
-        return QSettings(str(settings_path()), QSettings.Format.IniFormat)
+        # created 0600 first: QSettings keeps an existing file's mode (issue 21: private files)
+        return QSettings(str(private_file(settings_path())), QSettings.Format.IniFormat)
 
     def restore_settings(self) -> None:
         """Restore size, position, splitters and page from the settings file."""

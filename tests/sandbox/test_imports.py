@@ -80,10 +80,11 @@ def test_reimport_upserts_by_id(api: httpx.Client, cl: dict[str, Any]) -> None:
 
 
 def test_in_progress_100_shape(sb: Sandbox, api: httpx.Client, cl: dict[str, Any]) -> None:
-    sb.control({"switches": {"import_success_shape": "in_progress_100"}})
+    sb.control({"switches": {"import_success_shape": "in_progress_100"}, "import_delay": 3600})
     legacy(api, cl["id"], CSV)
-    time.sleep(0.4)
-    status = api.get(f"{LISTS}/{cl['id']}/importstatus").json()
+    assert api.get(f"{LISTS}/{cl['id']}/importstatus").json()["percentComplete"] < 100
+    sb.control({"advance_clock": 3600})  # an hour-long import finishes when the sandbox clock moves
+    status = wait_done(api, cl["id"])
     assert status == {
         "state": "IN_PROGRESS",
         "totalRecords": 2,
@@ -162,12 +163,12 @@ def test_presigned_put_insists_on_headers(api: httpx.Client, cl: dict[str, Any],
     }
 
 
-def test_presigned_signature_and_expiry(api: httpx.Client, cl: dict[str, Any]) -> None:
+def test_presigned_signature_and_expiry(sb: Sandbox, api: httpx.Client, cl: dict[str, Any]) -> None:
     up = presign(api, cl["id"]).json()
     tampered = up["url"].replace("X-Amz-Signature=", "X-Amz-Signature=0")
     assert httpx.put(tampered, content=CSV, headers=up["headers"]).status_code == 403
     short = presign(api, cl["id"], signedUrlTimeoutSeconds=1).json()
-    time.sleep(1.1)
+    sb.control({"advance_clock": 1.1})
     put = httpx.put(short["url"], content=CSV, headers=short["headers"])
     assert (put.status_code, b"expired" in put.content) == (403, True)
 

@@ -166,9 +166,9 @@ def test_reject_list_write_switch_fires_once(sb: Sandbox, api: httpx.Client) -> 
     assert api.post(LISTS, json=_with(name="r1")).status_code == 200
 
 
-def test_put_with_version(api: httpx.Client, make_list: MakeList) -> None:
+def test_put_with_version(sb: Sandbox, api: httpx.Client, make_list: MakeList) -> None:
     made = make_list()
-    time.sleep(0.002)
+    sb.control({"advance_clock": 1})  # dateModified must move past dateCreated
     r = api.put(
         f"{LISTS}/{made['id']}", json={**made, "name": "Renamed", "previewModeColumnName": "FirstName"}
     )

@@ -78,7 +78,7 @@ def test_token_lifetime_is_configurable(sb: Sandbox, http: httpx.Client) -> None
     tok = r.json()["access_token"]
     h = {"Authorization": f"Bearer {tok}"}
     assert http.get("/api/v2/organizations/me", headers=h).status_code == 200
-    time.sleep(1.05)
+    sb.control({"advance_clock": 1.05})  # the sandbox clock, not a wall-clock sleep
     assert_error(http.get("/api/v2/organizations/me", headers=h), 401, "bad.credentials", "Invalid login")
 
 
