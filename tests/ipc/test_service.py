@@ -107,7 +107,7 @@ def test_a_child_ignoring_cancel_is_terminated() -> None:
 
 def test_spawned_children_import_no_qt() -> None:
     svc = ChildService(targets.qt_probe_child, name="probe")
-    modules = ["console.ipc"]
+    modules = ["console.ipc", "console.ui.preview.child", "console.ui.preview.upload_process"]
     try:
         answer = svc.run(modules, progress=lambda p: None)
     finally:
@@ -122,8 +122,14 @@ from tests.ipc.targets import echo_child
 
 if __name__ == "__main__":
     kind = sys.argv[1]
-    service = ChildService(echo_child, name="echo")
-    service.run(("pid",), progress=lambda p: None)  # started, answered, now idle
+    if kind == "validation":
+        from console.ui.preview.workers import ValidationService
+
+        service = ValidationService()
+        service.warm()
+    else:
+        service = ChildService(echo_child, name="echo")
+        service.run(("pid",), progress=lambda p: None)  # started, answered, now idle
     print(service.pid, flush=True)
     if kind == "dropped":
         del service  # the owner forgot close() and dropped it
@@ -131,7 +137,7 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.parametrize("kind", ["kept", "dropped"])
+@pytest.mark.parametrize("kind", ["kept", "dropped", "validation"])
 def test_exit_does_not_wait_for_an_idle_child(tmp_path: Path, kind: str) -> None:
     script = tmp_path / "parent.py"
     script.write_text(textwrap.dedent(EXIT_SCRIPT))
