@@ -32,21 +32,15 @@ callback) run through :class:`FunctionWorker` without a subclass.
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
-import time
 from collections.abc import Callable
-from ctypes import c_bool
-from multiprocessing.connection import Connection
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from console.errors import Cancelled
+from console.ipc import ChildService, Kind
 from console.ui.errors import ErrorSink
-
-
-class WorkCancelled(Exception):  # noqa: N818 - reads better at the raise site than ...Error
-    """Raised inside :meth:`Worker.work` when the cancel flag is seen; not an error for the user."""
 
 
 class Worker(QObject):
@@ -54,7 +48,7 @@ class Worker(QObject):
 
     Signals:
         succeeded(object): the value :meth:`work` returned (a pydantic model or plain data).
-        failed(object): the exception :meth:`work` raised (``WorkCancelled`` when cancelled).
+        failed(object): the exception :meth:`work` raised (``Cancelled`` when cancelled).
         progressed(object): whatever the subclass reports (a count, a model); optional.
         finished(): always last, after ``succeeded`` or ``failed``.
     """
@@ -78,9 +72,9 @@ class Worker(QObject):
         return self.cancel_event.is_set()
 
     def check_cancelled(self) -> None:
-        """Raise :class:`WorkCancelled` when cancel was requested; call it between pages or chunks."""
+        """Raise :class:`Cancelled` when cancel was requested; call it between pages or chunks."""
         if self.cancel_event.is_set():
-            raise WorkCancelled
+            raise Cancelled
 
     def work(self) -> object:
         """Do the job on the worker thread and return its result.
@@ -96,10 +90,10 @@ class Worker(QObject):
         try:
             result = self.work()
             if self.cancel_event.is_set():
-                raise WorkCancelled
+                raise Cancelled
         except Exception as exc:  # noqa: BLE001 - every failure goes to the controller, then the sink
-            if self.cancel_event.is_set() and not isinstance(exc, WorkCancelled):
-                exc = WorkCancelled(str(exc))  # an aborted request after cancel is a cancel
+            if self.cancel_event.is_set() and not isinstance(exc, Cancelled):
+                exc = Cancelled(str(exc))  # an aborted request after cancel is a cancel
             self.failed.emit(exc)
         else:
             self.succeeded.emit(result)
@@ -107,69 +101,15 @@ class Worker(QObject):
             self.finished.emit()
 
 
-def relay_child(
-    conn: Connection,
-    process: Any,
-    *,
-    name: str,
-    cancel_flag: Any,
-    cancelled: Callable[[], bool],
-    progress: Callable[[object], None],
-    on_message: Callable[[str, object], None] | None = None,
-    grace_s: float = 15.0,
-    stopped_message: str | None = None,
-) -> object:
-    """Read a child's ``(kind, payload)`` messages until its end message; returns the result payload.
-
-    ``progress`` gets ``"progress"`` payloads, ``on_message`` any other kind. Once ``cancelled()``
-    is true, ``cancel_flag`` (a shared ``c_bool``) is set; a child still running ``grace_s`` later
-    is terminated. Waiting on the pipe releases the GIL.
-
-    Raises:
-        WorkCancelled: The child answered ``("cancelled", None)``.
-        RuntimeError: The child died, or ignored the cancel (then terminated).
-        BaseException: What the child sent as its error.
-    """
-    cancelled_at: float | None = None
-    while True:
-        if cancelled_at is None and cancelled():
-            cancelled_at = time.monotonic()
-            cancel_flag.value = True
-        if cancelled_at is not None and time.monotonic() - cancelled_at > grace_s:
-            process.terminate()
-            raise RuntimeError(stopped_message or f"the {name} process did not stop")
-        if not conn.poll(0.1):  # blocks without the GIL
-            if not process.is_alive() and not conn.poll():
-                raise RuntimeError(f"the {name} process ended unexpectedly (exit {process.exitcode})")
-            continue
-        try:
-            kind, payload = conn.recv()
-        except (EOFError, OSError):
-            raise RuntimeError(f"the {name} process ended unexpectedly (exit {process.exitcode})") from None
-        if kind == "progress":
-            progress(payload)
-        elif kind == "result":
-            return payload
-        elif kind == "cancelled":
-            raise WorkCancelled
-        elif kind == "error":
-            assert isinstance(payload, BaseException)
-            raise payload
-        elif on_message is not None:
-            on_message(kind, payload)
-
-
 class ChildProcessWorker(Worker):
     """A worker whose work runs in a spawned child process; its QThread only relays.
 
     For work that would otherwise hold the GUI process's GIL for long (parsing, JSON, big C
     calls): the relay thread blocks on the pipe without the GIL and re-emits what the child
-    sends. The child entry is called as ``target(conn, cancel_flag, *args)``; it receives
-    :meth:`run_child`'s ``request`` from ``conn``, may send ``("progress", payload)`` (re-emitted
-    as :attr:`progressed`) and other ``(kind, payload)`` messages (passed to :meth:`on_message`),
-    and ends with ``("result", payload)``, ``("cancelled", None)`` or ``("error", exception)``.
-    ``cancel_flag`` is a shared ``c_bool`` (``multiprocessing.RawValue``) set by :meth:`cancel`:
-    unlike ``multiprocessing.Event``, setting it cannot hang on a child that died while waiting.
+    sends. :meth:`run_child` runs one request in a fresh :class:`console.ipc.ChildService`
+    (closed when it ends): the child entry is called as ``target(conn, flags, *args)``, usually
+    :func:`console.ipc.serve`; ``Kind.PROGRESS`` payloads are re-emitted as :attr:`progressed`,
+    other messages go to :meth:`on_message`. :meth:`cancel` sets the shared cancel flag directly.
 
     Attributes:
         process_name: Name of the child (in messages: "the <name> process …").
@@ -181,56 +121,60 @@ class ChildProcessWorker(Worker):
 
     def __init__(self) -> None:
         super().__init__()
-        self._ctx = multiprocessing.get_context("spawn")  # no fork of a Qt process; bundles: freeze_support
-        self._cancel_child = self._ctx.RawValue(c_bool, False)
+        self._services: list[ChildService] = []
 
     def cancel(self) -> None:
         """Ask the child to stop (and the relay to end)."""
         super().cancel()
-        self._cancel_child.value = True
+        for service in list(self._services):
+            service.cancel()
 
-    def on_message(self, kind: str, payload: object) -> None:
+    def on_message(self, kind: Kind, payload: object) -> None:
         """A message other than progress and the end (called on the relay thread)."""
 
     def stopped_message(self) -> str:
         """The error text when the child does not stop within :attr:`STOP_GRACE_S` of a cancel."""
         return f"the {self.process_name} process did not stop"
 
-    def run_child(self, target: Callable[..., None], args: tuple[object, ...], request: object) -> object:
+    def new_service(self, target: Callable[..., None], args: tuple[object, ...]) -> ChildService:
+        """A service for ``target`` wired to this worker's name, grace and stop message (not started)."""
+        return ChildService(
+            target,
+            args,
+            name=self.process_name,
+            grace_s=self.STOP_GRACE_S,
+            stopped_message=self.stopped_message(),
+        )
+
+    def run_child(
+        self,
+        target: Callable[..., None],
+        args: tuple[object, ...],
+        request: object,
+        *,
+        service: ChildService | None = None,
+    ) -> object:
         """Start ``target`` in a child, send it ``request``, relay until it ends; returns the result payload.
 
+        ``service`` (from :meth:`new_service`) lets the caller reach its flags before the child runs.
+
         Raises:
-            WorkCancelled: The child stopped on a cancel.
+            Cancelled: The child stopped on a cancel.
             RuntimeError: The child died, or did not stop in time after a cancel (then terminated).
             BaseException: What the child sent as its error.
         """
-        parent, child = self._ctx.Pipe()
-        # not a daemon: a daemonic process may not start the worker pools the engine uses; the
-        # child stops by itself when this process dies (console.ui.preview.child.SharedFlagEvent)
-        process = self._ctx.Process(
-            target=target, args=(child, self._cancel_child, *args), name=self.process_name, daemon=False
-        )
-        process.start()
-        child.close()
+        service = service or self.new_service(target, args)
+        self._services.append(service)
         try:
-            parent.send(request)
-            return relay_child(
-                parent,
-                process,
-                name=self.process_name,
-                cancel_flag=self._cancel_child,
-                cancelled=self.cancel_event.is_set,
+            return service.run(
+                request,
                 progress=self.progressed.emit,
                 on_message=self.on_message,
-                grace_s=self.STOP_GRACE_S,
-                stopped_message=self.stopped_message(),
+                cancelled=self.cancel_event.is_set,
             )
         finally:
-            parent.close()
-            process.join(5)
-            if process.is_alive():
-                process.terminate()
-                process.join()
+            self._services.remove(service)
+            service.close()
 
 
 class FunctionWorker(Worker):
@@ -353,7 +297,7 @@ class WorkerController(QObject):
 
     @Slot(object)
     def _on_worker_failed(self, exc: object) -> None:
-        if isinstance(exc, WorkCancelled):
+        if isinstance(exc, Cancelled):
             self.cancelled.emit()
             return
         if self._sink is not None and isinstance(exc, BaseException):

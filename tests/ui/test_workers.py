@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QObject, QThread
 
+from console.errors import Cancelled
+from console.ipc import Kind
 from console.ui.errors import ErrorSink
 from console.ui.workers import ChildProcessWorker, FunctionWorker, Worker, WorkerController
 from tests.processes import first_line_then_kill
@@ -114,7 +116,7 @@ class ChildRun(ChildProcessWorker):
     def work(self) -> object:
         return self.run_child(self.target, (), self.request)  # type: ignore[arg-type]
 
-    def on_message(self, kind: str, payload: object) -> None:
+    def on_message(self, kind: Kind, payload: object) -> None:
         self.notes.append((kind, payload))
 
 
@@ -130,7 +132,7 @@ def test_child_process_worker_relays_progress_messages_and_result(qtbot) -> None
         controller.start(worker)
     assert blocker.args[0] == [0, 1, 4, 9, 16]  # the child ran its own process pool
     assert progress == [(k, 5) for k in range(1, 6)]
-    assert worker.notes == [("note", "starting")]
+    assert worker.notes == [(Kind.EXCHANGE, "starting")]
     qtbot.waitUntil(lambda: not controller.is_running, timeout=5000)
 
 
@@ -178,24 +180,27 @@ def test_an_orphaned_child_stops_by_itself(tmp_path) -> None:
     script.write_text(
         textwrap.dedent(
             f"""
-            import multiprocessing, time
-            from ctypes import c_bool
+            import time
+            from console.ipc import ChildService
             from tests.ui.child_targets import waiting_child
             if __name__ == "__main__":
-                ctx = multiprocessing.get_context("spawn")
-                parent, child = ctx.Pipe()
-                p = ctx.Process(target=waiting_child, args=(child, ctx.RawValue(c_bool, False)))
-                p.start()
-                parent.send({str(marker)!r})
-                print(parent.recv(), flush=True)
-                time.sleep(60)
+                service = ChildService(waiting_child, name="probe")
+                service.run({str(marker)!r}, progress=lambda p: print(p, flush=True), cancelled=lambda: False)
             """
         )
     )
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root)}
-    assert first_line_then_kill(script, env) == "('progress', 'waiting')"
+    assert first_line_then_kill(script, env) == "waiting"
     deadline = time.monotonic() + 10
     while marker.read_text() != "stopped" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert marker.read_text() == "stopped"
+
+
+def test_check_cancelled_raises_the_one_cancellation() -> None:
+    worker = Worker()
+    worker.check_cancelled()
+    worker.cancel()
+    with pytest.raises(Cancelled):
+        worker.check_cancelled()

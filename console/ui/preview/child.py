@@ -1,34 +1,29 @@
-"""The child-process side of :class:`~console.ui.workers.ChildProcessWorker` (no Qt here).
+"""The preview page's validation child entry (no Qt here); the mechanics live in :mod:`console.ipc`.
 
-A child entry is called as ``entry(conn, cancel_flag, *args)``. :func:`serve` does the common
-part: receive the request, run the work with a cancel event tied to the parent's shared flag,
-and send ``("result", payload)``, ``("cancelled", None)`` or ``("error", exception)``.
+``ChildCancelled``, ``SharedFlagEvent``, ``portable`` and ``serve`` are kept for the modules that
+still import them from here (``console.ui.preview.analysis``): ``ChildCancelled`` is
+:class:`console.errors.Cancelled`; new code imports :mod:`console.ipc` and :mod:`console.errors`.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import threading
-from collections.abc import Callable
-from ctypes import c_bool
-from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["ChildCancelled", "SharedFlagEvent", "portable", "serve"]
+from console.errors import Cancelled
+from console.ipc import Flags, Send, portable, serve
 
+__all__ = ["ChildCancelled", "SharedFlagEvent", "portable", "run_validation_child", "serve"]
 
-class ChildCancelled(Exception):  # noqa: N818 - reads better at the raise site
-    """Raised by child work that stopped on a cancel; :func:`serve` answers ``("cancelled", None)``."""
+ChildCancelled = Cancelled
+"""Old name of :class:`console.errors.Cancelled` (kept for ``console.ui.preview.analysis``)."""
 
 
 class SharedFlagEvent(threading.Event):
-    """A cancel event that is also set when the parent sets the shared flag, or dies.
+    """Old cancel event over a raw shared ``c_bool`` (kept for ``analysis.run_validation_service``, unused).
 
-    Polling the flag in :meth:`is_set` needs no thread (so a child can still ``fork`` its own
-    worker pool: ``fork`` is only safe single-threaded). The children are not daemonic (they
-    start worker pools), so an orphaned child (its parent killed) stops on its own: it sees
-    its parent process id change.
+    Use :class:`console.ipc.SharedFlag`, which crosses to the child by itself.
     """
 
     def __init__(self, flag: Any) -> None:
@@ -41,35 +36,22 @@ class SharedFlagEvent(threading.Event):
         return super().is_set() or bool(self._shared.value) or os.getppid() != self._parent
 
 
-def portable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives pickling, else a RuntimeError with its text."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:  # noqa: BLE001 - any pickling problem: send the text instead
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc
+def _validate(request: object, flags: Flags, send: Send) -> object:
+    # imported here: analysis imports this module for the names above
+    from console.ui.preview.analysis import validate_in_child
+
+    return validate_in_child(request, flags.cancel, send, flags.stop)
 
 
-def serve(
-    conn: Connection,
-    cancel_flag: c_bool,
-    work: Callable[[object, SharedFlagEvent, Callable[[str, object], None]], object],
-) -> None:
-    """Receive one request, run ``work(request, cancel, send)``, send the end message, close.
+def run_validation_child(conn: Any, flags: Flags) -> None:
+    """Entry of the long-lived validation child (:class:`~console.ui.preview.workers.ValidationService`).
 
-    ``send(kind, payload)`` sends a message to the relay (``"progress"`` or another kind).
+    Checks one :class:`~console.ui.preview.analysis.ValidationRequest` after another
+    (:func:`console.ipc.serve`). It runs at a lower CPU priority (it and the worker processes it
+    forks), so on a busy machine the GUI's process gets the CPU first; modules, phone patterns
+    and row scanners stay loaded between checks, so a small file is checked in tens of
+    milliseconds.
     """
-    cancel = SharedFlagEvent(cancel_flag)
-
-    def send(kind: str, payload: object) -> None:
-        conn.send((kind, payload))
-
-    try:
-        request = conn.recv()
-        conn.send(("result", work(request, cancel, send)))
-    except ChildCancelled:
-        conn.send(("cancelled", None))
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the relay
-        conn.send(("error", portable(exc)))
-    finally:
-        conn.close()
+    if hasattr(os, "nice"):
+        os.nice(5)
+    serve(conn, flags, _validate)

@@ -1,20 +1,21 @@
 """The upload's child process: prepares and runs :class:`console.jobs.UploadJob` away from the GUI's GIL.
 
 No Qt here: the spawned child imports only this module and the lower layers. The parent
-(:class:`~console.ui.preview.workers.UploadWorker`, a thin relay on a QThread) sends a
-:class:`ClientSpec` and an :class:`UploadPlan` over the pipe (the secret never goes to argv or
-disk), then reads ``(kind, payload)`` messages until ``"result"`` or ``"error"``:
+(:class:`~console.ui.preview.workers.UploadWorker`, a thin relay on a QThread, through a
+:class:`console.ipc.ChildService`) sends a :class:`ClientSpec`, an :class:`UploadPlan` and the jobs
+folder over the pipe (the secret never goes to argv or disk), then reads ``(Kind, payload)`` messages:
 
-- ``("progress", JobProgress)``, ``("exchange", ExchangeRecord)``: re-emitted by the relay;
-- ``("result", (UploadResult, row_map, original_path))`` or ``("error", BaseException)``: the end.
+- ``(Kind.PROGRESS, JobProgress)``, ``(Kind.EXCHANGE, ExchangeRecord)``: re-emitted by the relay;
+- ``(Kind.RESULT, (UploadResult, row_map, original_path))``, ``(Kind.CANCELLED, None)`` or
+  ``(Kind.ERROR, BaseException)``: the end.
 
 A new upload first writes "the file as shown" (edits applied, removed rows left out) to
 ``shown_dir`` with a map back to the user's rows, validates that file, and creates the job on
 it; a resumed upload reopens the journal (the shown file stays until the job is done).
 
-Pause and cancel are shared ``c_bool`` flags (``multiprocessing.RawValue``) the child polls and
-mirrors into the job. Not ``multiprocessing.Event``: its ``set()`` waits for every sleeper to
-wake, and hangs for ever when a waiting child has died (the simulated crash, a kill).
+Pause and cancel are the service's shared flags (:class:`console.ipc.SharedFlag`), handed
+straight to the preparation and to the job, which poll them (no mirror or relay thread); the
+cancel flag also reads as set once the parent is gone, so an orphaned upload stops resumable.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import threading
 import time
 from array import array
 from collections.abc import Callable
-from ctypes import c_bool
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -38,9 +38,10 @@ from console.api.models import ContactList
 from console.api.regions import Endpoint
 from console.contacts.reader import CsvSource, open_csv
 from console.contacts.validate import ValidationOptions, validate
+from console.errors import Cancelled
+from console.ipc import Flags, Kind, Send, serve
 from console.jobs import JobProgress, Phase, UploadJob, UploadOptions, UploadResult
 from console.ui.preview.analysis import Overlay, write_shown_csv
-from console.ui.preview.child import ChildCancelled, SharedFlagEvent, serve
 
 __all__ = ["ClientSpec", "SimulatedCrashError", "UploadPlan", "run_upload_child"]
 
@@ -137,10 +138,6 @@ def read_sidecar(shown_dir: Path, job_id: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
-class _CancelledError(Exception):
-    """Cancel seen while preparing (before the job exists)."""
-
-
 def _preparing(progress: Callable[[JobProgress], None], message: str) -> None:
     progress(JobProgress(Phase.PREPARING, 0, 0, 0.0, None, message=message))
 
@@ -167,7 +164,7 @@ def _create(
     finally:
         source.close()
     if cancel.is_set():
-        raise _CancelledError
+        raise Cancelled
     rows_path = base.with_suffix(".rows")
     save_row_map(rows_path, row_map)
     shown = open_csv(shown_path, encoding="utf-8", delimiter=",")
@@ -182,7 +179,7 @@ def _create(
             cancel=cancel,
         )
         if cancel.is_set():
-            raise _CancelledError
+            raise Cancelled
         job = UploadJob.create(
             api,
             source=shown,
@@ -213,10 +210,11 @@ def run_upload(
 ) -> tuple[UploadResult, array[int], str | None]:
     """Create (or reopen) the job and run it; returns (result, row map, user's file).
 
-    ``cancel``/``pause`` are watched between requests (the job polls them through a relay).
+    ``cancel``/``pause`` (anything with ``is_set()`` and ``wait(timeout)``, e.g. a
+    :class:`console.ipc.SharedFlag`) become the job's own flags: it checks them between requests.
 
     Raises:
-        _CancelledError: Cancel seen before the job was planned.
+        Cancelled: Cancel seen before the job was planned.
     """
     shown: CsvSource | None = None
     job: UploadJob | None = None
@@ -230,71 +228,40 @@ def run_upload(
             row_map = load_row_map(Path(side["rows"])) if "rows" in side else array("q")
         else:
             job, shown, row_map, original = _create(plan, api, jobs_dir, cancel, progress)
-        relay = threading.Thread(target=_relay_control, args=(job, cancel, pause), daemon=True)
-        relay.start()
+        # the job polls the caller's flags itself (UploadJob has no constructor argument for them yet)
+        job.cancel_event = cancel
+        job.pause_event = pause
         if cancel.is_set():
-            raise _CancelledError
+            raise Cancelled
         return job.run(progress), row_map, original
     finally:
-        cancel.set()  # ends the relay thread
         if job is not None:
             job.close()
         if shown is not None:
             shown.close()
 
 
-def _relay_control(job: UploadJob, cancel: threading.Event, pause: threading.Event) -> None:
-    paused = False
-    while not cancel.wait(0.05):
-        if pause.is_set() != paused:
-            paused = pause.is_set()
-            job.pause() if paused else job.unpause()
-    job.cancel()
+def run_upload_child(conn: Connection, flags: Flags) -> None:
+    """Child entry (:class:`console.ipc.ChildService`).
 
+    Each request is ``(ClientSpec, UploadPlan, jobs_dir, crash_after_rows)``; ``crash_after_rows``
+    (tests) raises :class:`SimulatedCrashError` once that many rows are settled.
+    """
 
-def _mirror(cancel_flag: c_bool, pause_flag: c_bool, cancel: threading.Event, pause: threading.Event) -> None:
-    parent_gone = SharedFlagEvent(cancel_flag)  # the flag, or the parent died (the job stays resumable)
-    while not cancel.wait(0.05):
-        if parent_gone.is_set():
-            cancel.set()
-        if pause_flag.value:
-            pause.set()
-        else:
-            pause.clear()
-
-
-def run_upload_child(
-    conn: Connection,
-    cancel_flag: c_bool,
-    jobs_dir: Path,
-    crash_after_rows: int | None,
-    pause_flag: c_bool,
-) -> None:
-    """Child entry: receive (ClientSpec, UploadPlan), run :func:`run_upload`, send the messages above."""
-    cancel = threading.Event()
-    pause = threading.Event()
-    threading.Thread(target=_mirror, args=(cancel_flag, pause_flag, cancel, pause), daemon=True).start()
-
-    def work(
-        request: object, _flag: threading.Event, send: Callable[[str, object], None]
-    ) -> tuple[UploadResult, array[int], str | None]:
+    def work(request: object, flags: Flags, send: Send) -> tuple[UploadResult, array[int], str | None]:
         assert isinstance(request, tuple)
-        spec, plan = request
+        spec, plan, jobs_dir, crash_after_rows = request
         assert isinstance(spec, ClientSpec)
         assert isinstance(plan, UploadPlan)
 
         def on_progress(progress: JobProgress) -> None:
             if crash_after_rows is not None and progress.rows_done >= crash_after_rows:
                 raise SimulatedCrashError(f"simulated crash after {progress.rows_done} rows")
-            send("progress", progress)
+            send(Kind.PROGRESS, progress)
 
-        with spec.build(lambda record: send("exchange", record)) as api:
-            try:
-                return run_upload(plan, api, jobs_dir, cancel=cancel, pause=pause, progress=on_progress)
-            except _CancelledError:
-                raise ChildCancelled from None
+        with spec.build(lambda record: send(Kind.EXCHANGE, record)) as api:
+            return run_upload(
+                plan, api, jobs_dir, cancel=flags.cancel, pause=flags.pause, progress=on_progress
+            )
 
-    try:
-        serve(conn, cancel_flag, work)
-    finally:
-        cancel.set()  # ends the mirror thread
+    serve(conn, flags, work)

@@ -4,28 +4,25 @@ The two long jobs run in child processes, so their parsing, JSON and HTTP work n
 GUI process's GIL; their QThread workers only relay. The check (:class:`ValidationWorker`) runs in
 the page's long-lived validation child (:class:`ValidationService`), the upload
 (:class:`UploadWorker`, a :class:`~console.ui.workers.ChildProcessWorker`) in a child of its own
+(both children are :class:`console.ipc.ChildService` s)
 that runs the one upload implementation, :class:`console.jobs.UploadJob`
 (:mod:`console.ui.preview.upload_process` says how a new upload prepares "the file as shown").
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import threading
 from array import array
 from collections.abc import Callable, Mapping
-from ctypes import c_bool
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from console.api.client import GenesysClient
 from console.api.logging import ExchangeRecord
 from console.api.models import ContactList
 from console.contacts.fixes import write_error_report
 from console.contacts.reader import CsvSource, IndexState
+from console.ipc import ChildService, Kind
 from console.jobs import UploadOptions, UploadResult, jobs_dir
 from console.ui.preview.analysis import (
     WRITE_BATCH,
@@ -33,11 +30,11 @@ from console.ui.preview.analysis import (
     Overlay,
     ValidationRequest,
     attach_checked,
-    run_validation_service,
     write_shown_csv,
 )
+from console.ui.preview.child import run_validation_child
 from console.ui.preview.upload_process import ClientSpec, SimulatedCrashError, UploadPlan, run_upload_child
-from console.ui.workers import ChildProcessWorker, Worker, relay_child
+from console.ui.workers import ChildProcessWorker, Worker
 
 __all__ = [
     "ClientSpec",
@@ -152,45 +149,29 @@ class ValidationService:
     the engine and compiles the phone patterns): a 1,000-row file took 700 ms to check. This child
     stays: it is spawned when the page is first shown (:meth:`warm`) or on the first check, and
     keeps its modules and compiled patterns. One check at a time; a child that died (killed,
-    crashed) is replaced on the next check. Everything here runs on the calling (worker) thread,
-    except :meth:`warm`, :meth:`stop_current` and :meth:`close` (any thread).
+    crashed) is replaced on the next check; it is reaped by :meth:`close`, or at exit when the page
+    never closes (:class:`console.ipc.ChildService`). Everything here runs on the calling (worker)
+    thread, except :meth:`warm`, :meth:`stop_current` and :meth:`close` (any thread).
     """
 
     STOP_GRACE_S = 15.0
     """After a cancel, how long a check may take to stop before the child is terminated."""
 
     def __init__(self) -> None:
-        self._ctx = multiprocessing.get_context("spawn")  # no fork of a Qt process
-        self._cancel = self._ctx.RawValue(c_bool, False)
-        self._stop = self._ctx.RawValue(c_bool, False)
-        self._process: Any = None
-        self._conn: Connection | None = None
-        self._start_lock = threading.Lock()
-        self._run_lock = threading.Lock()
+        self.service = ChildService(run_validation_child, name="validation", grace_s=self.STOP_GRACE_S)
 
     @property
     def pid(self) -> int | None:
         """The child's process id, None before it is started."""
-        return None if self._process is None else int(self._process.pid)
+        return self.service.pid
 
     def warm(self) -> None:
         """Start the child now (it loads the engine while the user picks a file)."""
-        with self._start_lock:
-            if self._process is not None and self._process.is_alive():
-                return
-            self._discard()
-            parent, child = self._ctx.Pipe()
-            # not a daemon: it forks the engine's worker processes; it ends by itself when orphaned
-            process = self._ctx.Process(
-                target=run_validation_service, args=(child, self._cancel, self._stop), name="validation"
-            )
-            process.start()
-            child.close()
-            self._process, self._conn = process, parent
+        self.service.start()
 
     def stop_current(self) -> None:
         """End the running check early, keeping the rows checked so far."""
-        self._stop.value = True
+        self.service.stop_current()
 
     def run(
         self,
@@ -201,53 +182,15 @@ class ValidationService:
         """Check ``request`` in the child; returns its result payload.
 
         Raises:
-            WorkCancelled: ``cancelled()`` became true and the child stopped.
+            Cancelled: ``cancelled()`` became true and the child stopped.
             RuntimeError: The child died, or ignored a cancel for :attr:`STOP_GRACE_S` (then terminated).
             Exception: What the check raised in the child.
         """
-        with self._run_lock:
-            self.warm()
-            conn, process = self._conn, self._process
-            assert conn is not None
-            self._cancel.value = False
-            self._stop.value = False
-            conn.send(request)
-            try:
-                return relay_child(
-                    conn,
-                    process,
-                    name="validation",
-                    cancel_flag=self._cancel,
-                    cancelled=cancelled,
-                    progress=progress,
-                    grace_s=self.STOP_GRACE_S,
-                )
-            except RuntimeError:
-                self._discard()  # dead or stuck: the next check starts a new child
-                raise
+        return self.service.run(request, progress=progress, cancelled=cancelled)
 
     def close(self, timeout: float = 5.0) -> None:
         """Tell the child to end (cancelling a running check) and reap it."""
-        self._cancel.value = True
-        with self._start_lock:
-            process, conn = self._process, self._conn
-            if process is None or conn is None:
-                return
-            with contextlib.suppress(OSError):
-                conn.send(None)
-        with self._run_lock:  # a running check sees the cancel and returns
-            self._discard(timeout)
-
-    def _discard(self, timeout: float = 1.0) -> None:
-        process, conn = self._process, self._conn
-        self._process = self._conn = None
-        if conn is not None:
-            conn.close()
-        if process is not None:
-            process.join(timeout)
-            if process.is_alive():
-                process.terminate()
-                process.join()
+        self.service.close(timeout)
 
 
 class ValidationWorker(Worker):
@@ -369,17 +312,17 @@ class UploadWorker(ChildProcessWorker):
         self.on_exchange = on_exchange
         self.crash_after_rows: int | None = None
         """Test seam: the child raises :class:`SimulatedCrashError` once this many rows are settled."""
-        self._pause_child = self._ctx.RawValue(c_bool, False)  # not ctx.Event: see upload_process
+        self._service = self.new_service(run_upload_child, ())  # spawned by work(); flags usable now
 
     # -- control (any thread) ------------------------------------------------------------------
 
     def pause(self) -> None:
         """Hold between requests."""
-        self._pause_child.value = True
+        self._service.pause()
 
     def unpause(self) -> None:
         """Continue."""
-        self._pause_child.value = False
+        self._service.unpause()
 
     # -- work ------------------------------------------------------------------------------------
 
@@ -407,18 +350,17 @@ class UploadWorker(ChildProcessWorker):
         return UploadOutcome(result, row_map, original, rejected)
 
     def _run_child(self, plan: UploadPlan) -> tuple[UploadResult, array[int], str | None]:
-        payload = self.run_child(
-            run_upload_child, (jobs_dir(), self.crash_after_rows, self._pause_child), (self.client, plan)
-        )
+        request = (self.client, plan, jobs_dir(), self.crash_after_rows)
+        payload = self.run_child(run_upload_child, (), request, service=self._service)
         assert isinstance(payload, tuple)
         result, row_map, original = payload
         assert isinstance(result, UploadResult)
         assert isinstance(row_map, array)
         return result, row_map, original if isinstance(original, str) else None
 
-    def on_message(self, kind: str, payload: object) -> None:
+    def on_message(self, kind: Kind, payload: object) -> None:
         """API-log records of the child's client."""
-        if kind == "exchange" and self.on_exchange is not None:
+        if kind is Kind.EXCHANGE and self.on_exchange is not None:
             assert isinstance(payload, ExchangeRecord)
             self.on_exchange(payload)
 
