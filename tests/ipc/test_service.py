@@ -48,12 +48,16 @@ def test_started_on_demand_reused_and_closed(service: ChildService) -> None:
     assert _gone(pid)
 
 
-def test_a_dead_child_is_reported_then_replaced(service: ChildService) -> None:
+def test_a_dead_child_is_replaced_on_the_next_request(service: ChildService) -> None:
     pid = service.run(("pid",), progress=lambda p: None)
     assert isinstance(pid, int)
     os.kill(pid, signal.SIGKILL)
-    with pytest.raises(RuntimeError, match="the echo process ended unexpectedly"):
+    # Whether the next request meets the dying child ("ended unexpectedly") or finds it already gone depends
+    # on when the kernel delivers the signal; either way the request after that is answered by a new child.
+    try:
         service.run(("pid",), progress=lambda p: None)
+    except RuntimeError as exc:
+        assert "the echo process ended unexpectedly" in str(exc)
     new_pid = service.run(("pid",), progress=lambda p: None)
     assert new_pid not in (None, pid)
 

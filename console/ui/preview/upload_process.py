@@ -147,6 +147,7 @@ def _create(
     api: GenesysClient,
     jobs_dir: Path,
     cancel: threading.Event,
+    pause: threading.Event,
     progress: Callable[[JobProgress], None],
 ) -> tuple[UploadJob, CsvSource, array[int], str]:
     assert plan.source_path is not None
@@ -189,6 +190,8 @@ def _create(
             validation=result,
             connection=plan.connection,
             jobs_dir=jobs_dir,
+            cancel=cancel,
+            pause=pause,
         )
     except BaseException:
         shown.close()
@@ -222,15 +225,14 @@ def run_upload(
     try:
         if plan.resume_job_id is not None:
             _preparing(progress, f"reopening job {plan.resume_job_id}")
-            job = UploadJob.reopen(api, plan.resume_job_id, jobs_dir=jobs_dir, poll_interval=0.2)
+            job = UploadJob.reopen(
+                api, plan.resume_job_id, jobs_dir=jobs_dir, poll_interval=0.2, cancel=cancel, pause=pause
+            )
             side = read_sidecar(plan.shown_dir, job.job_id)
             original = side.get("original")
             row_map = load_row_map(Path(side["rows"])) if "rows" in side else array("q")
         else:
-            job, shown, row_map, original = _create(plan, api, jobs_dir, cancel, progress)
-        # the job polls the caller's flags itself (UploadJob has no constructor argument for them yet)
-        job.cancel_event = cancel
-        job.pause_event = pause
+            job, shown, row_map, original = _create(plan, api, jobs_dir, cancel, pause, progress)
         if cancel.is_set():
             raise Cancelled
         return job.run(progress), row_map, original
