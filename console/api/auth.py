@@ -35,10 +35,10 @@ from console.api.errors import (
     ApiConnectionError,
     ApiStatusError,
     AuthenticationError,
+    Cancelled,
     ErrorBody,
     LoginError,
     LoginTimeoutError,
-    OperationCancelledError,
 )
 from console.api.logging import redact_body
 from console.api.regions import Endpoint
@@ -432,7 +432,7 @@ class PkceLogin:
             LoginError: the redirect carried an error, a wrong state or no code, or the browser
                 could not be opened.
             AuthenticationError: the login host refused the code exchange.
-            OperationCancelledError: ``cancel`` was set.
+            Cancelled: ``cancel`` was set.
         """
         verifier = generate_code_verifier()
         state = secrets.token_urlsafe(24)
@@ -453,7 +453,7 @@ class PkceLogin:
             deadline = time.monotonic() + self.timeout
             while not server.arrived.wait(min(0.1, max(deadline - time.monotonic(), 0))):
                 if cancel is not None and cancel.is_set():
-                    raise OperationCancelledError("sign-in cancelled")
+                    raise Cancelled("sign-in cancelled")
                 if time.monotonic() >= deadline:
                     raise LoginTimeoutError(f"no answer from the browser sign-in within {self.timeout:g} s")
         finally:

@@ -171,7 +171,7 @@ class DecodedError:
 
 
 # catalog entries whose summary is generic: the title shows the server's own message instead
-_GENERIC = {"bad.request", "unknown", "oauth.other"}
+_GENERIC = {"bad.request", "unknown", "oauth.other", "credentials"}
 
 
 def decode_error(exc: BaseException, context: str = "", *, target: ErrorTarget | None = None) -> DecodedError:

@@ -33,6 +33,7 @@ from console.api.ratelimit import RateLimitState
 from console.api.regions import Endpoint, Region
 from console.api.transport import ssl_context
 from console.credentials import CUSTOM_REGION, CredentialsError, Profile, SecretVault, SignInMethod
+from console.errors import Cancelled
 from console.ui.api_log import ExchangeRecorder
 from console.ui.errors import ErrorSink
 from console.ui.workers import FunctionWorker, WorkerController
@@ -343,7 +344,7 @@ def run_connection_test(
     info = client.get_token_info()
     token = client.auth.token if isinstance(client.auth, ClientCredentialsAuth | UserTokenAuth) else None
     if cancel is not None and cancel.is_set():
-        raise OperationCancelled
+        raise Cancelled
     checks = permission_checks(client, user_context=user_token)
     grant = "user login (PKCE)" if user_token else "client credentials"
     if info.oauth_client and info.oauth_client.get("name"):
@@ -360,10 +361,6 @@ def run_connection_test(
         checks=checks,
         rate_limit=client.rate_limit,
     )
-
-
-class OperationCancelled(Exception):  # noqa: N818 - mirrors the api's OperationCancelledError
-    """Raised between steps when the worker's cancel flag is set."""
 
 
 def sign_in_user(
