@@ -181,11 +181,18 @@ class ApiStatusError(ApiError):
         except ValueError:
             data = None
         if isinstance(data, dict):
-            body = ErrorBody.model_validate(data)
+            body = ErrorBody.lenient(data)
         correlation_id = response.headers.get("ININ-Correlation-Id") or (body.context_id if body else None)
         request = response.request
         status = response.status_code
         klass = status_error_class(status)
+        if message is None and body is None and _is_html(response, text):
+            # a proxy or gateway's own page: say who answered, keep the page for the details only
+            reason = f" {response.reason_phrase}" if response.reason_phrase else ""
+            message = (
+                f"{request.method} {request.url.path}: the proxy/gateway answered {status}{reason} "
+                "(an HTML page, not the API's answer)"
+            )
         if message is None:
             detail = body.rendered_message() if body else text
             code = f" {body.code}" if body and body.code else ""
@@ -206,6 +213,11 @@ class ApiStatusError(ApiError):
                 message, request, retry_after=parse_retry_after(response.headers.get("Retry-After")), **kwargs
             )
         return klass(message, request, **kwargs)
+
+
+def _is_html(response: httpx.Response, text: str) -> bool:
+    ctype = response.headers.get("Content-Type", "").lower()
+    return "html" in ctype or text.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
 
 
 class BadRequestError(ApiStatusError):

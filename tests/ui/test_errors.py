@@ -32,3 +32,24 @@ def test_keyring_failure_is_the_plain_message(
     assert "CredentialsError" not in everything
     assert "correlation id" not in everything.lower()
     assert decoded.correlation_id is None
+
+
+def test_html_page_from_a_proxy_is_decoded_not_shown_raw() -> None:
+    import httpx
+
+    from console.api.errors import ApiStatusError
+
+    page = "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"
+    response = httpx.Response(
+        502,
+        content=page.encode(),
+        headers={"Content-Type": "text/html"},
+        request=httpx.Request("GET", "https://api.mypurecloud.ie/api/v2/organizations/me"),
+    )
+    decoded = decode_error(ApiStatusError.from_response(response), "Test connection")
+    assert decoded.title == "Test connection failed: The proxy/gateway answered 502"
+    assert "<" not in decoded.title
+    assert "<" not in decoded.explanation
+    assert "correlation id" not in decoded.explanation
+    assert decoded.response_body == page
+    assert page in decoded.details
