@@ -200,6 +200,8 @@ def decode_error(exc: BaseException, context: str = "", *, target: ErrorTarget |
         "context": context,
         "missing_permissions": list(facts.permissions),
     }
+    if ex.key == "proxy.gateway":
+        kw["message"] = str(exc)  # the page itself goes to the details and response_body, never the message
     details: list[str] = []
     if isinstance(exc, api_errors.ApiError) and exc.request is not None:
         url = urlsplit(redact_url(str(exc.request.url)))

@@ -50,6 +50,8 @@ def test_html_page_from_a_proxy_is_decoded_not_shown_raw() -> None:
     assert decoded.title == "Test connection failed: The proxy/gateway answered 502"
     assert "<" not in decoded.title
     assert "<" not in decoded.explanation
+    assert "<" not in decoded.message
+    assert "proxy/gateway answered 502" in decoded.message
     assert "correlation id" not in decoded.explanation
     assert decoded.response_body == page
     assert page in decoded.details
