@@ -78,9 +78,8 @@ def test_requests_go_through_the_explicit_proxy(sandbox: Any) -> None:
 
 
 def test_environment_proxy_follows_no_proxy(sandbox: Any) -> None:
-    # loopback is always direct for an environment proxy, so name the sandbox's host in a way
-    # only NO_PROXY decides: route by a fake env that treats nothing as loopback is not possible;
-    # instead check that an env proxy is used for a non-loopback host and skipped by NO_PROXY.
+    # An environment proxy is used for other hosts, skipped for NO_PROXY hosts, and never used for
+    # the embedded sandbox on loopback (a request to it goes direct: the proxy sees nothing).
     with ForwardingProxy() as proxy:
         routed = ConsoleTransport(env={"http": proxy.url})
         skipped = ConsoleTransport(env={"http": proxy.url, "no": "example.test"})
