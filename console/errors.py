@@ -3,7 +3,7 @@
 The tree (STYLE.md; httpx ``_exceptions.py`` style)::
 
     ConsoleError
-    ├── ApiError(message, request)               anything that went wrong talking to the API   (console.api.errors)
+    ├── ApiError(message, request)               talking to the API failed (console.api.errors)
     │   ├── ApiConnectionError                   no HTTP answer (refused, dropped, TLS, proxy)
     │   │   └── ApiTimeoutError                  connect/read/write/pool time-out
     │   └── ApiStatusError(status_code, body, correlation_id)   an HTTP answer outside 200..205
@@ -15,9 +15,9 @@ The tree (STYLE.md; httpx ``_exceptions.py`` style)::
     │       ├── RateLimitError(retry_after)      429
     │       └── ServerError                      5xx
     ├── CredentialsError(no_keyring)             no/unusable stored credentials, keyring trouble
-    ├── LoginError                               the browser (PKCE) sign-in did not complete  (console.api.errors)
+    ├── LoginError                               the browser sign-in did not complete (console.api.errors)
     │   └── LoginTimeoutError                    ... within the time-out
-    └── Cancelled                                the caller's cancel flag was set (thread, child or retry wait)
+    └── Cancelled                                the caller's cancel flag was set (thread, child, wait)
 
 Every class here pickles with all it carries, so an error raised in a child process arrives whole.
 """

@@ -35,14 +35,14 @@ from console.api.errors import (
     ApiConnectionError,
     ApiStatusError,
     AuthenticationError,
+    Cancelled,
     ErrorBody,
     LoginError,
     LoginTimeoutError,
-    OperationCancelledError,
 )
 from console.api.logging import redact_body
 from console.api.regions import Endpoint
-from console.api.transport import USER_AGENT, new_http_client
+from console.api.transport import DEFAULT_TIMEOUT, USER_AGENT, new_http_client
 
 DEFAULT_LEEWAY = 60.0
 """Seconds before ``expires_in`` runs out at which a cached token is no longer used."""
@@ -145,6 +145,16 @@ def _parse_token(response: httpx.Response, login_host: str, what: str, now: floa
     return AccessToken.from_response(parsed, now=now)
 
 
+def _timeouts_of(request: httpx.Request) -> dict[str, Any]:
+    """The time-outs of the API request a token request is made for.
+
+    A request an auth flow yields is sent as it is: built without the ``timeout`` extension it
+    would wait for ever on a token endpoint that accepts the connection and never answers.
+    """
+    timeout = request.extensions.get("timeout")
+    return {"timeout": timeout} if timeout is not None else {"timeout": DEFAULT_TIMEOUT.as_dict()}
+
+
 class ClientCredentialsAuth(httpx.Auth):
     """Client-credentials grant inside an ``httpx.Auth`` flow.
 
@@ -196,12 +206,13 @@ class ClientCredentialsAuth(httpx.Auth):
         raw = f"{self.client_id}:{self._secret.get_secret_value()}".encode()
         return "Basic " + base64.b64encode(raw).decode("ascii")
 
-    def _fetch(self) -> Generator[httpx.Request, httpx.Response, AccessToken]:
+    def _fetch(self, like: httpx.Request) -> Generator[httpx.Request, httpx.Response, AccessToken]:
         request = httpx.Request(
             "POST",
             self.endpoint.token_url,
             data={"grant_type": "client_credentials"},
             headers={"Authorization": self._basic(), "Accept": "application/json", "User-Agent": USER_AGENT},
+            extensions=_timeouts_of(like),
         )
         response = yield request
         token = _parse_token(response, self.endpoint.login_host, "client id or secret", self._clock())
@@ -215,7 +226,7 @@ class ClientCredentialsAuth(httpx.Auth):
         with self._lock:
             token = self._token
         if token is None or not token.is_fresh(self._clock(), self.leeway):
-            token = yield from self._fetch()
+            token = yield from self._fetch(request)
         request.headers["Authorization"] = token.bearer()
         response = yield request
         if response.status_code == 401:
@@ -224,7 +235,7 @@ class ClientCredentialsAuth(httpx.Auth):
                     self._token = None
                 current = self._token
             if current is None or current is token:
-                current = yield from self._fetch()
+                current = yield from self._fetch(request)
             request.headers["Authorization"] = current.bearer()
             yield request
 
@@ -301,6 +312,7 @@ class UserTokenAuth(httpx.Auth):
                 "client_id": self.client_id,
             },
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            extensions=_timeouts_of(request),
         )
         refreshed = yield refresh
         new = _parse_token(refreshed, self.endpoint.login_host, "refresh token", self._clock())
@@ -432,7 +444,7 @@ class PkceLogin:
             LoginError: the redirect carried an error, a wrong state or no code, or the browser
                 could not be opened.
             AuthenticationError: the login host refused the code exchange.
-            OperationCancelledError: ``cancel`` was set.
+            Cancelled: ``cancel`` was set.
         """
         verifier = generate_code_verifier()
         state = secrets.token_urlsafe(24)
@@ -453,7 +465,7 @@ class PkceLogin:
             deadline = time.monotonic() + self.timeout
             while not server.arrived.wait(min(0.1, max(deadline - time.monotonic(), 0))):
                 if cancel is not None and cancel.is_set():
-                    raise OperationCancelledError("sign-in cancelled")
+                    raise Cancelled("sign-in cancelled")
                 if time.monotonic() >= deadline:
                     raise LoginTimeoutError(f"no answer from the browser sign-in within {self.timeout:g} s")
         finally:

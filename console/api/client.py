@@ -10,7 +10,7 @@ to ``on_exchange``.
 
 Thread use: a client is cheap to construct; use one from one worker thread at a time.
 The ``cancel`` event makes retry and pacing waits interruptible
-(:class:`~console.api.errors.OperationCancelledError`).
+(:class:`~console.errors.Cancelled`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from console.api.errors import (
     ApiError,
     ApiStatusError,
     ApiTimeoutError,
-    OperationCancelledError,
+    Cancelled,
 )
 from console.api.logging import (
     DEFAULT_MAX_BODY,
@@ -113,7 +113,7 @@ class GenesysClient:
         auth: ``ClientCredentialsAuth`` or ``UserTokenAuth`` (any ``httpx.Auth``).
         on_exchange: Receives one redacted record per HTTP exchange.
         pacer: Shared pacer for bulk jobs; acquired before every request and fed every answer.
-        cancel: When set, retry/pacing waits stop with ``OperationCancelledError``.
+        cancel: When set, retry/pacing waits stop with ``Cancelled``.
         max_retries: Retries after the first attempt.
         retry_after_cap: Longest single wait for a ``Retry-After``.
         give_up_after: A ``Retry-After`` longer than this is not waited for.
@@ -223,7 +223,7 @@ class GenesysClient:
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
-            raise OperationCancelledError("cancelled")
+            raise Cancelled("cancelled")
 
     def _wait(self, seconds: float) -> None:
         self.waits.append(seconds)
@@ -232,7 +232,7 @@ class GenesysClient:
             self._check_cancel()
         elif self.cancel is not None:
             if self.cancel.wait(seconds):
-                raise OperationCancelledError("cancelled while waiting to retry")
+                raise Cancelled("cancelled while waiting to retry")
         else:
             time.sleep(seconds)
 
@@ -581,7 +581,7 @@ class GenesysClient:
     def _interruptible_pause(self, seconds: float) -> None:
         if self.cancel is not None:
             if self.cancel.wait(seconds):
-                raise OperationCancelledError("cancelled")
+                raise Cancelled("cancelled")
         else:
             time.sleep(seconds)
 

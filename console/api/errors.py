@@ -14,13 +14,18 @@ The tree (STYLE.md)::
     │       ├── ConflictError                    409
     │       ├── RateLimitError(retry_after)      429
     │       └── ServerError                      5xx
-    ├── CredentialsError                         no/unusable stored credentials
+    ├── CredentialsError                         no/unusable stored credentials (console.errors)
     ├── LoginError                               the browser (PKCE) sign-in did not complete
     │   └── LoginTimeoutError                    ... within the time-out
-    └── OperationCancelledError                       the caller's cancel event was set
+    └── Cancelled                                the caller's cancel event was set (console.errors)
+
+``ConsoleError``, ``CredentialsError`` and ``Cancelled`` are the ones of :mod:`console.errors`,
+re-exported; ``OperationCancelledError`` is an old name of ``Cancelled``.
 
 Status errors carry the parsed :class:`ErrorBody`, the ``ININ-Correlation-Id``, the
-method and path, and the request body with secrets redacted.
+method and path, and the request body with secrets redacted. Every class pickles with all it
+carries (status, body, correlation id, method and URL, ``retry_after``...), so an error raised
+in a child process arrives as the same class with the same fields.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any
 import httpx
 
 from console.api.models import Detail, ErrorBody, Limit
+from console.errors import Cancelled, ConsoleError, CredentialsError
 
 __all__ = [
     "ApiConnectionError",
@@ -39,6 +45,7 @@ __all__ = [
     "ApiTimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "Cancelled",
     "ConflictError",
     "ConsoleError",
     "CredentialsError",
@@ -59,10 +66,6 @@ _PERMISSION = re.compile(r"[A-Za-z][A-Za-z0-9]*:[A-Za-z0-9*]+:[A-Za-z0-9*]+")
 _VERSION_MISMATCH = re.compile(r"does not match the current version|unexpected version", re.IGNORECASE)
 
 
-class ConsoleError(Exception):
-    """Base of every error the console raises on purpose."""
-
-
 class ApiError(ConsoleError):
     """Something went wrong talking to the API.
 
@@ -76,6 +79,14 @@ class ApiError(ConsoleError):
         self.message = message
         self.request = request
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors defeat Exception's default pickling (args only): rebuild from
+        # the instance's dict, with the request reduced to its method and URL (no headers, no body).
+        state = dict(self.__dict__)
+        request = state.pop("request", None)
+        where = (request.method, str(request.url)) if isinstance(request, httpx.Request) else None
+        return (_rebuild_api_error, (type(self), self.message, where, state))
+
     @property
     def method(self) -> str | None:
         """HTTP method of the failed request."""
@@ -85,6 +96,17 @@ class ApiError(ConsoleError):
     def path(self) -> str | None:
         """URL path of the failed request."""
         return self.request.url.path if self.request is not None else None
+
+
+def _rebuild_api_error(
+    cls: type[ApiError], message: str, where: tuple[str, str] | None, state: dict[str, Any]
+) -> ApiError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, message)
+    exc.__dict__.update(state)
+    exc.message = message
+    exc.request = httpx.Request(where[0], where[1]) if where is not None else None
+    return exc
 
 
 class ApiConnectionError(ApiError):
@@ -159,11 +181,18 @@ class ApiStatusError(ApiError):
         except ValueError:
             data = None
         if isinstance(data, dict):
-            body = ErrorBody.model_validate(data)
+            body = ErrorBody.lenient(data)
         correlation_id = response.headers.get("ININ-Correlation-Id") or (body.context_id if body else None)
         request = response.request
         status = response.status_code
         klass = status_error_class(status)
+        if message is None and body is None and _is_html(response, text):
+            # a proxy or gateway's own page: say who answered, keep the page for the details only
+            reason = f" {response.reason_phrase}" if response.reason_phrase else ""
+            message = (
+                f"{request.method} {request.url.path}: the proxy/gateway answered {status}{reason} "
+                "(an HTML page, not the API's answer)"
+            )
         if message is None:
             detail = body.rendered_message() if body else text
             code = f" {body.code}" if body and body.code else ""
@@ -184,6 +213,11 @@ class ApiStatusError(ApiError):
                 message, request, retry_after=parse_retry_after(response.headers.get("Retry-After")), **kwargs
             )
         return klass(message, request, **kwargs)
+
+
+def _is_html(response: httpx.Response, text: str) -> bool:
+    ctype = response.headers.get("Content-Type", "").lower()
+    return "html" in ctype or text.lstrip()[:15].lower().startswith(("<!doctype", "<html"))
 
 
 class BadRequestError(ApiStatusError):
@@ -234,10 +268,6 @@ class ServerError(ApiStatusError):
     """5xx."""
 
 
-class CredentialsError(ConsoleError):
-    """No credentials stored, or the stored ones cannot be used."""
-
-
 class LoginError(ConsoleError):
     """The browser sign-in (authorization code with PKCE) failed: refused, state mismatch, bad redirect."""
 
@@ -246,8 +276,8 @@ class LoginTimeoutError(LoginError):
     """The browser sign-in did not come back within the time-out."""
 
 
-class OperationCancelledError(ConsoleError):
-    """The caller's cancel event was set (e.g. during a retry wait)."""
+OperationCancelledError = Cancelled
+"""Old name of :class:`console.errors.Cancelled` (the upload job still catches it by this name)."""
 
 
 _BY_STATUS: dict[int, type[ApiStatusError]] = {

@@ -44,6 +44,7 @@ __all__ = [
 _PERMISSION = re.compile(r"[A-Za-z][A-Za-z0-9]*:[A-Za-z0-9*]+:[A-Za-z0-9*]+")
 _VERSION = re.compile(r"does not match the current version|unexpected version", re.IGNORECASE)
 _RETRY_IN = re.compile(r"Retry the request in \[(\d+(?:\.\d+)?)\] seconds", re.IGNORECASE)
+_HTML = re.compile(r"\s*<(!doctype|html|head|body)\b", re.IGNORECASE)
 _CONTACT_CAP = re.compile(r"at most (\d[\d,]*) contacts can be added per request", re.IGNORECASE)
 
 ROLES_HOWTO = (
@@ -513,6 +514,17 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Wait {retry_after} s, then try again. For bulk work use the console's uploader, which paces itself.",
     ),
     CatalogEntry(
+        "proxy.gateway",
+        lambda f: (
+            f.kind == "status" and (f.status or 0) >= 500 and not f.code and bool(_HTML.match(f.message))
+        ),
+        "The proxy/gateway answered {status}.",
+        "A proxy, firewall or gateway between the console and Genesys Cloud answered with its own error "
+        "page; the request may never have reached Genesys Cloud.",
+        "Try again in a minute; if it persists, check the proxy settings (the profile's proxy, HTTPS_PROXY) "
+        "with your network team. The page it sent is in the details.",
+    ),
+    CatalogEntry(
         "server.error",
         lambda f: f.kind == "status" and f.status is not None and f.status >= 500,
         "Genesys Cloud had a problem ({code}).",
@@ -626,6 +638,7 @@ def _fill(text: str, f: ErrorFacts) -> str:
         limit=f.limit or f.code or "a limit",
         reason=f.code or "no reason given",
         code=f.code or f"HTTP {f.status}",
+        status=str(f.status) if f.status is not None else "an error",
     )
     return text.format_map(values)
 

@@ -8,12 +8,13 @@ which drops unset/``None`` fields and read-only fields.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 
 def _iso_utc_ms(value: datetime) -> str:
@@ -819,6 +820,9 @@ class Limit(WireModel):
     """Limit value."""
 
 
+_TEXT_KEYS = frozenset({"message", "code", "messageWithParams", "contextId", "entityId", "entityName"})
+
+
 class ErrorBody(WireModel):
     """The platform's error body (``SDK models/error_body.py``, genesys-api.md §9.1); unknown keys kept."""
 
@@ -844,6 +848,36 @@ class ErrorBody(WireModel):
     """Nested errors."""
     limit: Limit | None = None
     """The org limit that was hit."""
+
+    @field_validator("message_params", mode="before")
+    @classmethod
+    def _params_as_text(cls, value: Any) -> Any:
+        # servers (and proxies) send numbers, lists or null as parameter values: keep them as text
+        if not isinstance(value, dict):
+            return value
+        return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
+
+    @classmethod
+    def lenient(cls, data: dict[str, Any]) -> ErrorBody:
+        """Parse what can be parsed of an odd error body; never raises (unusable fields are dropped)."""
+        try:
+            return cls.model_validate(data)
+        except ValueError:
+            pass
+        kept: dict[str, Any] = {}
+        for key, value in data.items():
+            try:
+                cls.model_validate({key: value})
+            except ValueError:
+                textual = key in _TEXT_KEYS
+                if textual and value is not None and not isinstance(value, dict | list):
+                    kept[key] = str(value)
+                continue
+            kept[key] = value
+        try:
+            return cls.model_validate(kept)
+        except ValueError:
+            return cls()
 
     def rendered_message(self) -> str:
         """``messageWithParams`` with ``messageParams`` filled in; falls back to ``message``, then ``code``.

@@ -124,16 +124,16 @@ class Pacer:
         """Wait until a request may be sent, then spend one unit; returns the seconds waited.
 
         Raises:
-            console.api.errors.OperationCancelledError: when ``cancel`` is set during the wait.
+            console.errors.Cancelled: when ``cancel`` is set during the wait.
         """
         with self._lock:
             wait = self._delay_locked()
             if wait > 0:
                 if cancel is not None:
                     if cancel.wait(wait):
-                        from console.api.errors import OperationCancelledError
+                        from console.errors import Cancelled
 
-                        raise OperationCancelledError("cancelled while waiting for the rate-limit window")
+                        raise Cancelled("cancelled while waiting for the rate-limit window")
                 else:
                     self._sleep(wait)
                 self.total_waited += wait

@@ -7,6 +7,7 @@ API gateway) serves all three from the same origin.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -82,6 +83,17 @@ class Region(StrEnum):
         raise ValueError(f"unknown Genesys Cloud region: {text!r}")
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this computer (``localhost``, ``127.0.0.0/8``, ``::1``)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """Where the client talks to: the API, login and apps bases (no trailing slash).
@@ -108,8 +120,19 @@ class Endpoint:
     def custom(cls, base_url: str) -> Endpoint:
         """A custom base URL (sandbox, gateway): API, login and apps hosts are all this base."""
         parts = urlsplit(base_url.strip())
+        if "@" in parts.netloc:
+            # never echo it: the part before @ is a user name and password
+            raise ValueError(
+                "the base URL must not contain a user name or password (user:password@): "
+                "the client id and secret are entered separately"
+            )
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"not an http(s) base URL: {base_url!r}")
+        if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
+            raise ValueError(
+                f"plain http:// is only allowed to this computer (127.0.0.1, localhost); "
+                f"use https://{parts.netloc} so the client secret is not sent unencrypted"
+            )
         base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
         return cls(base, base, base, None)
 

@@ -55,6 +55,10 @@ class Profile(BaseModel):
     """Loopback port of the PKCE redirect (``http://127.0.0.1:<port>/callback``); 0 = any free port."""
     pkce_client_id: str | None = None
     """Public client used for "Sign in as a user" when ``sign_in`` is client credentials (optional)."""
+    proxy_url: str | None = None
+    """An HTTP(S) proxy for every request of this profile, loopback included (optional). Without it
+    the environment's ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` apply, ``NO_PROXY`` and loopback
+    going direct (``console.api.transport``)."""
 
     @field_validator("name", "client_id")
     @classmethod
@@ -62,6 +66,16 @@ class Profile(BaseModel):
         value = value.strip()
         if not value:
             raise ValueError("must not be blank")
+        return value
+
+    @field_validator("proxy_url")
+    @classmethod
+    def _proxy(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("the proxy URL must start with http:// or https://")
         return value
 
     @model_validator(mode="after")

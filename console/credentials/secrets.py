@@ -2,8 +2,8 @@
 
 Error tree (the part that lives here; STYLE.md "Errors")::
 
-    Exception
-     └── CredentialsError   the keyring is missing, locked or refused the operation
+    ConsoleError (console.errors)
+     └── CredentialsError   the keyring is missing, locked or refused the operation (console.errors)
 
 ``keyring.errors.KeyringError`` (including ``NoKeyringError`` when no backend is usable) is
 caught at this one seam and re-raised as :class:`CredentialsError` with a message a
@@ -21,24 +21,22 @@ import keyring.errors
 from pydantic import SecretStr
 
 from console import APP_ID
+from console.errors import CredentialsError
+
+__all__ = [
+    "NO_KEYRING_MESSAGE",
+    "CredentialsError",
+    "KeyringSecretStore",
+    "SecretStore",
+    "SecretVault",
+    "SessionSecretStore",
+]
 
 NO_KEYRING_MESSAGE = (
     "No password store (keyring) is usable on this computer, so the client secret cannot be saved. "
     "Start or unlock your system's password store (on Linux: GNOME Keyring or KWallet with the "
     "Secret Service), or use the secret for this session only; it will be forgotten when the app closes."
 )
-
-
-class CredentialsError(Exception):
-    """The secret could not be stored, read or deleted; ``str()`` is a plain-language message.
-
-    Attributes:
-        no_keyring: True when no usable keyring exists at all (offer "this session only").
-    """
-
-    def __init__(self, message: str, *, no_keyring: bool = False) -> None:
-        super().__init__(message)
-        self.no_keyring = no_keyring
 
 
 class SecretStore(Protocol):

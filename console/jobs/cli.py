@@ -31,9 +31,10 @@ from pydantic import SecretStr
 from console.api.client import GenesysClient
 from console.api.errors import ApiError, ConsoleError
 from console.api.regions import Endpoint
+from console.connect import AuthKind, ClientSpec, build_client, endpoint_for
 from console.contacts.reader import CsvReadError, open_csv
 from console.contacts.validate import ValidationOptions, validate
-from console.credentials import CUSTOM_REGION, KeyringSecretStore, ProfileStore, SignInMethod
+from console.credentials import KeyringSecretStore, ProfileStore, SignInMethod
 from console.credentials.secrets import CredentialsError
 from console.jobs.journal import Journal, valid_job_id
 from console.jobs.progress import JobProgress, Phase
@@ -80,6 +81,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     conn.add_argument("--profile", metavar="NAME", help="a saved profile; its secret comes from the keyring")
     conn.add_argument("--base-url", metavar="URL", help=f"API base URL; the secret comes from ${SECRET_ENV}")
     conn.add_argument("--client-id", metavar="ID", help="OAuth client id (with --base-url)")
+    conn.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="longest wait for any one answer, token requests included (default 30; connect 5)",
+    )
     parser.add_argument(
         "--phone-region", default="US", help="default region of numbers without + (default US)"
     )
@@ -177,11 +185,10 @@ def _connect(args: argparse.Namespace, stored: dict[str, Any]) -> tuple[GenesysC
                 f"profile {profile.name!r} signs in through the browser; headless uploads need a "
                 "client-credentials profile."
             )
-        endpoint = (
-            Endpoint.custom(profile.custom_url or "")
-            if profile.region == CUSTOM_REGION
-            else Endpoint.for_region(profile.region)
-        )
+        try:
+            endpoint = endpoint_for(profile)
+        except ValueError as exc:
+            raise _CannotRunError(f"profile {profile.name!r}: {exc}") from exc
         try:
             secret = KeyringSecretStore().get(profile.id)
         except CredentialsError as exc:
@@ -190,8 +197,15 @@ def _connect(args: argparse.Namespace, stored: dict[str, Any]) -> tuple[GenesysC
             raise _CannotRunError(
                 f"profile {profile.name!r} has no secret in the keyring; save it in the app first."
             )
-        api = GenesysClient.with_client_credentials(endpoint, profile.client_id, secret)
-        return api, {"profile": profile.name}
+        spec = ClientSpec(
+            endpoint,
+            AuthKind.CLIENT_CREDENTIALS,
+            profile.client_id,
+            secret=secret,
+            proxy=profile.proxy_url,
+            timeout=getattr(args, "timeout", 30.0),
+        )
+        return build_client(spec), {"profile": profile.name}
     if not base_url or not client_id:
         raise _CannotRunError("give --profile NAME, or --base-url URL with --client-id ID.")
     raw = os.environ.get(SECRET_ENV)
@@ -201,8 +215,14 @@ def _connect(args: argparse.Namespace, stored: dict[str, Any]) -> tuple[GenesysC
         endpoint = Endpoint.custom(base_url)
     except ValueError as exc:
         raise _CannotRunError(str(exc)) from exc
-    api = GenesysClient.with_client_credentials(endpoint, client_id, SecretStr(raw))
-    return api, {"base_url": endpoint.api_base, "client_id": client_id}
+    spec = ClientSpec(
+        endpoint,
+        AuthKind.CLIENT_CREDENTIALS,
+        client_id,
+        secret=SecretStr(raw),
+        timeout=getattr(args, "timeout", 30.0),
+    )
+    return build_client(spec), {"base_url": endpoint.api_base, "client_id": client_id}
 
 
 def _new_job(args: argparse.Namespace, api: GenesysClient, connection: dict[str, str]) -> UploadJob:

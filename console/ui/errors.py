@@ -171,7 +171,7 @@ class DecodedError:
 
 
 # catalog entries whose summary is generic: the title shows the server's own message instead
-_GENERIC = {"bad.request", "unknown", "oauth.other"}
+_GENERIC = {"bad.request", "unknown", "oauth.other", "credentials"}
 
 
 def decode_error(exc: BaseException, context: str = "", *, target: ErrorTarget | None = None) -> DecodedError:
@@ -200,6 +200,8 @@ def decode_error(exc: BaseException, context: str = "", *, target: ErrorTarget |
         "context": context,
         "missing_permissions": list(facts.permissions),
     }
+    if ex.key == "proxy.gateway":
+        kw["message"] = str(exc)  # the page itself goes to the details and response_body, never the message
     details: list[str] = []
     if isinstance(exc, api_errors.ApiError) and exc.request is not None:
         url = urlsplit(redact_url(str(exc.request.url)))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.api.regions import Region
+from console.connect import endpoint_for
 from console.credentials import (
     CUSTOM_REGION,
     CredentialsError,
@@ -43,6 +44,15 @@ from console.credentials import (
 from console.credentials.secrets import NO_KEYRING_MESSAGE
 from console.ui.errors import DecodedError, decode_error
 from console.ui.session import ConnectionReport, SessionController, SignedInUser
+
+
+def _url_problem(profile: Profile) -> str | None:
+    """Why the profile's base URL is refused (credentials in it, plain http to another computer), or None."""
+    try:
+        endpoint_for(profile)
+    except ValueError as exc:
+        return f"base URL: {exc}"
+    return None
 
 
 def _lifetime_text(seconds: float | None) -> str:
@@ -128,6 +138,14 @@ class ProfileDialog(QDialog):
         self.port_spin.setValue(8085)
         self.pkce_client_edit = QLineEdit()
         self.pkce_client_edit.setPlaceholderText('public client for "Sign in as a user" (optional)')
+        self.proxy_edit = QLineEdit()
+        self.proxy_edit.setObjectName("proxyEdit")
+        self.proxy_edit.setPlaceholderText("http://proxy.example:3128 (optional)")
+        self.proxy_edit.setToolTip(
+            "A proxy for every request of this profile, this computer's sandbox included. "
+            "Empty: the HTTPS_PROXY / HTTP_PROXY / ALL_PROXY environment variables apply "
+            "(NO_PROXY and this computer go direct)."
+        )
         self.keyring_label = QLabel()
         self.keyring_label.setWordWrap(True)
         self.keyring_label.setObjectName("keyringLabel")
@@ -143,6 +161,7 @@ class ProfileDialog(QDialog):
         form.addRow("", self.session_only_check)
         form.addRow("User login client", self.pkce_client_edit)
         form.addRow("Redirect &port", self.port_spin)
+        form.addRow("Pro&xy", self.proxy_edit)
         form.addRow(self.keyring_label)
 
         self.save_button = QPushButton("&Save")
@@ -268,6 +287,7 @@ class ProfileDialog(QDialog):
         self.sign_in_combo.setCurrentIndex(self.sign_in_combo.findData(p.sign_in))
         self.port_spin.setValue(p.redirect_port)
         self.pkce_client_edit.setText(p.pkce_client_id or "")
+        self.proxy_edit.setText(p.proxy_url or "")
         self.secret_edit.clear()
         self.session_only_check.setChecked(self.vault.is_session_only(p.id) or not self._keyring_ok)
         self._update_secret_placeholder()
@@ -338,6 +358,7 @@ class ProfileDialog(QDialog):
             "sign_in": self.sign_in_combo.currentData(),
             "redirect_port": self.port_spin.value(),
             "pkce_client_id": self.pkce_client_edit.text().strip() or None,
+            "proxy_url": self.proxy_edit.text().strip() or None,
         }
         if self._editing_id is not None:
             data["id"] = self._editing_id
@@ -355,6 +376,10 @@ class ProfileDialog(QDialog):
                 f"{'.'.join(map(str, e['loc'])) or 'profile'}: {e['msg']}" for e in exc.errors()
             )
             self._show_text(f"Not saved: {problems}", error=True)
+            return None
+        problem = _url_problem(profile)
+        if problem:
+            self._show_text(f"Not saved: {problem}", error=True)
             return None
         self.store.upsert(profile)
         self._editing_id = profile.id
@@ -397,6 +422,10 @@ class ProfileDialog(QDialog):
             profile = self.form_profile()
         except ValidationError as exc:
             self._show_text(f"Cannot test: {exc.errors()[0]['msg']}", error=True)
+            return
+        problem = _url_problem(profile)
+        if problem:
+            self._show_text(f"Cannot test: {problem}", error=True)
             return
         typed = self.secret_edit.text()
         self.result_label.setText(f"Testing “{profile.name}”…")

@@ -23,7 +23,7 @@ def make(errors: list[type[Exception]]) -> tuple[GenesysClient, list[httpx.Reque
         return httpx.Response(200, json={"id": "x", "name": "n"})
 
     client = GenesysClient(
-        Endpoint.custom("http://example.test"),
+        Endpoint.custom("https://example.test"),
         NoAuth(),
         transport=httpx.MockTransport(handler),
         sleep=lambda s: None,

@@ -60,3 +60,14 @@ def test_file_with_secret_is_refused(tmp_home) -> None:
     store.path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="not a valid profiles file"):
         ProfileStore()
+
+
+def test_proxy_url_is_optional_and_checked() -> None:
+    from console.credentials import Profile
+
+    base = {"name": "p", "region": "custom", "custom_url": "http://127.0.0.1:1", "client_id": "c"}
+    assert Profile.model_validate(base).proxy_url is None
+    assert Profile.model_validate({**base, "proxy_url": "  "}).proxy_url is None
+    assert Profile.model_validate({**base, "proxy_url": "http://p:3128"}).proxy_url == "http://p:3128"
+    with pytest.raises(ValueError, match="proxy URL"):
+        Profile.model_validate({**base, "proxy_url": "p:3128"})

@@ -1,0 +1,33 @@
+"""The connection layer (no Qt): from a profile to a working client, for every caller.
+
+- :mod:`console.connect.profiles`: endpoint and credential resolution (:func:`endpoint_for`,
+  :func:`resolve_credentials`, :func:`spec_for`).
+- :mod:`console.connect.client`: the picklable :class:`ClientSpec` and :func:`build_client`, the one
+  function the window, the command line and the upload's child process build clients with.
+- :mod:`console.connect.check`: the connection test (:func:`run_connection_test`).
+- :mod:`console.connect.signin`: the PKCE sign-in (:func:`sign_in_user`).
+
+It imports the api and credentials layers; the window's session controller
+(``console.ui.session``) runs these functions on worker threads.
+"""
+
+from console.connect.check import ConnectionReport, PermissionCheck, permission_checks, run_connection_test
+from console.connect.client import AuthKind, ClientSpec, build_client
+from console.connect.profiles import endpoint_for, region_label, resolve_credentials, spec_for
+from console.connect.signin import SignedInUser, sign_in_user
+
+__all__ = [
+    "AuthKind",
+    "ClientSpec",
+    "ConnectionReport",
+    "PermissionCheck",
+    "SignedInUser",
+    "build_client",
+    "endpoint_for",
+    "permission_checks",
+    "region_label",
+    "resolve_credentials",
+    "run_connection_test",
+    "sign_in_user",
+    "spec_for",
+]

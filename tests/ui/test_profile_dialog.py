@@ -1,0 +1,59 @@
+"""The profile dialog's proxy field and its refusal of unsafe base URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from console.credentials import ProfileStore, SecretVault
+from console.ui.api_log import ExchangeRecorder
+from console.ui.errors import ErrorSink
+from console.ui.profile_dialog import ProfileDialog
+from console.ui.session import SessionController
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
+
+
+@pytest.fixture
+def dialog(qtbot: Any, tmp_home: Any, memory_keyring: Any) -> Any:
+    session = SessionController(SecretVault(), ErrorSink(), ExchangeRecorder())
+    widget = ProfileDialog(ProfileStore(), session.vault, session)
+    qtbot.addWidget(widget)
+    yield widget
+    session.shutdown()
+
+
+def _fill(dialog: ProfileDialog, url: str, proxy: str = "") -> None:
+    dialog.add_button.click()
+    dialog.name_edit.setText("P")
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("custom"))
+    dialog.url_edit.setText(url)
+    dialog.client_id_edit.setText("c")
+    dialog.proxy_edit.setText(proxy)
+
+
+def test_proxy_is_saved_and_shown(dialog: ProfileDialog) -> None:
+    _fill(dialog, "http://127.0.0.1:8765", "http://proxy.corp:3128")
+    profile = dialog.save()
+    assert profile is not None
+    assert profile.proxy_url == "http://proxy.corp:3128"
+    assert ProfileStore().get(profile.id).proxy_url == "http://proxy.corp:3128"  # type: ignore[union-attr]
+    dialog.proxy_edit.clear()
+    dialog.load_profile(profile)
+    assert dialog.proxy_edit.text() == "http://proxy.corp:3128"
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("https://me:hunter2@gw.example.com", "user name or password"),
+        ("http://gw.example.com", "plain http://"),
+    ],
+)
+def test_unsafe_base_url_is_not_saved(dialog: ProfileDialog, url: str, words: str) -> None:
+    _fill(dialog, url)
+    assert dialog.save() is None
+    assert words in dialog.status_label.text()
+    assert "hunter2" not in dialog.status_label.text()
+    assert ProfileStore().profiles == []
