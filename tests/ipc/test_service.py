@@ -55,7 +55,7 @@ def test_a_dead_child_is_replaced_on_the_next_request(service: ChildService) -> 
     os.kill(pid, signal.SIGKILL)
     # Whether the next request meets the dying child ("ended unexpectedly") or finds it already gone depends
     # on when the kernel delivers the signal; either way the request after that is answered by a new child.
-    with contextlib.suppress(RuntimeError):  # "the echo process ended unexpectedly": test_a_child_dying_mid_request_is_reported
+    with contextlib.suppress(RuntimeError):
         service.run(("pid",), progress=lambda p: None)
     new_pid = service.run(("pid",), progress=lambda p: None)
     assert new_pid not in (None, pid)
