@@ -506,6 +506,7 @@ def test_screenshots(make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, s
     page.upload_button.click()
     # pause while the first chunk is held 1.5 s by the sandbox: the job stops after it
     qtbot.waitUntil(lambda: any(p.phase is Phase.SENDING for p in progressed), timeout=30000)
+    qtbot.waitUntil(lambda: not sandbox.state.faults, timeout=30000)  # the first chunk's POST is held
     page.pause_button.click()
     qtbot.waitUntil(lambda: progressed[-1].phase is Phase.PAUSED, timeout=30000)
     assert 0 < progressed[-1].rows_done < progressed[-1].rows_total, progressed[-1]

@@ -77,7 +77,6 @@ from console.ui.preview.workers import (
     load_lists,
     scan_trim,
 )
-from console.ui.session import endpoint_for, resolve_credentials
 from console.ui.workers import FunctionWorker, WorkerController
 
 ENCODINGS = ["Auto", "utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]
@@ -1230,14 +1229,7 @@ class PreviewPage(QWidget):
         Raises:
             CredentialsError: No profile, or no usable secret or token.
         """
-        profile, secret, user_token = self.context.session.credentials()
-        client_id, secret, user_token = resolve_credentials(profile, secret, user_token)
-        return ClientSpec(
-            endpoint_for(profile),
-            client_id,
-            secret=secret.get_secret_value() if secret is not None else None,
-            user_token=user_token,
-        )
+        return self.context.session.client_spec()
 
     @Slot()
     def start_upload(self) -> None:

@@ -2,7 +2,9 @@
 
 No Qt here: the spawned child imports only this module and the lower layers. The parent
 (:class:`~console.ui.preview.workers.UploadWorker`, a thin relay on a QThread, through a
-:class:`console.ipc.ChildService`) sends a :class:`ClientSpec`, an :class:`UploadPlan` and the jobs
+:class:`console.ipc.ChildService`) sends a :class:`console.connect.ClientSpec`
+(the session's ``client_spec()``: the profile's proxy, time-outs and credentials),
+an :class:`UploadPlan` and the jobs
 folder over the pipe (the secret never goes to argv or disk), then reads ``(Kind, payload)`` messages:
 
 - ``(Kind.PROGRESS, JobProgress)``, ``(Kind.EXCHANGE, ExchangeRecord)``: re-emitted by the relay;
@@ -29,13 +31,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pydantic import SecretStr
-
-from console.api.auth import AccessToken, ClientCredentialsAuth, UserTokenAuth
 from console.api.client import GenesysClient
-from console.api.logging import ExchangeRecord
 from console.api.models import ContactList
-from console.api.regions import Endpoint
+from console.connect import ClientSpec
 from console.contacts.reader import CsvSource, open_csv
 from console.contacts.validate import ValidationOptions, validate
 from console.errors import Cancelled
@@ -52,36 +50,6 @@ class SimulatedCrashError(RuntimeError):
     ``UploadJob.run`` does not catch it, so the journal keeps ``running`` and a chunk may stay
     ``sent``: what a crash leaves behind.
     """
-
-
-@dataclass(frozen=True)
-class ClientSpec:
-    """Plain, picklable connection data the child builds its own client from.
-
-    Attributes:
-        endpoint: API and login hosts.
-        client_id: OAuth client id (the PKCE client's for a user token).
-        secret: Client secret (client credentials); sent over the pipe only.
-        user_token: The signed-in user's token, used instead of the secret when present.
-    """
-
-    endpoint: Endpoint
-    client_id: str
-    secret: str | None = None
-    user_token: AccessToken | None = None
-
-    def __repr__(self) -> str:
-        return f"ClientSpec({self.endpoint.api_base!r}, {self.client_id!r})"
-
-    def build(self, on_exchange: Callable[[ExchangeRecord], None] | None = None) -> GenesysClient:
-        """A client for this connection (the caller closes it)."""
-        if self.user_token is not None:
-            auth: ClientCredentialsAuth | UserTokenAuth = UserTokenAuth(
-                self.endpoint, self.client_id, self.user_token
-            )
-        else:
-            auth = ClientCredentialsAuth(self.endpoint, self.client_id, SecretStr(self.secret or ""))
-        return GenesysClient(self.endpoint, auth, on_exchange=on_exchange)
 
 
 @dataclass(frozen=True)
