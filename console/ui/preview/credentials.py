@@ -6,7 +6,7 @@ At merge with the connection layer, :func:`upload_client_spec` becomes
 
 from __future__ import annotations
 
-from console.ui.preview.upload_process import ClientSpec
+from console.ui.preview.workers import ClientSpec
 from console.ui.session import SessionController, endpoint_for, resolve_credentials
 
 __all__ = ["connection_labels", "upload_client_spec"]
