@@ -662,3 +662,12 @@ def explain(error: object) -> Explanation:
         fix="Read the message and details; quote the correlation id to Genesys Cloud support.",
         facts=facts,
     )
+
+
+def import_failure_reason(code: str) -> str:
+    """A supervisor-readable cause and fix for an import ``failureReason`` (the catalog's ``import.*``).
+
+    A code the catalog does not name gets its ``import.failed`` entry's words.
+    """
+    explanation = explain(ErrorFacts(kind="import", code=code, message=code))
+    return f"{explanation.cause} {explanation.fix}"

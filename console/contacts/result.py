@@ -10,7 +10,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from console.contacts.fixes import RowFixer
     from console.contacts.reader import CsvSource
+    from console.contacts.rules import ValidationPlan
 
 __all__ = ["RULES", "Rule", "Severity", "ValidationIssue", "ValidationResult"]
 
@@ -213,6 +214,9 @@ class ValidationResult:
         rows_done: Rows checked.
         fixer: The fixed values of a record for this file and list (set by ``validate``), or None.
         source: The validated file (set by ``validate``), or None.
+        plan: The plan the rows were checked with (set by ``validate``), or None: re-check an
+            edited record with it (``console.contacts.rules.check_batch``) and explain its findings.
+        columns: List column -> CSV column index of the header mapping the plan was built from.
     """
 
     def __init__(
@@ -230,6 +234,8 @@ class ValidationResult:
         rows_done: int | None = None,
         fixer: RowFixer | None = None,
         source: CsvSource | None = None,
+        plan: ValidationPlan | None = None,
+        columns: Mapping[str, int] | None = None,
     ) -> None:
         self.row_count = row_count
         self._rows = rows
@@ -243,6 +249,8 @@ class ValidationResult:
         self.rows_done = row_count if rows_done is None else rows_done
         self.fixer = fixer
         self.source = source
+        self.plan = plan
+        self.columns: dict[str, int] = dict(columns or {})
 
     # -- moving between processes ------------------------------------------------------------------
 

@@ -61,6 +61,8 @@ class ValidationOptions:
         batch_rows: Records per batch.
         scan: Check clean-looking records with one compiled pattern per batch (the default);
             False parses every record with ``csv`` first (the reference path: same findings, slower).
+        id_column_if_mapped: Check without the id rules when ``id_column`` is not in the header
+            (the preview: the user may still be mapping it), instead of raising ValueError.
     """
 
     region: str = "US"
@@ -70,6 +72,7 @@ class ValidationOptions:
     processes: int | None = None
     batch_rows: int = 50_000
     scan: bool = True
+    id_column_if_mapped: bool = False
 
 
 def _check_range(
@@ -213,7 +216,9 @@ def validate(
         mapping,
         region=opts.region,
         regions=opts.regions,
-        id_column=id_column if (id_column in mapping.columns or opts.id_column != "auto") else None,
+        id_column=id_column
+        if (id_column in mapping.columns or (opts.id_column != "auto" and not opts.id_column_if_mapped))
+        else None,
     )
 
     batch = max(1, opts.batch_rows)
@@ -336,6 +341,8 @@ def validate(
         rows_done=rows_done,
         fixer=RowFixer(plan, mapping.columns, definition.column_names),
         source=source,
+        plan=plan,
+        columns=mapping.columns,
     )
 
 

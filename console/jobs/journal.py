@@ -518,3 +518,83 @@ def confirmed_imports(
         finally:
             conn.close()
     return found
+
+
+RESUMABLE = ("planned", "running", "interrupted")
+"""Journal statuses of a job that did not finish (``running``: the process died)."""
+
+
+@dataclass(frozen=True)
+class UnfinishedJob:
+    """An upload journal that did not finish (offered for resuming).
+
+    Attributes:
+        job_id: The job.
+        status: ``planned``, ``running`` (the app died) or ``interrupted``.
+        list_id: Target list.
+        source_path: The file the job sends.
+        rows_total: Rows to send.
+        confirmed: Rows confirmed so far.
+        created: When the job was created (epoch seconds).
+        original_path: The user's file the sent file came from, when the caller knows it.
+    """
+
+    job_id: str
+    status: str
+    list_id: str
+    source_path: str
+    rows_total: int
+    confirmed: int
+    created: float
+    original_path: str | None = None
+
+
+def _locked_elsewhere(lock_path: Path) -> bool:
+    """Whether another process holds the job's OS lock (a running job); the journal's own portable lock."""
+    if not lock_path.exists():
+        return False
+    lock = _Lock(lock_path)
+    if not lock.acquire():
+        return True
+    lock.release()
+    return False
+
+
+def unfinished_jobs(directory: Path | None = None) -> list[UnfinishedJob]:
+    """Journals in ``directory`` whose job did not finish, newest first (read-only; running ones skipped).
+
+    A journal that cannot be read (corrupt, another schema) is skipped.
+    """
+    directory = directory or jobs_dir()
+    found: list[UnfinishedJob] = []
+    if not directory.is_dir():
+        return found
+    for path in directory.glob("*.sqlite"):
+        if _locked_elsewhere(path.with_suffix(".lock")):
+            continue
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except sqlite3.Error:
+            continue
+        try:
+            meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+            if meta.get("status") not in RESUMABLE:
+                continue
+            confirmed = conn.execute("SELECT COUNT(*) FROM outcomes WHERE state='confirmed'").fetchone()[0]
+        except (sqlite3.Error, ValueError):
+            continue
+        finally:
+            conn.close()
+        found.append(
+            UnfinishedJob(
+                job_id=path.stem,
+                status=str(meta["status"]),
+                list_id=str(meta.get("list_id", "")),
+                source_path=str(meta.get("source_path", "")),
+                rows_total=int(meta.get("rows_total", 0)),
+                confirmed=int(confirmed),
+                created=float(meta.get("created", 0.0)),
+            )
+        )
+    found.sort(key=lambda j: j.created, reverse=True)
+    return found

@@ -359,7 +359,7 @@ def test_csv_dropped_on_window_opens_in_preview(make_window, tmp_path) -> None:
     QApplication.sendEvent(window, drop)
     assert window.stack.currentIndex() == PAGE_PREVIEW
     assert window.preview_page.path == csv
-    assert "contacts.csv" in window.preview_page.message.text()
+    assert "contacts.csv" in window.preview_page.file_bar.message.text()
 
     other = QMimeData()
     other.setUrls([QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])

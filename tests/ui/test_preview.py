@@ -5,136 +5,45 @@ from __future__ import annotations
 import csv
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
 
-from console.api import Endpoint, GenesysClient
+from console.api import GenesysClient
 from console.api.models import ContactList, ContactPhoneNumberColumn, EmailColumn
 from console.contacts.result import Severity
-from console.credentials import CUSTOM_REGION, Profile, SecretVault
 from console.jobs import JobStatus, Phase
-from console.ui.api_log import ApiLogModel, ExchangeRecorder
-from console.ui.errors import ErrorSink
-from console.ui.pages import PageContext
 from console.ui.pages.preview import PreviewPage
-from console.ui.preview.model import REJECTED_COLOR, SEVERITY_COLORS, ContactTableModel
-from console.ui.session import SessionController
-
-pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-COLUMNS = ["ContactId", "FirstName", "City", "Phone"]
-CONTACTS = r"/contactlists/[^/]+/contacts$"
-DISPLAY, TOOLTIP, BACKGROUND = (
-    Qt.ItemDataRole.DisplayRole,
-    Qt.ItemDataRole.ToolTipRole,
-    Qt.ItemDataRole.BackgroundRole,
+from console.ui.preview.model import SEVERITY_COLORS, ContactTableModel
+from tests.ui import preview_support
+from tests.ui.preview_support import (
+    BACKGROUND,
+    COLUMNS,
+    CONTACTS,
+    MESSY_ROWS,
+    SCREENSHOTS,
+    TOOLTIP,
+    close_page,
+    list_contents,
+    open_all_rows,
+    open_checked,
+    view_index,
+    watch_check,
+    write_big,
+    write_long,
+    write_messy,
 )
 
-# The messy file: cp1252, semicolons, a header in other case, a ragged row, bad phones, a duplicate id.
-MESSY_ROWS = [
-    "ContactId;firstname;City;Phone",
-    "A1;Zoë;Brûlé;(212) 555-0101",  # row 0: clean, non-ASCII in cp1252
-    "A2;José;Boston;442079460958",  # row 1: UK number without its + (warning, repairable)
-    "A3;Ann;Boston;call me",  # row 2: invalid phone (error)
-    "A2;Dup;Boston;(617) 555-0103",  # row 3: duplicate id (error)
-    "A5;Rag;Boston;(305) 555-0105;extra",  # row 4: ragged (error)
-    "A6;Eve;Boston;555-0106",  # row 5: too short (error)
-    "A7;Li;  Boston  ;(415) 555-0107",  # row 6: clean (padded city, trimmed by the list)
-]
+# the fixtures (pytest finds them as module attributes)
+api = preview_support.api
+list_id = preview_support.list_id
+make_page = preview_support.make_page
 
-
-def write_messy(path: Path) -> Path:
-    path.write_bytes(("\r\n".join(MESSY_ROWS) + "\r\n").encode("cp1252"))
-    return path
-
-
-@pytest.fixture
-def api(sandbox: Any) -> Iterator[GenesysClient]:
-    client = GenesysClient.with_client_credentials(
-        Endpoint.custom(sandbox.url), "sandbox-client", "sandbox-secret", rng=lambda: 0.0
-    )
-    yield client
-    client.close()
-
-
-_lists = iter(range(10_000))
-
-
-@pytest.fixture
-def list_id(api: GenesysClient) -> str:
-    created = api.create_contact_list(
-        ContactList(
-            name=f"preview test list {next(_lists)} {time.monotonic_ns()}",
-            column_names=COLUMNS,
-            phone_columns=[ContactPhoneNumberColumn(column_name="Phone", type="cell")],
-        )
-    )
-    assert created.id
-    return created.id
-
-
-@pytest.fixture
-def make_page(
-    qtbot: Any, tmp_home: Path, memory_keyring: Any, sandbox: Any
-) -> Iterator[Callable[[], PreviewPage]]:
-    """A preview page on a session signed in to the session sandbox (a "window" of its own)."""
-    made: list[tuple[PreviewPage, SessionController]] = []
-
-    def make() -> PreviewPage:
-        sink = ErrorSink()
-        recorder = ExchangeRecorder()
-        session = SessionController(SecretVault(), sink, recorder)
-        page = PreviewPage(PageContext(session=session, sink=sink, log_model=ApiLogModel()))
-        sink.setParent(page)
-        recorder.setParent(page)
-        session.setParent(page)
-        qtbot.addWidget(page)
-        page.resize(1280, 760)
-        page.show()
-        profile = Profile(
-            id="sbx", name="Sandbox", region=CUSTOM_REGION, custom_url=sandbox.url, client_id="sandbox-client"
-        )
-        session.hold_secret(profile.id, SecretStr("sandbox-secret"))
-        with qtbot.waitSignal(page.lists_loaded, timeout=15000):
-            session.set_profile(profile)
-        made.append((page, session))
-        return page
-
-    yield make
-    for page, session in made:
-        close_page(page, session)
-
-
-def close_page(page: PreviewPage, session: SessionController | None = None) -> None:
-    try:
-        page.shutdown()
-        (session or page.context.session).shutdown(5000)
-    except RuntimeError:  # already deleted
-        pass
-
-
-def view_index(page: PreviewPage, row: int, col: int) -> QModelIndex:
-    v = page.model.view_row(row)
-    assert v is not None, f"row {row} not shown"
-    return page.model.index(v, col + 1)
-
-
-def open_checked(page: PreviewPage, qtbot: Any, path: Path, list_id: str) -> None:
-    page.open_csv(path)
-    with qtbot.waitSignal(page.validated, timeout=30000):
-        page.select_list(list_id)
-
-
-def list_contents(sandbox: Any, list_id: str) -> list[dict[str, Any]]:
-    with sandbox.state.lock:
-        return [dict(c) for c in sandbox.state.contacts.get(list_id, {}).values()]
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
 
 
 def test_model_passes_qt_model_tester(
@@ -143,7 +52,7 @@ def test_model_passes_qt_model_tester(
     page = make_page()
     open_checked(page, qtbot, write_messy(tmp_path / "messy.csv"), list_id)
     qtmodeltester.check(page.model, force_py=True)
-    page.errors_only.click()
+    page.tools.errors_only.click()
     qtmodeltester.check(page.model, force_py=True)
     empty = ContactTableModel()
     qtmodeltester.check(empty, force_py=True)
@@ -155,13 +64,13 @@ def test_messy_file_highlights_fixes_undo_and_exports(
     page = make_page()
     path = write_messy(tmp_path / "messy.csv")
     open_checked(page, qtbot, path, list_id)
-    assert "messy.csv" in page.message.text()
-    assert "cp1252" in page.detected_label.text()
-    assert "semicolon" in page.detected_label.text()
+    assert "messy.csv" in page.file_bar.message.text()
+    assert "cp1252" in page.file_bar.detected_label.text()
+    assert "semicolon" in page.file_bar.detected_label.text()
     assert page.model.rowCount() == 7
     assert page.model.columnCount() == 5
     # header mapped case-insensitively, shown and editable
-    assert page.mapping_combo("FirstName").currentText() == "firstname"
+    assert page.mapping_table.combo("FirstName").currentText() == "firstname"
     assert page.model.headerData(2, Qt.Orientation.Horizontal) == "firstname → FirstName"
     # non-ASCII decoded from cp1252
     assert page.model.data(view_index(page, 0, 2)) == "Brûlé"
@@ -198,9 +107,9 @@ def test_messy_file_highlights_fixes_undo_and_exports(
     page.issue_tree.itemClicked.emit(child, 0)
     assert page.model.file_row(page.view.currentIndex().row()) == 3
     # E.164 on demand
-    page.show_e164.click()
+    page.tools.show_e164.click()
     assert page.model.data(view_index(page, 0, 3)) == "(212) 555-0101 → +12125550101"
-    page.show_e164.click()
+    page.tools.show_e164.click()
     assert page.model.data(view_index(page, 0, 3)) == "(212) 555-0101"
     # next / previous finding with the keyboard
     page.view.setFocus()
@@ -212,13 +121,13 @@ def test_messy_file_highlights_fixes_undo_and_exports(
     QTest.keyClick(page.view, Qt.Key.Key_F8, Qt.KeyboardModifier.ShiftModifier)
     assert page.model.file_row(page.view.currentIndex().row()) == 1
     # errors only
-    page.errors_only.click()
+    page.tools.errors_only.click()
     assert [page.model.file_row(v) for v in range(page.model.rowCount())] == [2, 3, 4, 5]
-    page.errors_only.click()
+    page.tools.errors_only.click()
     assert page.model.rowCount() == 7
 
     # normalize phones, then undo it
-    page.normalize_button.click()
+    page.tools.normalize_button.click()
     assert page.model.data(plus) == "+442079460958"
     assert page.model.data(plus, BACKGROUND) == SEVERITY_COLORS_EDITED()
     assert page.model.data(page.model.index(1, 0)) == "OK"
@@ -239,10 +148,10 @@ def test_messy_file_highlights_fixes_undo_and_exports(
 
     # trim (scans in a worker), remove invalid rows, undo the removal
     with qtbot.waitSignal(page.undo_stack.indexChanged, timeout=10000):
-        page.trim_button.click()
+        page.tools.trim_button.click()
     qtbot.waitUntil(lambda: not page.file_ctl.is_running, timeout=5000)
     assert page.model.data(view_index(page, 6, 2)) == "Boston"
-    page.remove_invalid_button.click()
+    page.tools.remove_invalid_button.click()
     assert page.model.rowCount() == 4  # rows 3, 4, 5 removed; row 2 was fixed by the edit
     assert [page.model.file_row(v) for v in range(4)] == [0, 1, 2, 6]
     page.undo_action.trigger()
@@ -256,7 +165,7 @@ def test_messy_file_highlights_fixes_undo_and_exports(
         PreviewPage, "ask_save_path", classmethod(lambda cls, parent, title, suggested: next(targets))
     )
     with qtbot.waitSignal(page.export_done, timeout=10000):
-        page.export_button.click()
+        page.tools.export_button.click()
     qtbot.waitUntil(lambda: not page.file_ctl.is_running, timeout=5000)
     rows = list(csv.reader(fixed.read_text(encoding="utf-8").splitlines()))
     assert rows[0] == ["ContactId", "firstname", "City", "Phone"]
@@ -268,7 +177,7 @@ def test_messy_file_highlights_fixes_undo_and_exports(
     ]
     assert path.read_bytes() == ("\r\n".join(MESSY_ROWS) + "\r\n").encode("cp1252")
     with qtbot.waitSignal(page.export_done, timeout=10000):
-        page.report_button.click()
+        page.tools.report_button.click()
     lines = list(csv.DictReader(report.read_text(encoding="utf-8").splitlines()))
     assert {(r["line"], r["rule"]) for r in lines} >= {
         ("4", "phone.invalid"),
@@ -290,174 +199,11 @@ def test_unreadable_file_is_reported_and_the_open_file_kept(
     good = write_messy(tmp_path / "messy.csv")
     open_checked(page, qtbot, good, list_id)
     page.open_csv(tmp_path / "missing.csv")
-    assert "missing.csv" in page.summary_label.text()
-    assert "does not exist" in page.summary_label.text()
+    assert "missing.csv" in page.check_bar.summary_label.text()
+    assert "does not exist" in page.check_bar.summary_label.text()
     assert page.path == good
     assert page.model.rowCount() == 7
     assert "missing.csv" in page.context.sink.history[-1].explanation + page.context.sink.history[-1].title
-
-
-def write_big(path: Path, n: int) -> dict[str, dict[str, str]]:
-    """``n`` rows in cp1252 with semicolons; every 50th phone is bad. Returns id -> data of valid rows."""
-    lines = ["ContactId;FirstName;City;Phone"]
-    expected: dict[str, dict[str, str]] = {}
-    for i in range(n):
-        cid = f"K{i:05d}"
-        phone = "n/a" if i % 50 == 49 else f"(212) {200 + i % 700:03d}-{i % 10000:04d}"
-        lines.append(f"{cid};Zoë {i};Brûlé;{phone}")
-        if i % 50 != 49:
-            expected[cid] = {
-                "ContactId": cid,
-                "FirstName": f"Zoë {i}",
-                "City": "Brûlé",
-                "Phone": f"+1212{200 + i % 700:03d}{i % 10000:04d}",
-            }
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
-    return expected
-
-
-def write_long(path: Path, n: int) -> Path:
-    """``n`` rows (UTF-8, commas); every 50th phone is bad."""
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("ContactId,FirstName,City,Phone\r\n")
-        for i in range(n):
-            phone = "n/a" if i % 50 == 49 else f"(212) {200 + i % 700:03d}-{i % 10000:04d}"
-            fh.write(f"L{i:07d},Name {i},Boston,{phone}\r\n")
-    return path
-
-
-def open_all_rows(make_page: Callable[[], PreviewPage], qtbot: Any, path: Path) -> PreviewPage:
-    """A page showing every row of ``path`` (no target list), scrolled to the bottom."""
-    page = make_page()
-    page.open_csv(path)
-    while page.model.canFetchMore(QModelIndex()):
-        page.model.fetchMore(QModelIndex())
-    page.view.scrollToBottom()
-    qtbot.wait(50)
-    return page
-
-
-def watch_check(page: PreviewPage) -> tuple[list[Any], list[Any]]:
-    """Lists that collect the page's check progress and its validated results."""
-    progress: list[Any] = []
-    validated: list[Any] = []
-    page.validate_ctl.progressed.connect(progress.append)
-    page.validated.connect(validated.append)
-    return progress, validated
-
-
-def test_upload_through_429s_drop_and_crash_then_resume_once(
-    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "big.csv"
-    expected = write_big(path, 2600)
-    page = make_page()
-    open_checked(page, qtbot, path, list_id)
-    assert page.checked is not None
-    assert page.checked.result.invalid_rows == 52
-    assert "2,548 valid rows" in page.send_label.text()
-    sandbox.control(
-        {
-            "faults": [
-                {"kind": "429", "count": 4, "retry_after": 0, "path": CONTACTS, "method": "POST"},
-                {"kind": "drop", "count": 1, "path": CONTACTS, "method": "POST"},
-            ]
-        }
-    )
-    page.crash_after_rows = 1000  # the app "dies" once the first chunk is confirmed
-    seen: list[Any] = []
-    page.upload_progressed.connect(seen.append)
-    with qtbot.waitSignal(page.upload_failed, timeout=60000):
-        page.upload_button.click()
-    assert any(p.phase is Phase.SENDING for p in seen)
-    assert "rows/s" in page.upload_status.text()
-    stored = list_contents(sandbox, list_id)
-    assert 0 < len(stored) < len(expected)
-    close_page(page)  # the dead app's window: workers joined, file closed; the journal says "running"
-    page.close()
-
-    # a new window: it offers the unfinished job; accepting sends the rest
-    again = make_page()
-    assert again.resume_bar.isVisible()
-    assert again.resume_offer is not None
-    assert again.resume_offer.status == "running"
-    assert "big.csv" in again.resume_label.text()
-    with qtbot.waitSignal(again.upload_finished, timeout=60000) as blocker:
-        again.resume_button.click()
-    outcome = blocker.args[0]
-    assert outcome.result.status is JobStatus.DONE, outcome.result.message
-    assert outcome.result.sent == len(expected)
-    assert outcome.result.reconciliation is not None
-    assert outcome.result.reconciliation.ok
-    stored = list_contents(sandbox, list_id)
-    ids = [c["id"] for c in stored]
-    assert len(ids) == len(set(ids)) == len(expected)
-    assert {c["id"]: c["data"] for c in stored} == expected
-    assert not again.resume_bar.isVisible()
-    assert "Done" in again.result_label.text()
-    # the id map export (written by a worker)
-    assert again.id_map_button.isEnabled()
-    id_map = tmp_path / "ids.csv"
-    monkeypatch.setattr(
-        PreviewPage, "ask_save_path", classmethod(lambda cls, parent, title, suggested: id_map)
-    )
-    with qtbot.waitSignal(again.export_done, timeout=10000):
-        again.id_map_button.click()
-    lines = id_map.read_bytes().decode("utf-8").split("\r\n")
-    assert lines[0] == "source_id,contact_id"
-    assert dict(line.split(",") for line in lines[1:] if line) == {c["id"]: c["id"] for c in stored}
-    assert f"Wrote {len(expected):,} ids to" in again.status_line.text()
-
-
-def test_rejected_rows_map_back_to_the_grid(
-    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any
-) -> None:
-    path = tmp_path / "long.csv"
-    long_city = "x" * 600
-    path.write_text(
-        "ContactId,FirstName,City,Phone\r\n"
-        "B1,Ann,Boston,+12125550101\r\n"
-        f"B2,Bob,{long_city},+12125550102\r\n"
-        "B3,Cy,Boston,+12125550103\r\n",
-        encoding="utf-8",
-    )
-    page = make_page()
-    open_checked(page, qtbot, path, list_id)
-    page.all_rows_check.click()
-    assert "including 1 with errors" in page.send_label.text()
-    with qtbot.waitSignal(page.upload_finished, timeout=30000) as blocker:
-        QTest.keyClick(page.view, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
-    outcome = blocker.args[0]
-    assert outcome.result.status is JobStatus.REJECTED
-    assert set(outcome.rejected_rows) == {1}
-    status = page.model.index(1, 0)
-    assert page.model.data(status) == "Rejected"
-    assert page.model.data(status, BACKGROUND) == REJECTED_COLOR
-    assert "Rejected by the server" in page.model.data(status, TOOLTIP)
-    assert {c["id"] for c in list_contents(sandbox, list_id)} == {"B1", "B3"}
-
-
-def test_file_import_fails_with_decoded_reason(
-    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any
-) -> None:
-    path = write_messy(tmp_path / "messy.csv")
-    sandbox.control({"import_delay": 0.1})
-    page = make_page()
-    open_checked(page, qtbot, path, list_id)
-    page.mode_multipart.click()
-    assert "imports it in the background" in page.mode_text.text()
-    # the list gains a column after the file was checked: the import fails on the server
-    with sandbox.state.lock:
-        sandbox.state.lists[list_id]["columnNames"] = [*COLUMNS, "Extra"]
-    with qtbot.waitSignal(page.upload_finished, timeout=30000) as blocker:
-        page.upload_button.click()
-    outcome = blocker.args[0]
-    assert outcome.result.status is JobStatus.REJECTED
-    assert {code for code, _ in outcome.rejected_rows.values()} == {"MISSING_COLUMNS"}
-    text = page.result_label.text()
-    assert "MISSING_COLUMNS" in text
-    assert "lacks a column the list has" in text
-    assert page.model.data(page.model.index(0, 0)) == "Rejected"
 
 
 def test_builder_definition_is_a_target(make_page: Any, qtbot: Any, tmp_path: Path) -> None:
@@ -469,14 +215,14 @@ def test_builder_definition_is_a_target(make_page: Any, qtbot: Any, tmp_path: Pa
         phone_columns=[ContactPhoneNumberColumn(column_name="Phone", type="cell")],
     )
     page.set_builder_definition(definition)
-    assert page.list_combo.itemText(0) == "Definition being built: Being built"
+    assert page.file_bar.list_combo.itemText(0) == "Definition being built: Being built"
     with qtbot.waitSignal(page.validated, timeout=15000):
-        page.list_combo.setCurrentIndex(0)
-        page.list_combo.activated.emit(0)
+        page.file_bar.list_combo.setCurrentIndex(0)
+        page.file_bar.list_combo.activated.emit(0)
     assert page.checked is not None
     assert page.checked.result.invalid_rows == 4
-    assert not page.upload_button.isEnabled()
-    assert "list builder" in page.upload_button.toolTip()
+    assert not page.upload_panel.upload_button.isEnabled()
+    assert "list builder" in page.upload_panel.upload_button.toolTip()
 
 
 def test_screenshots(make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, sandbox: Any) -> None:
@@ -500,23 +246,23 @@ def test_screenshots(make_page: Any, qtbot: Any, tmp_path: Path, list_id: str, s
     sandbox.control(
         {"faults": [{"kind": "delay", "count": 1, "seconds": 1.5, "path": CONTACTS, "method": "POST"}]}
     )
-    page.mode_upsert.click()
+    page.upload_panel.mode_upsert.click()
     progressed: list[Any] = []
     page.upload_progressed.connect(progressed.append)
-    page.upload_button.click()
+    page.upload_panel.upload_button.click()
     # pause while the first chunk is held 1.5 s by the sandbox: the job stops after it
     qtbot.waitUntil(lambda: any(p.phase is Phase.SENDING for p in progressed), timeout=30000)
     qtbot.waitUntil(lambda: not sandbox.state.faults, timeout=30000)  # the first chunk's POST is held
-    page.pause_button.click()
+    page.upload_panel.pause_button.click()
     qtbot.waitUntil(lambda: progressed[-1].phase is Phase.PAUSED, timeout=30000)
     assert 0 < progressed[-1].rows_done < progressed[-1].rows_total, progressed[-1]
     qtbot.wait(50)
     shot = page.grab()
     if save:
         shot.save(str(SCREENSHOTS / "upload-progress.png"))
-    assert "Paused" in page.upload_status.text()
+    assert "Paused" in page.upload_panel.upload_status.text()
     with qtbot.waitSignal(page.upload_finished, timeout=30000):
-        page.pause_button.click()
+        page.upload_panel.pause_button.click()
     assert page.last_outcome is not None
     assert page.last_outcome.result.status is JobStatus.DONE
 
@@ -623,12 +369,12 @@ def test_line_numbers_fit_and_long_upload_messages_do_not_squeeze_the_grid(
 
     width = page.view.width()
     long_words = " ".join(["reconciliation-" + "x" * 60] * 4)
-    page.result_label.setText(f"<b>Done</b>: 18,679 sent. {long_words}")
-    page.upload_status.setText(long_words)
-    page.send_label.setText(long_words)
+    page.upload_panel.result_label.setText(f"<b>Done</b>: 18,679 sent. {long_words}")
+    page.upload_panel.upload_status.setText(long_words)
+    page.upload_panel.send_label.setText(long_words)
     qtbot.wait(50)
     assert page.view.width() == width
-    assert page.result_label.width() <= page.upload_panel.width()
+    assert page.upload_panel.result_label.width() <= page.upload_panel.width()
 
 
 def test_phone_region_decides_what_is_valid_and_what_is_sent(
@@ -648,7 +394,7 @@ def test_phone_region_decides_what_is_valid_and_what_is_sent(
     assert page.checked is not None
     assert page.checked.result.invalid_rows == 2
     assert page.model.data(view_index(page, 0, 3), BACKGROUND) == SEVERITY_COLORS[Severity.ERROR]
-    combo = page.region_combo
+    combo = page.file_bar.region_combo
     k = combo.findData("GB")
     assert combo.itemText(k) == "GB — United Kingdom"
     with qtbot.waitSignal(page.validated, timeout=30000):
@@ -672,18 +418,18 @@ def test_stop_checking_keeps_the_rows_checked_so_far(
     progress, validated = watch_check(page)
     page.select_list(list_id)
     qtbot.waitUntil(lambda: bool(progress), timeout=30000)
-    assert page.validate_cancel.isVisible()
-    qtbot.mouseClick(page.validate_cancel, Qt.MouseButton.LeftButton)
-    assert "Stopping" in page.summary_label.text()
+    assert page.check_bar.validate_cancel.isVisible()
+    qtbot.mouseClick(page.check_bar.validate_cancel, Qt.MouseButton.LeftButton)
+    assert "Stopping" in page.check_bar.summary_label.text()
     qtbot.waitUntil(lambda: bool(validated) and not page.validate_ctl.is_running, timeout=30000)
     checked = validated[0]
     r = checked.result
     assert r.cancelled
     assert 0 < r.rows_done < 400_000
     assert r.invalid_rows == r.rows_done // 50  # what was checked is complete
-    assert f"<b>{r.rows_done:,}</b> of " in page.summary_label.text()
-    assert "check stopped" in page.summary_label.text()
-    assert not page.validate_cancel.isVisible()
+    assert f"<b>{r.rows_done:,}</b> of " in page.check_bar.summary_label.text()
+    assert "check stopped" in page.check_bar.summary_label.text()
+    assert not page.check_bar.validate_cancel.isVisible()
     last_checked = r.rows_done - 1
     assert page.model.data(page.model.index(49, 0)) == "Error"  # row 49: bad phone, checked
     while page.model.rowCount() <= r.rows_done:
@@ -706,7 +452,7 @@ def test_choosing_another_list_mid_check_checks_again_and_shows_only_that(
     path = write_long(tmp_path / "long.csv", 300_000)
     page = make_page()
     page.load_lists()
-    qtbot.waitUntil(lambda: page.list_combo.findData(no_phones.id) >= 0, timeout=15000)
+    qtbot.waitUntil(lambda: page.file_bar.list_combo.findData(no_phones.id) >= 0, timeout=15000)
     page.open_csv(path)
     progress, validated = watch_check(page)
     page.select_list(list_id)
@@ -735,10 +481,10 @@ def test_reloading_lists_while_they_load_shows_the_newest(
             phone_columns=[ContactPhoneNumberColumn(column_name="Phone", type="cell")],
         )
     )
-    page.reload_lists_button.click()  # while the first load runs: it is dropped and loaded again
-    qtbot.waitUntil(lambda: page.list_combo.findData(created.id) >= 0, timeout=15000)
+    page.file_bar.reload_lists_button.click()  # while the first load runs: it is dropped and loaded again
+    qtbot.waitUntil(lambda: page.file_bar.list_combo.findData(created.id) >= 0, timeout=15000)
     qtbot.waitUntil(lambda: not page.lists_ctl.is_running, timeout=15000)
-    assert page.list_combo.findData(created.id) >= 0
+    assert page.file_bar.list_combo.findData(created.id) >= 0
 
 
 def test_one_validation_child_serves_every_check_and_is_replaced_when_killed(

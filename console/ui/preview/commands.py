@@ -10,7 +10,6 @@ from array import array
 
 from PySide6.QtGui import QUndoCommand
 
-from console.contacts.rules import TRIM_CHARS
 from console.ui.preview.model import ContactTableModel
 
 __all__ = ["EditCellsCommand", "RemoveRowsCommand"]
@@ -86,17 +85,3 @@ class RemoveRowsCommand(QUndoCommand):
         """Bring the rows back."""
         self.model.restore_rows(self.removed, self.view)
 
-
-def trim_changes(
-    records: list[tuple[int, list[str]]], columns: range | list[int]
-) -> list[tuple[int, int, str]]:
-    """Cells with leading/trailing whitespace and their trimmed values."""
-    out: list[tuple[int, int, str]] = []
-    for row, record in records:
-        for col in columns:
-            if col < len(record):
-                v = record[col]
-                t = v.strip(TRIM_CHARS)
-                if t != v:
-                    out.append((row, col, t))
-    return out

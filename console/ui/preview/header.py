@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QHeaderView, QStyle, QWidget
+from PySide6.QtCore import QAbstractItemModel, QSize, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QWidget
 
-__all__ = ["LineNumberHeader"]
+__all__ = ["LineNumberHeader", "grid_view"]
+
+
+def grid_view(model: QAbstractItemModel) -> QTableView:
+    """The preview grid: cell selection, fixed row heights, line numbers down the side."""
+    view = QTableView()
+    view.setObjectName("previewGrid")
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+    view.setAlternatingRowColors(False)
+    view.setWordWrap(False)
+    vh = LineNumberHeader(view)
+    view.setVerticalHeader(vh)
+    vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vh.setDefaultSectionSize(22)
+    view.horizontalHeader().setDefaultSectionSize(130)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
 
 
 class LineNumberHeader(QHeaderView):

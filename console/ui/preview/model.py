@@ -27,9 +27,10 @@ from PySide6.QtGui import QColor
 
 from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource
-from console.contacts.result import RULES, Severity, ValidationIssue
-from console.contacts.rules import TRIM_CHARS
-from console.ui.preview.analysis import Checked, Overlay, explain, recheck_record
+from console.contacts.result import RULES, Severity
+from console.ui.preview.checking import Checked, recheck_record
+from console.ui.preview.overlay import Overlay
+from console.ui.preview.rows import RowLookupsMixin
 
 __all__ = ["SEVERITY_COLORS", "ContactTableModel"]
 
@@ -49,8 +50,6 @@ _STATUS_TEXT = {
     Severity.WARNING: "Warning",
     Severity.ERROR: "Error",
 }
-_BLOCK = 64
-_CACHE_BLOCKS = 256
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -67,7 +66,7 @@ _UNSET_ROLES = frozenset(
 """Roles :meth:`ContactTableModel._cell_data` always answers None for."""
 
 
-class ContactTableModel(QAbstractTableModel):
+class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
     """Rows of a contact CSV with their findings.
 
     Roles: ``DisplayRole`` the value as shown (original → E.164 for phone columns when
@@ -190,110 +189,17 @@ class ContactTableModel(QAbstractTableModel):
             return None
         return self.overlay.source_to_visible(file_row)
 
-    def line_of(self, row: int) -> int | str:
-        """Physical line of a file row ("?" while the engine's index is being extended by another thread)."""
-        assert self.source is not None
-        try:
-            return self.source.physical_line(row)
-        except IndexError:  # the index grows offsets before lines; ask again on the next paint
-            return "?"
-
-    # -- reading ----------------------------------------------------------------------------------
-
-    def record(self, row: int) -> list[str]:
-        """The record of file row ``row`` as shown (edits applied)."""
-        edited = self.overlay.edits.get(row)
-        if edited is not None:
-            return edited
-        assert self.source is not None
-        block = row // _BLOCK
-        cached = self._cache.get(block)
-        if cached is None:
-            cached = self.source.records(block * _BLOCK, block * _BLOCK + _BLOCK)
-            self._cache[block] = cached
-            if len(self._cache) > _CACHE_BLOCKS:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(block)
-        k = row - block * _BLOCK
-        return cached[k] if k < len(cached) else []
-
-    def row_findings(self, row: int) -> tuple[Severity | None, list[tuple[int, str]]]:
-        """(status, [(column, rule)]) of a file row; status None while not validated yet."""
-        again = self.rechecked.get(row)
-        if again is not None:
-            return again
-        checked = self.checked
-        if checked is None or row >= checked.result.rows_done:
-            return None, []
-        return checked.result.row_status(row), checked.result.codes_for_row(row)
-
-    def cell_issue(self, row: int, col: int) -> ValidationIssue | None:
-        """The finding explaining cell (file row, CSV column), if any."""
-        checked = self.checked
-        if checked is None:
-            return None
-        if row in self.rechecked:
-            for c, code in self.rechecked[row][1]:
-                if c == col:
-                    line = self.source.physical_line(row) if self.source is not None else 0
-                    return explain(checked, self.overlay.edits[row], row, line, col, code)
-            return None
-        if row >= checked.result.rows_done:
-            return None
-        return checked.result.issue_for_cell(row, col)
-
-    def row_issues(self, row: int) -> list[ValidationIssue]:
-        """Every finding of a file row, with messages."""
-        checked = self.checked
-        if checked is None or self.source is None:
-            return []
-        if row in self.rechecked:
-            line = self.source.physical_line(row)
-            return [
-                explain(checked, self.overlay.edits[row], row, line, c, code)
-                for c, code in self.rechecked[row][1]
-            ]
-        if row >= checked.result.rows_done:
-            return []
-        return checked.result.issues_for_row(row)
-
-    def e164(self, col: int, value: str) -> str | None:
-        """E.164 form of a phone column's value (None when not a phone column or not repairable)."""
-        rules = self._phones.get(col)
-        if rules is None:
-            return None
-        key = f"{col}\x1f{value}"
-        if key not in self._e164_cache:
-            if len(self._e164_cache) > 20_000:
-                self._e164_cache.clear()
-            v = value.strip(TRIM_CHARS)
-            self._e164_cache[key] = rules.e164(v) if v else None
-        return self._e164_cache[key]
-
     # -- edits (called by the undo commands) -----------------------------------------------------
 
     def set_record(self, row: int, record: list[str] | None) -> None:
         """Replace a row's record (None: back to the file's), re-check it, repaint the row."""
-        if record is None:
-            self.overlay.edits.pop(row, None)
-            self.rechecked.pop(row, None)
-        else:
-            self.overlay.edits[row] = record
-            if self.checked is not None:
-                self.rechecked[row] = recheck_record(self.checked.plan, record)
+        self._apply_record(row, record)
         self._row_changed(row)
 
     def set_records(self, records: dict[int, list[str] | None]) -> None:
         """Bulk :meth:`set_record` with one repaint."""
         for row, record in records.items():
-            if record is None:
-                self.overlay.edits.pop(row, None)
-                self.rechecked.pop(row, None)
-            else:
-                self.overlay.edits[row] = record
-                if self.checked is not None:
-                    self.rechecked[row] = recheck_record(self.checked.plan, record)
+            self._apply_record(row, record)
         self._repaint()
 
     def remove_rows(self, rows: list[int]) -> list[int]:

@@ -39,7 +39,7 @@ from console.contacts.validate import ValidationOptions, validate
 from console.errors import Cancelled
 from console.ipc import Flags, Kind, Send, serve
 from console.jobs import JobProgress, Phase, UploadJob, UploadOptions, UploadResult
-from console.ui.preview.analysis import Overlay, write_shown_csv
+from console.ui.preview.overlay import Overlay, write_shown_csv
 
 __all__ = ["ClientSpec", "SimulatedCrashError", "UploadPlan", "run_upload_child"]
 

@@ -24,15 +24,9 @@ from console.contacts.fixes import write_error_report
 from console.contacts.reader import CsvSource, IndexState
 from console.ipc import ChildService, Kind
 from console.jobs import UploadOptions, UploadResult, jobs_dir
-from console.ui.preview.analysis import (
-    WRITE_BATCH,
-    Checked,
-    Overlay,
-    ValidationRequest,
-    attach_checked,
-    write_shown_csv,
-)
+from console.ui.preview.checking import Checked, ValidationRequest, attach_checked
 from console.ui.preview.child import run_validation_child
+from console.ui.preview.overlay import WRITE_BATCH, Overlay, write_shown_csv
 from console.ui.preview.upload_process import ClientSpec, SimulatedCrashError, UploadPlan, run_upload_child
 from console.ui.workers import ChildProcessWorker, Worker
 

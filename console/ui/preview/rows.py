@@ -1,0 +1,125 @@
+"""What the preview grid shows of a file row, without Qt: its record, findings, issues and E.164 forms.
+
+:class:`RowLookupsMixin` is mixed into :class:`~console.ui.preview.model.ContactTableModel`;
+``data()`` calls these per cell, so they stay O(1) (records are read in cached blocks of
+:data:`BLOCK` rows).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from console.contacts.phones import PhoneRules
+from console.contacts.reader import CsvSource
+from console.contacts.result import Severity, ValidationIssue
+from console.contacts.rules import TRIM_CHARS
+from console.ui.preview.checking import Checked, explain, recheck_record
+from console.ui.preview.overlay import Overlay
+
+__all__ = ["BLOCK", "CACHE_BLOCKS", "RowLookupsMixin"]
+
+BLOCK = 64
+"""Records read from the file at a time."""
+CACHE_BLOCKS = 256
+"""Blocks kept (least recently used dropped)."""
+
+
+class RowLookupsMixin:
+    """Per-row lookups over the file, the check, the re-checks of edited rows and the overlay."""
+
+    source: CsvSource | None
+    overlay: Overlay
+    checked: Checked | None
+    rechecked: dict[int, tuple[Severity, list[tuple[int, str]]]]
+    _cache: OrderedDict[int, list[list[str]]]
+    _phones: dict[int, PhoneRules]
+    _e164_cache: dict[str, str | None]
+
+    def _apply_record(self, row: int, record: list[str] | None) -> None:
+        """Replace a row's record (None: back to the file's) and re-check it."""
+        if record is None:
+            self.overlay.edits.pop(row, None)
+            self.rechecked.pop(row, None)
+        else:
+            self.overlay.edits[row] = record
+            if self.checked is not None:
+                self.rechecked[row] = recheck_record(self.checked.plan, record)
+
+    def line_of(self, row: int) -> int | str:
+        """Physical line of a file row ("?" while the engine's index is being extended by another thread)."""
+        assert self.source is not None
+        try:
+            return self.source.physical_line(row)
+        except IndexError:  # the index grows offsets before lines; ask again on the next paint
+            return "?"
+
+    def record(self, row: int) -> list[str]:
+        """The record of file row ``row`` as shown (edits applied)."""
+        edited = self.overlay.edits.get(row)
+        if edited is not None:
+            return edited
+        assert self.source is not None
+        block = row // BLOCK
+        cached = self._cache.get(block)
+        if cached is None:
+            cached = self.source.records(block * BLOCK, block * BLOCK + BLOCK)
+            self._cache[block] = cached
+            if len(self._cache) > CACHE_BLOCKS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(block)
+        k = row - block * BLOCK
+        return cached[k] if k < len(cached) else []
+
+    def row_findings(self, row: int) -> tuple[Severity | None, list[tuple[int, str]]]:
+        """(status, [(column, rule)]) of a file row; status None while not validated yet."""
+        again = self.rechecked.get(row)
+        if again is not None:
+            return again
+        checked = self.checked
+        if checked is None or row >= checked.result.rows_done:
+            return None, []
+        return checked.result.row_status(row), checked.result.codes_for_row(row)
+
+    def cell_issue(self, row: int, col: int) -> ValidationIssue | None:
+        """The finding explaining cell (file row, CSV column), if any."""
+        checked = self.checked
+        if checked is None:
+            return None
+        if row in self.rechecked:
+            for c, code in self.rechecked[row][1]:
+                if c == col:
+                    line = self.source.physical_line(row) if self.source is not None else 0
+                    return explain(checked, self.overlay.edits[row], row, line, col, code)
+            return None
+        if row >= checked.result.rows_done:
+            return None
+        return checked.result.issue_for_cell(row, col)
+
+    def row_issues(self, row: int) -> list[ValidationIssue]:
+        """Every finding of a file row, with messages."""
+        checked = self.checked
+        if checked is None or self.source is None:
+            return []
+        if row in self.rechecked:
+            line = self.source.physical_line(row)
+            return [
+                explain(checked, self.overlay.edits[row], row, line, c, code)
+                for c, code in self.rechecked[row][1]
+            ]
+        if row >= checked.result.rows_done:
+            return []
+        return checked.result.issues_for_row(row)
+
+    def e164(self, col: int, value: str) -> str | None:
+        """E.164 form of a phone column's value (None when not a phone column or not repairable)."""
+        rules = self._phones.get(col)
+        if rules is None:
+            return None
+        key = f"{col}\x1f{value}"
+        if key not in self._e164_cache:
+            if len(self._e164_cache) > 20_000:
+                self._e164_cache.clear()
+            v = value.strip(TRIM_CHARS)
+            self._e164_cache[key] = rules.e164(v) if v else None
+        return self._e164_cache[key]

@@ -1,0 +1,209 @@
+"""The preview page's wording: pure functions from plain data to the text the page shows (no Qt)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from console.api.explain import import_failure_reason
+from console.contacts.result import RULES, Severity, ValidationResult
+from console.jobs import JobProgress, JobStatus, Phase, UploadResult
+from console.jobs.journal import UnfinishedJob
+
+__all__ = [
+    "DELIMITERS",
+    "ENCODINGS",
+    "MODES",
+    "MODE_TEXT",
+    "check_progress_text",
+    "choose_list_text",
+    "delimiter_name",
+    "describe_unfinished",
+    "detected_text",
+    "file_done_text",
+    "file_progress_text",
+    "fmt_eta",
+    "outcome_lines",
+    "progress_line",
+    "rule_heading",
+    "rule_title",
+    "send_text",
+    "summary_text",
+]
+
+ENCODINGS = ["Auto", "utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]
+"""The encoding picker's items (Auto shows what was detected)."""
+
+DELIMITERS = [("Auto", None), ("Comma ,", ","), ("Semicolon ;", ";"), ("Tab", "\t"), ("Pipe |", "|")]
+"""The delimiter picker's (text, delimiter) items."""
+
+MODES = ("upsert", "multipart", "presigned")
+"""Upload modes, in the order of the Upload tab's buttons."""
+
+MODE_TEXT = {
+    "upsert": "Add or update by contact id — POST …/contacts. Each row is sent as a contact whose id is "
+    "the id column's value, at most 1,000 per request, paced by the org's rate-limit budget. Sending a row "
+    "again updates the same contact, so an interrupted upload resumes without duplicates. Rows without an "
+    "id are not sent.",
+    "multipart": "File import (upload) — the rows are sent as one clean UTF-8 file; Genesys Cloud imports "
+    "it in the background and the console follows the import status. With an id column, contacts with "
+    "the same id are updated; without one every row is added as a new contact. A failed import rejects "
+    "every row, with the reason.",
+    "presigned": "File import (signed storage URL) — as the file import, but the file goes to the signed "
+    "upload URL Genesys Cloud hands out (…/contactlists/uploads), then the import status is followed.",
+}
+"""What each upload mode does, shown under its button."""
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def delimiter_name(delimiter: str) -> str:
+    """``comma``, ``semicolon``, ``tab``, ``pipe``, or the delimiter quoted."""
+    return _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+
+
+def detected_text(encoding: str, delimiter: str) -> str:
+    """The file bar's "Detected: …" line."""
+    return f"Detected: {encoding}, {delimiter_name(delimiter)}"
+
+
+def fmt_eta(seconds: float | None) -> str:
+    """``ETA m:ss`` (``ETA h:mm:ss`` from an hour on), ``ETA -`` when unknown."""
+    if seconds is None:
+        return "ETA -"
+    s = int(seconds)
+    return f"ETA {s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"ETA {s // 60}:{s % 60:02d}"
+
+
+def progress_line(p: JobProgress) -> str:
+    """The Upload tab's status line for a progress report."""
+    if p.phase is Phase.PAUSED:
+        return f"Paused · {p.rows_done:,} / {p.rows_total:,} rows"
+    phase = p.phase.value.capitalize()
+    if p.rows_total:
+        line = (
+            f"{phase} · {p.rows_done:,} / {p.rows_total:,} rows · "
+            f"{p.rows_per_s:,.0f} rows/s · {fmt_eta(p.eta_s)}"
+        )
+    else:
+        line = phase
+    if p.rows_rejected:
+        line += f" · {p.rows_rejected:,} rejected"
+    if p.message:
+        line += f"\n{p.message}"
+    return line
+
+
+def outcome_lines(result: UploadResult, rejected_codes: Iterable[str]) -> list[str]:
+    """The Upload tab's result (rich text lines) for a finished run.
+
+    Args:
+        result: The job's result.
+        rejected_codes: The codes of the rows the server refused (an import's failure reason is
+            upper case, e.g. ``MISSING_COLUMNS``).
+    """
+    text = [
+        f"<b>{result.status.value.capitalize()}</b>: {result.sent:,} sent, {result.skipped:,} skipped, "
+        f"{result.rejected:,} rejected "
+        f"({result.seconds:.1f} s, job {result.job_id})."
+    ]
+    reasons = sorted(set(rejected_codes))
+    for code in reasons:
+        if code.isupper():
+            text.append(f"Import failed: <b>{code}</b> — {import_failure_reason(code)}")
+    if result.rejections and not any(c.isupper() for c in reasons):
+        first = result.rejections[0]
+        text.append(
+            "Rejected rows show in the grid (status “Rejected”); "
+            f"first: line {first.line}: {first.message}"
+        )
+    if result.status is JobStatus.INTERRUPTED or result.status is JobStatus.FAILED:
+        text.append(
+            result.message.replace(
+                "outbound-console upload --resume",
+                "resume from this page or with outbound-console upload --resume",
+            )
+        )
+    if result.reconciliation is not None:
+        rec = result.reconciliation
+        text.append(f"Reconciliation: {'OK' if rec.ok else 'DIFFERENT'} — {rec.summary()}.")
+    return text
+
+
+def send_text(total: int, errors_left: int, removed: int, *, all_rows: bool) -> str:
+    """What an upload would send: ``total`` rows shown, ``errors_left`` of them with errors."""
+    if all_rows:
+        text = f"Will send up to {total:,} rows, including {errors_left:,} with errors."
+    else:
+        text = f"Will send up to {total - errors_left:,} valid rows; {errors_left:,} with errors are skipped."
+    if removed:
+        text += f" {removed:,} removed rows are left out."
+    return text
+
+
+def summary_text(result: ValidationResult, removed: int, indexed_rows: int, index_complete: bool) -> str:
+    """The check's one-line summary (rich text) above the grid."""
+    rows = f"<b>{result.row_count:,}</b> rows"
+    if result.cancelled:
+        known = f"{indexed_rows:,}{'' if index_complete else '+'}"
+        rows = f"<b>{result.rows_done:,}</b> of {known} rows checked"
+    parts = [
+        rows,
+        f"<span style='color:#137333'>{result.valid_rows:,} valid</span>",
+        f"<span style='color:#a50e0e'>{result.invalid_rows:,} with errors</span>",
+        f"{result.issue_count:,} findings",
+    ]
+    if removed:
+        parts.append(f"{removed:,} removed")
+    if result.cancelled:
+        parts.append("<i>check stopped: rows below show “…”</i>")
+    return " · ".join(parts)
+
+
+def choose_list_text(indexed_rows: int, index_complete: bool) -> str:
+    """The summary while no target list is chosen."""
+    plus = "" if index_complete else "+"
+    return f"{indexed_rows:,}{plus} rows. Choose a target list to check them."
+
+
+def check_progress_text(done: int, total: int) -> str:
+    """The check's progress bar text."""
+    return f"checked {done:,} of {total:,}"
+
+
+def file_progress_text(job: str, done: int, total: int) -> str:
+    """Progress of a file job (``trim`` scans; ``export``, ``report``, ``idmap`` write)."""
+    return f"{'Scanning' if job == 'trim' else 'Writing'}… {done:,} of {total:,} rows"
+
+
+def file_done_text(job: str, path: Path, count: int) -> str:
+    """A written file: ``count`` rows (export), ids (id map) or findings (error report)."""
+    noun = {"export": "rows", "idmap": "ids"}.get(job, "findings")
+    return f"Wrote {count:,} {noun} to {path}"
+
+
+def rule_title(code: str) -> str:
+    """The rule's title, or the code."""
+    rule = RULES.get(code)
+    return rule.title if rule is not None else code
+
+
+def rule_heading(code: str) -> tuple[Severity, str, str]:
+    """(severity, heading, tooltip) of a rule's entry in the findings tree (``Error: Invalid phone``)."""
+    rule = RULES.get(code)
+    severity = rule.severity if rule is not None else Severity.INFO
+    heading = f"{str(severity).capitalize()}: {rule_title(code)}"
+    return severity, heading, f"{code}\nFix: {rule.fix if rule else ''}"
+
+
+def describe_unfinished(job: UnfinishedJob, more: int = 0) -> str:
+    """The resume banner's line for an unfinished job (``more``: other unfinished jobs)."""
+    name = Path(job.original_path or job.source_path).name
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created))
+    state = "was cut off" if job.status == "running" else "was interrupted"
+    text = (
+        f"The upload of {name} (job {job.job_id}, started {when}) {state}: "
+        f"{job.confirmed:,} of {job.rows_total:,} rows confirmed."
+    )
+    return text + (f" ({more} more unfinished)" if more else "")
