@@ -277,8 +277,8 @@ CASES: list[tuple[str, Provoke, tuple[str, ...]]] = [
     ),
     (
         "call.unsupported.field",
-        lambda sb, ep: _with(ep, lambda a: _call(a, phone_number="+15551234567", call_from_queue_id="q")),
-        ("callFromQueueId",),
+        lambda sb, ep: _with(ep, lambda a: _call(a, phone_number="+15551234567", call_queue_id="q")),
+        ("callQueueId",),
     ),
     (
         "invalid.value",
