@@ -156,6 +156,17 @@ def _fail_later(sb: Any, ep: Endpoint) -> object:
         return _participant_error(api)
 
 
+def _station_timeout(sb: Any, ep: Endpoint) -> object:
+    sb.control({"switches": {"station_answer": "never", "station_timeout": 0}})
+    with _client(ep) as api:
+        created = api.create_call_for_user(_sam(api), CreateCallRequest(phone_number="+15551234567"))
+        assert created.id
+        caller = api.get_call(created.id).participant("user")
+        assert caller is not None
+        assert caller.error_info is not None
+        return caller.error_info
+
+
 # (catalog key, provoke(sandbox, endpoint) -> error, words the fix must contain)
 CASES: list[tuple[str, Provoke, tuple[str, ...]]] = [
     (
@@ -270,6 +281,7 @@ CASES: list[tuple[str, Provoke, tuple[str, ...]]] = [
         ("country code",),
     ),
     ("call.invalid.number", lambda sb, ep: _fail_later(sb, ep), ("country code",)),
+    ("call.station.timeout", lambda sb, ep: _station_timeout(sb, ep), ("auto-answer",)),
     (
         "call.caller.id",
         lambda sb, ep: _with(ep, lambda a: _call(a, phone_number="+15551234567", caller_id="5")),
