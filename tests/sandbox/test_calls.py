@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from console.sandbox import Sandbox
+from console.sandbox import Sandbox, store
 from tests.sandbox.sandbox_helpers import assert_error
 
 CALLS = "/api/v2/conversations/calls"
@@ -90,6 +90,22 @@ def test_default_station_answers_after_one_second(sb: Sandbox, user_api: httpx.C
         "user",
         "external",
     ]
+
+
+@pytest.mark.skipif(not hasattr(store, "Clock"), reason="needs the sandbox clock (merged from branch layers)")
+def test_ring_and_timeout_follow_the_sandbox_clock(sb: Sandbox, user_api: httpx.Client) -> None:
+    cid = user_api.post(CALLS, json={"phoneNumber": "+15555550100"}).json()["id"]
+    assert [p["state"] for p in user_api.get(f"{CALLS}/{cid}").json()["participants"]] == ["alerting"]
+    sb.control({"advance_clock": 1})  # the default station answers after one second
+    conv = user_api.get(f"{CALLS}/{cid}").json()
+    assert [p["purpose"] for p in conv["participants"]] == ["user", "external"]
+    sb.control({"switches": {"station_answer": "never"}})
+    ringing = user_api.post(CALLS, json={"phoneNumber": "+15555550101"}).json()["id"]
+    sb.control({"advance_clock": 59})
+    assert user_api.get(f"{CALLS}/{ringing}").json()["participants"][0]["state"] == "alerting"
+    sb.control({"advance_clock": 1})  # the default station_timeout is 60 s
+    (caller,) = user_api.get(f"{CALLS}/{ringing}").json()["participants"]
+    assert caller["state"] == "terminated"
 
 
 def test_call_from_queue_shows_agent_and_customer(sb: Sandbox, user_api: httpx.Client) -> None:
