@@ -168,14 +168,15 @@ def shot_call(win: MainWindow, work: Path) -> list[Path]:
 
 
 def shot_decoder(win: MainWindow, work: Path) -> list[Path]:
-    """A server 400 (a call from a queue, which the sandbox refuses) in the error bar and decoder."""
+    """A server 400 (a call from a queue deleted since the page loaded) in the error bar and decoder."""
     page: Any = win.call_page
     if not hasattr(page, "queue_combo"):
         raise NotImplementedError("the test-call page is still a placeholder")
     reported = signal_flag(win.sink.reported)
     win.show_page(PAGE_CALL)
     page.number_edit.setText("+13175550123")
-    page.queue_combo.setCurrentIndex(1)
+    page.queue_combo.addItem("Queue deleted since the page loaded", "00000000-0000-0000-0000-000000000000")
+    page.queue_combo.setCurrentIndex(page.queue_combo.count() - 1)
     wait_until(lambda: page.place_button.isEnabled(), 10)
     if not page.place():
         raise RuntimeError(f"the call page did not send: {page.error_label.text()}")

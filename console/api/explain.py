@@ -418,6 +418,16 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Enter the number with its country code (e.g. +1 317 555 0123); the Test call page formats and "
         "checks it as you type and shows the country and number type.",
     ),
+    # Source: genesys-api.md §8.3 (public lab notes on API-placed calls: the caller's station rings first and
+    # the caller leg ends terminated with this errorInfo.code after about 60 s); code name as seen there [L].
+    CatalogEntry(
+        "call.station.timeout",
+        _code("error.ininedgecontrol.connection.timeout"),
+        "The call ended before the number was dialled: nobody answered the caller's station.",
+        "Nobody answered the caller's station: a call placed through the API rings the caller's own station "
+        "first and dials the number only once that station answers (it gives up after about 60 s).",
+        "Log in a station/softphone with auto-answer, or answer it, then place the call again.",
+    ),
     CatalogEntry(
         "call.caller.id",
         _all(_field("callerId"), lambda f: f.status == 400),

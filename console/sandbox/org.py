@@ -1,6 +1,6 @@
 """Connect-time lookups (genesys-api.md §3).
 
-Organization, divisions, users, queues, tokens/me, attempt limits.
+Organization, divisions, users, queues, tokens/me, authorization/subjects/me, attempt limits.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from console.sandbox.errors import ApiError, not_found
-from console.sandbox.store import HOME_DIVISION_ID, ORG_ID
+from console.sandbox.store import HOME_DIVISION_ID, ORG_ID, seed_id
 from console.sandbox.wire import Request, Response, Route, iso, page
 
 _CREATED = 1704067200.0  # 2024-01-01T00:00:00.000Z, the seed's creation date
@@ -129,6 +129,64 @@ def delete_token_me(req: Request) -> Response:
     return Response(200, None)
 
 
+def _policies(permissions: frozenset[str]) -> list[dict[str, Any]]:
+    """``domain:entity:action`` permissions as AuthzGrantPolicy items (one per domain and entity)."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for perm in sorted(permissions):
+        domain, entity, action = [*perm.split(":"), "*", "*"][:3]
+        grouped.setdefault((domain, entity), []).append(action)
+    return [{"domain": d, "entityName": e, "actions": a} for (d, e), a in grouped.items()]
+
+
+def subjects_me(req: Request) -> Response:
+    """``GET /api/v2/authorization/subjects/me``: the caller's roles and permissions (SDK AuthzSubject).
+
+    A user token answers for the user; a client-credentials token for the OAuth client (which subject a
+    real org answers for then is [U], genesys-api.md §13). One role, granted in the home division,
+    carries every permission of the token.
+    """
+    assert req.token is not None
+    client = req.token.client
+    if req.token.user_id is not None:
+        u = req.state.user(req.token.user_id)
+        assert u is not None
+        subject_id, name = u["id"], u["name"]
+        role_name = "Outbound Supervisor"
+    else:
+        subject_id, name = client.client_id, client.name
+        role_name = f"{client.name} role"
+    home = next(d for d in req.state.divisions if d["id"] == HOME_DIVISION_ID)
+    role_id = seed_id(f"role:{role_name}")
+    grant = {
+        "subjectId": subject_id,
+        "division": {
+            "id": home["id"],
+            "name": home["name"],
+            "homeDivision": True,
+            "selfUri": f"/api/v2/authorization/divisions/{home['id']}",
+        },
+        "role": {
+            "id": role_id,
+            "name": role_name,
+            "description": "Sandbox role with the permissions of this token.",
+            "policies": _policies(req.token.permissions),
+            "default": False,
+            "selfUri": f"/api/v2/authorization/roles/{role_id}",
+        },
+        "grantMadeAt": iso(_CREATED),
+    }
+    return Response(
+        200,
+        {
+            "id": subject_id,
+            "name": name,
+            "grants": [grant],
+            "version": 1,
+            "selfUri": f"/api/v2/authorization/subjects/{subject_id}",
+        },
+    )
+
+
 def queues(req: Request) -> Response:
     """``GET /api/v2/routing/queues``."""
     items = _name_filter(req, list(req.state.queues))
@@ -170,6 +228,7 @@ ROUTES = [
     Route("GET", "/api/v2/users/(?P<id>[^/]+)", user),
     Route("GET", "/api/v2/tokens/me", tokens_me),
     Route("DELETE", "/api/v2/tokens/me", delete_token_me),
+    Route("GET", "/api/v2/authorization/subjects/me", subjects_me),
     Route("GET", "/api/v2/routing/queues", queues, "routing:queue:view"),
     Route("GET", "/api/v2/outbound/attemptlimits", attempt_limits, "outbound:attemptLimits:view"),
 ]

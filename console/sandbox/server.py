@@ -489,13 +489,8 @@ def _switch_value(name: str, value: Any) -> str:
         if text not in SWITCHES[name]:
             raise ValueError(f"switch {name!r} accepts {list(SWITCHES[name])}; got {text!r}")
         return text
-    if name == "call_connect_after":
-        try:
-            if float(text) < 0:
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"switch 'call_connect_after' takes seconds >= 0; got {text!r}") from None
-        return text
+    if name in calls.SWITCH_CHECKS:
+        return calls.SWITCH_CHECKS[name](text)
     if name in FREE_SWITCHES:
         return text
     raise ValueError(f"unknown switch {name!r}; known: {sorted([*SWITCHES, *FREE_SWITCHES])}")

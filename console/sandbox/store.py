@@ -77,7 +77,12 @@ SWITCHES: dict[str, tuple[str, ...]] = {
     "import_success_shape": ("no_state", "in_progress_100"),
 }
 #: Free-form switches (any string / a number of seconds) and their defaults.
-FREE_SWITCHES: dict[str, str] = {"reject_list_write": "", "call_connect_after": "0.5"}
+FREE_SWITCHES: dict[str, str] = {
+    "reject_list_write": "",
+    "call_connect_after": "0.5",
+    "station_answer": "1",
+    "station_timeout": "60",
+}
 
 
 def default_switches() -> dict[str, str]:

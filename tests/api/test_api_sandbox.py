@@ -198,7 +198,8 @@ def test_external_contacts(api: GenesysClient) -> None:
     assert created.id in {c.id for c in found.entities}
 
 
-def test_call_for_user_and_hang_up(api: GenesysClient) -> None:
+def test_call_for_user_and_hang_up(sandbox: Any, api: GenesysClient) -> None:
+    sandbox.control({"switches": {"station_answer": 0}})  # the far end exists once the station answered
     agent = next(u for u in api.get_users().entities if u.name == "Sam Supervisor")
     assert agent.id
     created = api.create_call_for_user(agent.id, CreateCallRequest(phone_number="+15551234567"))

@@ -149,9 +149,20 @@ def _anonymous(ep: Endpoint) -> ConsoleError:
 
 
 def _fail_later(sb: Any, ep: Endpoint) -> object:
-    sb.control({"switches": {"call_bad_number": "fail_later", "call_connect_after": "30"}})
+    sb.control({"switches": {"call_bad_number": "fail_later", "call_connect_after": "30", "station_answer": 0}})
     with _client(ep) as api:
         return _participant_error(sb, api)
+
+
+def _station_timeout(sb: Any, ep: Endpoint) -> object:
+    sb.control({"switches": {"station_answer": "never", "station_timeout": 0}})
+    with _client(ep) as api:
+        created = api.create_call_for_user(_sam(api), CreateCallRequest(phone_number="+15551234567"))
+        assert created.id
+        caller = api.get_call(created.id).participant("user")
+        assert caller is not None
+        assert caller.error_info is not None
+        return caller.error_info
 
 
 # (catalog key, provoke(sandbox, endpoint) -> error, words the fix must contain)
@@ -268,6 +279,7 @@ CASES: list[tuple[str, Provoke, tuple[str, ...]]] = [
         ("country code",),
     ),
     ("call.invalid.number", lambda sb, ep: _fail_later(sb, ep), ("country code",)),
+    ("call.station.timeout", lambda sb, ep: _station_timeout(sb, ep), ("auto-answer",)),
     (
         "call.caller.id",
         lambda sb, ep: _with(ep, lambda a: _call(a, phone_number="+15551234567", caller_id="5")),
@@ -275,8 +287,8 @@ CASES: list[tuple[str, Provoke, tuple[str, ...]]] = [
     ),
     (
         "call.unsupported.field",
-        lambda sb, ep: _with(ep, lambda a: _call(a, phone_number="+15551234567", call_from_queue_id="q")),
-        ("callFromQueueId",),
+        lambda sb, ep: _with(ep, lambda a: _call(a, phone_number="+15551234567", call_queue_id="q")),
+        ("callQueueId",),
     ),
     (
         "invalid.value",

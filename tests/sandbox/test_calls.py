@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from console.sandbox import Sandbox
+from console.sandbox import Sandbox, store
 from tests.sandbox.sandbox_helpers import assert_error
 
 CALLS = "/api/v2/conversations/calls"
@@ -22,21 +22,25 @@ def parts(conv: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {p["purpose"]: p for p in conv["participants"]}
 
 
-def test_user_call_walks_dialing_connected_disconnected(sb: Sandbox, user_api: httpx.Client) -> None:
-    sb.control({"switches": {"call_connect_after": 30}})
+def test_user_call_rings_the_station_then_dials_connects_and_hangs_up(
+    sb: Sandbox, user_api: httpx.Client
+) -> None:
+    sb.control({"switches": {"station_answer": "never", "call_connect_after": 3600}})
     r = user_api.post(CALLS, json={"phoneNumber": "+1 (555) 555-0100"})
     assert r.status_code == 200, r.text
     cid = r.json()["id"]
     assert r.json()["selfUri"] == f"{CALLS}/{cid}"
     conv = user_api.get(f"{CALLS}/{cid}").json()
-    p = parts(conv)
-    assert p["external"]["address"] == "tel:+15555550100"
-    assert (p["user"]["state"], p["external"]["state"]) == ("dialing", "dialing")
-    assert p["user"]["user"]["id"] == users(user_api)["Sam Supervisor"]
+    assert [(p["purpose"], p["state"]) for p in conv["participants"]] == [("user", "alerting")]
+    assert conv["participants"][0]["user"]["id"] == users(user_api)["Sam Supervisor"]
     assert [c["id"] for c in user_api.get(CALLS).json()["entities"]] == [cid]
-    sb.control({"advance_clock": 30})  # the ring time passes on the sandbox clock
+    sb.control({"switches": {"station_answer": 0}})  # the station answers
     p = parts(user_api.get(f"{CALLS}/{cid}").json())
-    assert p["external"]["state"] == "connected"
+    assert (p["user"]["state"], p["external"]["state"]) == ("connected", "dialing")
+    assert p["external"]["address"] == "tel:+15555550100"
+    sb.control({"switches": {"call_connect_after": 0, "station_answer": "never"}})  # never rewinds
+    p = parts(user_api.get(f"{CALLS}/{cid}").json())
+    assert (p["user"]["state"], p["external"]["state"]) == ("connected", "connected")
     assert p["external"]["connectedTime"].endswith("Z")
     r = user_api.patch(f"{CALLS}/{cid}/participants/{p['external']['id']}", json={"state": "disconnected"})
     assert (r.status_code, r.content) == (202, b"")
@@ -47,6 +51,114 @@ def test_user_call_walks_dialing_connected_disconnected(sb: Sandbox, user_api: h
     assert user_api.get(CALLS).json()["entities"] == []
 
 
+def test_unanswered_station_times_out_without_a_far_end(sb: Sandbox, user_api: httpx.Client) -> None:
+    sb.control({"switches": {"station_answer": "never"}})
+    cid = user_api.post(CALLS, json={"phoneNumber": "+15555550100"}).json()["id"]
+    assert parts(user_api.get(f"{CALLS}/{cid}").json())["user"]["state"] == "alerting"  # default 60 s
+    sb.control({"switches": {"station_timeout": 0}})
+    conv = user_api.get(f"{CALLS}/{cid}").json()
+    assert len(conv["participants"]) == 1
+    caller = conv["participants"][0]
+    assert (caller["purpose"], caller["state"], caller["disconnectType"]) == ("user", "terminated", "error")
+    assert caller["errorInfo"]["code"] == "error.ininedgecontrol.connection.timeout"
+    assert caller["errorInfo"]["message"]
+    assert "endTime" in caller
+    assert user_api.get(CALLS).json()["entities"] == []
+    sb.control({"switches": {"station_answer": 0}})  # answering later changes nothing
+    assert len(user_api.get(f"{CALLS}/{cid}").json()["participants"]) == 1
+
+
+def test_hang_up_while_the_station_rings(sb: Sandbox, user_api: httpx.Client) -> None:
+    sb.control({"switches": {"station_answer": "never"}})
+    cid = user_api.post(CALLS, json={"phoneNumber": "+15555550100"}).json()["id"]
+    assert user_api.patch(f"{CALLS}/{cid}", json={"state": "disconnected"}).status_code == 200
+    sb.control({"switches": {"station_answer": 0, "station_timeout": 0}})
+    conv = user_api.get(f"{CALLS}/{cid}").json()
+    assert [(p["state"], p["disconnectType"]) for p in conv["participants"]] == [("disconnected", "client")]
+    assert "errorInfo" not in conv["participants"][0]
+
+
+def test_default_station_answers_after_one_second(sb: Sandbox, user_api: httpx.Client) -> None:
+    snapshot = sb.control({})
+    assert (snapshot["switches"]["station_answer"], snapshot["switches"]["station_timeout"]) == ("1", "60")
+    cid = user_api.post(CALLS, json={"phoneNumber": "+15555550100"}).json()["id"]
+    conv = sb.state.conversations[cid]
+    assert [p["state"] for p in user_api.get(f"{CALLS}/{cid}").json()["participants"]] == ["alerting"]
+    with sb.state.lock:  # white box: one second of ring time has passed
+        conv["created"] -= 1
+    assert [p["purpose"] for p in user_api.get(f"{CALLS}/{cid}").json()["participants"]] == [
+        "user",
+        "external",
+    ]
+
+
+def test_ring_and_timeout_follow_the_sandbox_clock(sb: Sandbox, user_api: httpx.Client) -> None:
+    cid = user_api.post(CALLS, json={"phoneNumber": "+15555550100"}).json()["id"]
+    assert [p["state"] for p in user_api.get(f"{CALLS}/{cid}").json()["participants"]] == ["alerting"]
+    sb.control({"advance_clock": 1})  # the default station answers after one second
+    conv = user_api.get(f"{CALLS}/{cid}").json()
+    assert [p["purpose"] for p in conv["participants"]] == ["user", "external"]
+    sb.control({"switches": {"station_answer": "never"}})
+    ringing = user_api.post(CALLS, json={"phoneNumber": "+15555550101"}).json()["id"]
+    sb.control({"advance_clock": 59})
+    assert user_api.get(f"{CALLS}/{ringing}").json()["participants"][0]["state"] == "alerting"
+    sb.control({"advance_clock": 1})  # the default station_timeout is 60 s
+    (caller,) = user_api.get(f"{CALLS}/{ringing}").json()["participants"]
+    assert caller["state"] == "terminated"
+
+
+def test_call_from_queue_shows_agent_and_customer(sb: Sandbox, user_api: httpx.Client) -> None:
+    sb.control({"switches": {"station_answer": 0, "call_connect_after": 0}})
+    queue = next(
+        q for q in user_api.get("/api/v2/routing/queues").json()["entities"] if q["name"] == "Collections"
+    )
+    r = user_api.post(CALLS, json={"phoneNumber": "+15555550100", "callFromQueueId": queue["id"]})
+    assert r.status_code == 200, r.text
+    conv = user_api.get(f"{CALLS}/{r.json()['id']}").json()
+    assert [(p["purpose"], p["state"]) for p in conv["participants"]] == [
+        ("agent", "connected"),
+        ("customer", "connected"),
+    ]
+    assert {p["queue"]["id"] for p in conv["participants"]} == {queue["id"]}
+    err = assert_error(
+        user_api.post(CALLS, json={"phoneNumber": "+15555550100", "callFromQueueId": "nope"}),
+        400,
+        "bad.request",
+    )
+    assert err["details"] == [{"fieldName": "callFromQueueId"}]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("station_answer", "soon"),
+        ("station_answer", -1),
+        ("station_timeout", "never"),
+        ("station_timeout", "x"),
+    ],
+)
+def test_station_switches_are_validated(sb: Sandbox, http: httpx.Client, name: str, value: object) -> None:
+    r = http.post("/sandbox/control", json={"switches": {name: value}})
+    assert r.status_code == 400
+    assert name in r.text
+
+
+def test_subjects_me_lists_roles_and_permissions(user_api: httpx.Client, api: httpx.Client) -> None:
+    me = user_api.get("/api/v2/authorization/subjects/me").json()
+    assert me["id"] == users(user_api)["Sam Supervisor"]
+    assert me["name"] == "Sam Supervisor"
+    assert me["version"] == 1
+    grant = me["grants"][0]
+    assert grant["subjectId"] == me["id"]
+    assert grant["division"]["homeDivision"] is True
+    assert grant["grantMadeAt"].endswith("Z")
+    policies = {(p["domain"], p["entityName"]): p["actions"] for p in grant["role"]["policies"]}
+    assert "add" in policies[("outbound", "contactList")]
+    assert "add" in policies[("conversation", "call")]
+    client = api.get("/api/v2/authorization/subjects/me").json()
+    assert client["id"] == "sandbox-client"
+
+
 @pytest.mark.parametrize(("mode", "status"), [("400", 400), ("403", 403)])
 def test_client_credentials_on_user_route(sb: Sandbox, api: httpx.Client, mode: str, status: int) -> None:
     sb.control({"switches": {"client_credentials_user_call": mode}})
@@ -55,7 +167,8 @@ def test_client_credentials_on_user_route(sb: Sandbox, api: httpx.Client, mode: 
     assert "requires a user context" in r.json()["message"]
 
 
-def test_call_on_behalf_of_user(api: httpx.Client) -> None:
+def test_call_on_behalf_of_user(sb: Sandbox, api: httpx.Client) -> None:
+    sb.control({"switches": {"station_answer": 0}})
     agent = users(api)["Avery Agent"]
     r = api.post(f"{CALLS}/user/{agent}", json={"phoneNumber": "+442071234567", "callerId": "+15555550199"})
     assert r.status_code == 200, r.text
@@ -78,6 +191,7 @@ def test_call_on_behalf_of_user(api: httpx.Client) -> None:
         ({"phoneNumber": "+15555550100", "callerId": "nope"}, "callerId"),
         ({"phoneNumber": "+15555550100", "externalContactId": "nope"}, "externalContactId"),
         ({"phoneNumber": "+15555550100", "callQueueId": "q"}, "callQueueId"),
+        ({"phoneNumber": "+15555550100", "callFromQueueId": 7}, "callFromQueueId"),
         ({"phoneNumber": "+15555550100", "attributes": {"a": 1}}, "attributes"),
     ],
 )
@@ -87,17 +201,20 @@ def test_call_validation(user_api: httpx.Client, body: dict[str, Any], field: st
 
 
 def test_bad_number_fail_later(sb: Sandbox, user_api: httpx.Client) -> None:
-    sb.control({"switches": {"call_bad_number": "fail_later", "call_connect_after": 30}})
+    sb.control(
+        {"switches": {"call_bad_number": "fail_later", "call_connect_after": 3600, "station_answer": 0}}
+    )
     cid = user_api.post(CALLS, json={"phoneNumber": "555-0100"}).json()["id"]
     assert parts(user_api.get(f"{CALLS}/{cid}").json())["external"]["state"] == "dialing"
-    sb.control({"advance_clock": 30})
+    sb.control({"switches": {"call_connect_after": 0}})
     ext = parts(user_api.get(f"{CALLS}/{cid}").json())["external"]
     assert ext["state"] == "disconnected"
     assert ext["disconnectType"] == "error"
     assert "555-0100" in ext["errorInfo"]["message"]
 
 
-def test_patch_errors(user_api: httpx.Client) -> None:
+def test_patch_errors(sb: Sandbox, user_api: httpx.Client) -> None:
+    sb.control({"switches": {"station_answer": "never"}})
     cid = user_api.post(CALLS, json={"phoneNumber": "+15555550100"}).json()["id"]
     pid = parts(user_api.get(f"{CALLS}/{cid}").json())["user"]["id"]
     assert_error(
@@ -111,7 +228,8 @@ def test_patch_errors(user_api: httpx.Client) -> None:
     assert parts(user_api.get(f"{CALLS}/{cid}").json())["user"]["muted"] is True
 
 
-def test_external_contacts_and_linked_call(user_api: httpx.Client) -> None:
+def test_external_contacts_and_linked_call(sb: Sandbox, user_api: httpx.Client) -> None:
+    sb.control({"switches": {"station_answer": 0}})
     body = {
         "firstName": "Casey",
         "lastName": "Customer",

@@ -124,7 +124,8 @@ def test_404_with_correlation_header(client: Any) -> None:
     assert body["contextId"] == info.value.headers["ININ-Correlation-Id"]
 
 
-def test_call_on_behalf_of_user_and_hang_up(client: Any) -> None:
+def test_call_on_behalf_of_user_and_hang_up(sb: Sandbox, client: Any) -> None:
+    sb.control({"switches": {"station_answer": 0}})  # the far end appears once the station answered
     users = sdk.UsersApi(client).get_users().entities
     agent = next(u for u in users if u.name == "Avery Agent")
     conv_api = sdk.ConversationsApi(client)
@@ -185,6 +186,24 @@ def test_pkce_login_and_call(sb: Sandbox) -> None:
         created.id, user_part.id, build(sdk.MediaParticipantRequest, state="disconnected")
     )
     assert {p.state for p in conv_api.get_conversations_call(created.id).participants} == {"disconnected"}
+    subject = sdk.AuthorizationApi(api_client).get_authorization_subjects_me()
+    assert (subject.id, subject.name) == (me.id, "Sam Supervisor")
+    grant = subject.grants[0]
+    assert grant.division.home_division is True
+    assert any(p.domain == "outbound" and "add" in p.actions for p in grant.role.policies)
+
+
+def test_unanswered_station_reads_as_the_sdk_model(sb: Sandbox, client: Any) -> None:
+    sb.control({"switches": {"station_answer": "never", "station_timeout": 0}})
+    users = sdk.UsersApi(client).get_users().entities
+    sam = next(u for u in users if u.name == "Sam Supervisor")
+    conv_api = sdk.ConversationsApi(client)
+    created = conv_api.post_conversations_calls_user_user_id(
+        sam.id, build(sdk.CreateCallRequest, phone_number="+15555550123")
+    )
+    (caller,) = conv_api.get_conversations_call(created.id).participants
+    assert (caller.purpose, caller.state, caller.disconnect_type) == ("user", "terminated", "error")
+    assert caller.error_info.code == "error.ininedgecontrol.connection.timeout"
 
 
 def test_sdk_retries_429_with_retry_after(sb: Sandbox, client: Any) -> None:

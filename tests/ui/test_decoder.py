@@ -37,13 +37,14 @@ def window(qtbot, tmp_home, memory_keyring) -> Iterator[MainWindow]:
 
 
 def provoke_400(win: MainWindow, qtbot) -> tuple[CallPage, DecodedError]:
-    """Place a call from a queue: the sandbox refuses callFromQueueId with a 400 naming the field."""
+    """Place a call from a queue deleted since the page loaded: a 400 naming callFromQueueId."""
     page = win.call_page
     with qtbot.waitSignal(page.lookups_loaded, timeout=10000):
         win.page_actions[PAGE_CALL].trigger()
     qtbot.keyClicks(page.number_edit, "+13175550123")
     page.user_combo.setCurrentIndex(0)
-    page.queue_combo.setCurrentIndex(1)
+    page.queue_combo.addItem("Queue deleted since the page loaded", "00000000-0000-0000-0000-000000000000")
+    page.queue_combo.setCurrentIndex(page.queue_combo.count() - 1)
     with qtbot.waitSignal(win.sink.reported, timeout=10000) as blocker:
         page.place_button.click()
     return page, blocker.args[0]
@@ -63,10 +64,10 @@ def test_error_bar_opens_decoder_on_a_400(window: MainWindow, qtbot) -> None:
     assert dialog.isVisible()
     assert "400" in dialog.status_label.text()
     assert "bad.request" in dialog.status_label.text()
-    assert "callFromQueueId is not supported by the sandbox" in dialog.message_label.text()
+    assert "is not a queue of this organization" in dialog.message_label.text()
     assert dialog.correlation_edit.text() == decoded.correlation_id
     assert decoded.correlation_id
-    assert "Clear callFromQueueId" in dialog.fix_label.text()
+    assert "Correct callFromQueueId" in dialog.fix_label.text()
     assert dialog.request_label.text().startswith("POST /api/v2/conversations/calls/user/")
     body = json.loads(dialog.request_view.toPlainText())
     assert body["callFromQueueId"] == page.queue_combo.currentData()
@@ -108,7 +109,7 @@ def test_api_log_row_opens_decoder(window: MainWindow, qtbot) -> None:
     assert dialog.decoded.code == "bad.request"
     assert dialog.decoded.correlation_id == decoded.correlation_id
     assert "callFromQueueId" in dialog.request_view.toPlainText()
-    assert "Clear callFromQueueId" in dialog.fix_label.text()
+    assert "Correct callFromQueueId" in dialog.fix_label.text()
     dialog.close()
 
 

@@ -1,25 +1,68 @@
 """The call page's workers and the call being followed: one :class:`CallController`.
 
 It loads the lookups (region, users, queues), places a call (one POST, never retried),
-follows it until the called party is disconnected, hangs it up, and ticks a one-second clock
-while a call is followed (for the connected time shown).
+follows it (one GET per read, paced by :mod:`~console.ui.call.follow`: every 2 s at most, backing
+off while nothing changes, giving up after a bounded time) until the call is over, hangs up
+whatever legs exist, and ticks a one-second clock while a call is followed (for the connected
+time shown).
+
+Time is a seam: the reads are scheduled through a :class:`Pacer` and the give-up reads
+``clock``; tests replace both (``controller.pacer``, ``controller.clock``) and drive them.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Protocol
+
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from console.api.models import CallConversation, CreateCallRequest
-from console.ui.call.workers import (
-    ENDED_STATES,
-    CallFollowWorker,
-    ClientFactory,
-    hang_up,
-    load_lookups,
-    place_call,
-)
+from console.ui.call.follow import FollowPace, far_leg, give_up_reason, live_legs, next_wait, phase, signature
+from console.ui.call.follow import Phase as CallPhase
+from console.ui.call.workers import ClientFactory, hang_up, load_lookups, place_call, read_call
 from console.ui.errors import ErrorSink
 from console.ui.workers import FunctionWorker, WorkerController
+
+
+class Pacer(Protocol):
+    """Schedules the follower's next read (a single-shot timer)."""
+
+    def schedule(self, seconds: float, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once, ``seconds`` from now (replacing any pending call)."""
+
+    def cancel(self) -> None:
+        """Forget the pending call, if any."""
+
+
+class TimerPacer:
+    """The app's :class:`Pacer`: a single-shot ``QTimer`` on the GUI thread.
+
+    Args:
+        parent: Owner of the timer.
+    """
+
+    def __init__(self, parent: QObject) -> None:
+        self._timer = QTimer(parent)
+        self._timer.setSingleShot(True)
+        self._callback: Callable[[], None] | None = None
+        self._timer.timeout.connect(self._fire)
+
+    def schedule(self, seconds: float, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once after ``seconds``."""
+        self._callback = callback
+        self._timer.start(max(0, round(seconds * 1000)))
+
+    def cancel(self) -> None:
+        """Stop the timer."""
+        self._timer.stop()
+        self._callback = None
+
+    def _fire(self) -> None:
+        callback, self._callback = self._callback, None
+        if callback is not None:
+            callback()
 
 
 class CallController(QObject):
@@ -32,6 +75,7 @@ class CallController(QObject):
         updated(object): a :class:`CallConversation` read while following.
         ended(object): the last :class:`CallConversation` of a call that ended.
         follow_failed(object): the exception that stopped following.
+        gave_up(str): following stopped after its time limit; the text says why.
         busy_changed(): placing, following or hanging up started or ended.
         ticked(): a second passed while following.
 
@@ -47,6 +91,7 @@ class CallController(QObject):
     updated = Signal(object)  # object: CallConversation
     ended = Signal(object)  # object: CallConversation
     follow_failed = Signal(object)  # object: BaseException
+    gave_up = Signal(str)
     busy_changed = Signal()
     ticked = Signal()
 
@@ -64,25 +109,35 @@ class CallController(QObject):
         self._place.failed.connect(self.place_failed)
         self._place.finished.connect(self.busy_changed)
         self._follow = WorkerController(self, sink=sink, context="Follow test call")
-        self._follow.progressed.connect(self._on_follow_progressed)
         self._follow.succeeded.connect(self._on_follow_succeeded)
         self._follow.failed.connect(self._on_follow_failed)
-        self._follow.finished.connect(self.busy_changed)
+        self._follow.finished.connect(self._on_follow_finished)
         self._hang = WorkerController(self, sink=sink, context="Hang up test call")
+        self._hang.succeeded.connect(self._on_hang_succeeded)
         self._hang.finished.connect(self.busy_changed)
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self.ticked)
+        self.pace = FollowPace()
+        """How often to read the call and when to give up."""
+        self.pacer: Pacer = TimerPacer(self)
+        """Schedules the reads (tests put a manual pacer here)."""
+        self.clock: Callable[[], float] = time.monotonic
+        """Seconds, for the give-up limits (tests put a clock they move here)."""
+        self._following = False
+        self._read_due = False
+        self._started_at = 0.0
+        self._wait: float | None = None
 
     @property
     def in_progress(self) -> bool:
         """A call is being placed or followed."""
-        return self._place.is_running or self._follow.is_running
+        return self._place.is_running or self._following
 
     @property
     def following(self) -> bool:
-        """A placed call is being followed."""
-        return self._follow.is_running
+        """A placed call is being followed (a read is in flight or scheduled)."""
+        return self._following
 
     @property
     def hanging_up(self) -> bool:
@@ -103,42 +158,99 @@ class CallController(QObject):
         self._place.start(FunctionWorker(place_call, self._factory, request, user_id))
 
     def hang_up(self) -> bool:
-        """Disconnect the called party of the followed call; False when there is none."""
-        conv = self.conversation
-        external = conv.participant("external") if conv is not None else None
-        if self.conversation_id is None or external is None or external.id is None:
+        """Disconnect whatever legs the followed call has; False when there is nothing to hang up.
+
+        With a far end in the call it is disconnected; while only the caller's leg exists (the
+        station still rings) the whole conversation is.
+        """
+        if self.conversation_id is None or self._hang.is_running or not self.live():
             return False
-        if (external.state or "") in ENDED_STATES or self._hang.is_running:
-            return False
-        self._hang.start(FunctionWorker(hang_up, self._factory, self.conversation_id, external.id))
+        far = far_leg(self.conversation) if self.conversation is not None else None
+        far_id = far.id if far is not None and far.id and far in live_legs(self.conversation) else None
+        self._hang.start(FunctionWorker(hang_up, self._factory, self.conversation_id, far_id))
         return True
 
     def live(self) -> bool:
-        """The called party of the followed call is not disconnected yet."""
-        external = self.conversation.participant("external") if self.conversation is not None else None
-        return external is not None and (external.state or "") not in ENDED_STATES
+        """The followed call has a leg that has not ended (or it was not read yet)."""
+        if self.conversation_id is None:
+            return False
+        if self.conversation is None:
+            return self._following
+        return phase(self.conversation) is not CallPhase.ENDED and bool(live_legs(self.conversation))
+
+    def stop_following(self) -> None:
+        """Stop reading the call (pending read forgotten, the read in flight cancelled)."""
+        self.pacer.cancel()
+        self._read_due = False
+        self._follow.cancel()
+        self._set_following(False)
+
+    def _set_following(self, on: bool) -> None:
+        if on == self._following:
+            return
+        self._following = on
+        if on:
+            self._clock.start()
+        else:
+            self._clock.stop()
+        self.busy_changed.emit()
+
+    def _follow_from_now(self, first_wait: float) -> None:
+        self._started_at = self.clock()
+        self._wait = None
+        self._set_following(True)
+        self.pacer.schedule(first_wait, self._read)
+
+    def _read(self) -> None:
+        if not self._following or self.conversation_id is None:
+            return
+        if self._follow.is_running:  # the last read's thread is still winding down
+            self._read_due = True
+            return
+        self._read_due = False
+        self._follow.start(FunctionWorker(read_call, self._factory, self.conversation_id))
 
     @Slot(object)
     def _on_place_succeeded(self, conversation_id: object) -> None:
         self.conversation_id = str(conversation_id)
         self.placed.emit(self.conversation_id)
-        self._follow.start(CallFollowWorker(self._factory, self.conversation_id))
-        self._clock.start()
-
-    @Slot(object)
-    def _on_follow_progressed(self, conv: object) -> None:
-        if isinstance(conv, CallConversation):
-            self.conversation = conv
-            self.updated.emit(conv)
+        self._follow_from_now(0.0)  # the first read at once: the user sees the station ring
 
     @Slot(object)
     def _on_follow_succeeded(self, conv: object) -> None:
-        self._clock.stop()
-        if isinstance(conv, CallConversation):
-            self.conversation = conv
+        if not isinstance(conv, CallConversation) or not self._following:
+            return
+        previous = self.conversation
+        self.conversation = conv
+        self.updated.emit(conv)
+        if phase(conv) is CallPhase.ENDED:
+            self._set_following(False)
             self.ended.emit(conv)
+            return
+        reason = give_up_reason(self.pace, conv, self.clock() - self._started_at)
+        if reason is not None:
+            self._set_following(False)
+            self.gave_up.emit(reason)
+            return
+        changed = previous is None or signature(previous) != signature(conv)
+        self._wait = next_wait(self.pace, self._wait, changed)
+        self.pacer.schedule(self._wait, self._read)
+
+    @Slot()
+    def _on_follow_finished(self) -> None:
+        if self._read_due:
+            self._read()
 
     @Slot(object)
     def _on_follow_failed(self, exc: object) -> None:
-        self._clock.stop()
+        self.pacer.cancel()
+        self._set_following(False)
         self.follow_failed.emit(exc)
+
+    @Slot(object)
+    def _on_hang_succeeded(self, _conversation_id: object) -> None:
+        if self._following:
+            self._wait = None
+            self.pacer.schedule(self.pace.first, self._read)
+        else:  # following had stopped (gave up): read again to see the end
+            self._follow_from_now(0.0)

@@ -7,8 +7,11 @@ number type, country, and the local time at the destination. Only an E.164 numbe
 Two routes, chosen by the sign-in (genesys-api.md §8.1): with a user signed in (PKCE) the
 call is ``POST /api/v2/conversations/calls`` from the user's own station; with client
 credentials only it is ``POST /api/v2/conversations/calls/user/{userId}`` on behalf of a
-picked user. After placing, the call is read every 0.5 s until the called party is
-disconnected; "Hang up" disconnects it. A call is never retried automatically. Failures go to
+picked user. A call first rings the caller's own station ("Ringing your station"); the far end
+(``external``, or ``customer`` from a queue) appears once it is answered. After placing, the call
+is read every 2 s at most (backing off while nothing changes) until it is over or the follower
+gives up; "Hang up" disconnects whatever legs exist. A dead caller leg's ``errorInfo`` is shown
+decoded. A call is never retried automatically. Failures go to
 the error sink; a server error that names a field of this form links back to it.
 
 Rooms: the widgets are built in :mod:`~console.ui.call.form`, the external-contact picker is
@@ -27,10 +30,11 @@ from PySide6.QtWidgets import QLineEdit, QListWidget, QStackedWidget, QWidget
 from console.api.models import CallConversation, CreateCallRequest
 from console.ui.call.contacts import ERROR_STYLE, ContactPicker
 from console.ui.call.controller import CallController
+from console.ui.call.follow import caller_leg, failure, far_leg
 from console.ui.call.form import FLASH_STYLE, CallUi
 from console.ui.call.models import CallRecord
 from console.ui.call.phone import PhoneCheck, check_number, format_as_you_type
-from console.ui.call.wording import outcome_text, state_text
+from console.ui.call.wording import error_advice, outcome_text, state_text
 from console.ui.call.workers import Lookups
 from console.ui.errors import DecodedError, ErrorTarget
 from console.ui.pages import PageContext
@@ -86,6 +90,7 @@ class CallPage(QWidget, CallUi):
         self._region_touched = False
         self._lookups_loaded = False
         self._connected_at: datetime | None = None
+        self._station_of: str | None = None
         self._check = PhoneCheck(None, "enter the number to call")
         self._error_decoded: DecodedError | None = None
         self.contacts = ContactPicker(
@@ -124,6 +129,7 @@ class CallPage(QWidget, CallUi):
         self.calls.updated.connect(self._on_calls_updated)
         self.calls.ended.connect(self._on_calls_ended)
         self.calls.follow_failed.connect(self._on_calls_follow_failed)
+        self.calls.gave_up.connect(self._on_calls_gave_up)
         self.calls.busy_changed.connect(self._update_buttons)
         self.calls.ticked.connect(self._on_calls_ticked)
         self.session.signed_in.connect(self._on_session_changed)
@@ -329,6 +335,7 @@ class CallPage(QWidget, CallUi):
         )
         self.participants.set_participants([])
         self._connected_at = None
+        self._station_of = None if self.user_route else self.user_combo.currentText().split(" <")[0]
         self.state_label.setText(f"Placing a call to {request.phone_number}…")
         self.calls.place(request, user_id)
         self._update_buttons()
@@ -337,8 +344,8 @@ class CallPage(QWidget, CallUi):
     @Slot(str)
     def _on_calls_placed(self, conversation_id: str) -> None:
         if self._history_row is not None:
-            self.history.update(self._history_row, conversation_id=conversation_id, state="dialing")
-        self.state_label.setText("Dialing…")
+            self.history.update(self._history_row, conversation_id=conversation_id, state="placed")
+        self.state_label.setText("Placed; reading the call…")
         self.call_placed.emit(conversation_id)
 
     @Slot(object)
@@ -358,11 +365,11 @@ class CallPage(QWidget, CallUi):
         conv = self.calls.conversation
         if conv is None:
             return
-        external = conv.participant("external")
-        if external is not None and external.state == "connected" and self._connected_at is None:
+        far = far_leg(conv)
+        if far is not None and far.state == "connected" and self._connected_at is None:
             self._connected_at = _now()
         seconds = None if self._connected_at is None else int((_now() - self._connected_at).total_seconds())
-        text, colour = state_text(external, seconds)
+        text, colour = state_text(conv, seconds, station_of=self._station_of)
         self.state_label.setText(text)
         self.state_label.setStyleSheet(f"font-weight: bold; padding: 2px 6px; color: {colour};")
 
@@ -372,10 +379,10 @@ class CallPage(QWidget, CallUi):
             return
         self.participants.set_participants(conv.participants)
         self._show_state()
-        external = conv.participant("external")
-        if self._history_row is not None and external is not None:
-            changes: dict[str, object] = {"state": external.state or ""}
-            if external.state == "connected":
+        leg = far_leg(conv) or caller_leg(conv)
+        if self._history_row is not None and leg is not None:
+            changes: dict[str, object] = {"state": leg.state or ""}
+            if leg is far_leg(conv) and leg.state == "connected":
                 changes["connected"] = True
             self.history.update(self._history_row, **changes)
         self._update_buttons()
@@ -386,22 +393,31 @@ class CallPage(QWidget, CallUi):
         if not isinstance(conv, CallConversation):
             return
         self._show_state()
-        external = conv.participant("external")
-        if self._history_row is not None and external is not None:
+        failed = failure(conv)
+        if failed is not None and failed.error_info is not None:
+            self._show_error(error_advice(failed.error_info), decoded=None)
+        leg = far_leg(conv) or caller_leg(conv)
+        if self._history_row is not None:
             record = self.history.records[self._history_row]
-            if external.error_info is not None:
-                self._show_error(f"The call failed: {external.error_info.message}", decoded=None)
-            result = outcome_text(external, record.connected and self._connected_at is not None)
-            self.history.update(self._history_row, state=external.state or "", result=result)
+            result = outcome_text(conv, record.connected and self._connected_at is not None)
+            self.history.update(self._history_row, state=(leg.state if leg else None) or "", result=result)
         self.call_ended.emit(conv)
 
     @Slot(object)
     def _on_calls_follow_failed(self, _exc: object) -> None:
         self.state_label.setText("Lost track of the call (see the error); it may still be running.")
 
+    @Slot(str)
+    def _on_calls_gave_up(self, reason: str) -> None:
+        self.state_label.setText("Stopped following the call.")
+        self._show_error(reason)
+        if self._history_row is not None:
+            self.history.update(self._history_row, result="not followed to the end")
+        self._update_buttons()
+
     @Slot()
     def hang_up(self) -> bool:
-        """Disconnect the called party of the followed call; False when there is none."""
+        """Disconnect whatever legs the followed call has; False when there is nothing to hang up."""
         if not self.calls.hang_up():
             return False
         self.state_label.setText("Hanging up…")
@@ -411,9 +427,7 @@ class CallPage(QWidget, CallUi):
     @Slot()
     def _update_buttons(self) -> None:
         self.place_button.setEnabled(not self.calls.in_progress)
-        self.hang_up_button.setEnabled(
-            self.calls.live() and self.calls.following and not self.calls.hanging_up
-        )
+        self.hang_up_button.setEnabled(self.calls.live() and not self.calls.hanging_up)
 
     # -- error targets --------------------------------------------------------------------------------
 

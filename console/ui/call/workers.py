@@ -12,16 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console.api.models import CallConversation, CreateCallRequest, ExternalContact, PhoneNumber, Queue, User
-from console.ui.workers import Worker
 
 ClientFactory = Callable[..., Any]
 """``session.new_client``: ``factory(cancel=event)`` → a ``GenesysClient`` (a context manager)."""
-
-ENDED_STATES = frozenset({"disconnected", "terminated"})
-"""External-party states after which a call is over."""
-
-POLL_INTERVAL = 0.5
-"""Seconds between two reads of a followed call."""
 
 
 @dataclass(frozen=True)
@@ -69,17 +62,37 @@ def place_call(
     return str(created.id)
 
 
+def read_call(
+    factory: ClientFactory,
+    conversation_id: str,
+    *,
+    cancel: threading.Event,
+    progress: Callable[[object], None],
+) -> CallConversation:
+    """One read of a followed call (the controller paces the reads)."""
+    with factory(cancel=cancel) as client:
+        conv: CallConversation = client.get_call(conversation_id)
+    return conv
+
+
 def hang_up(
     factory: ClientFactory,
     conversation_id: str,
-    participant_id: str,
+    far_participant_id: str | None,
     *,
     cancel: threading.Event,
     progress: Callable[[object], None],
 ) -> str:
-    """Disconnect the called party; returns the conversation id."""
+    """Disconnect the called party, or the whole conversation when there is none yet; the conversation id.
+
+    While the caller's station still rings there is no far end (genesys-api.md §8.3): the PATCH of the
+    conversation ends the caller's leg too.
+    """
     with factory(cancel=cancel) as client:
-        client.disconnect_participant(conversation_id, participant_id)
+        if far_participant_id is None:
+            client.disconnect_call(conversation_id)
+        else:
+            client.disconnect_participant(conversation_id, far_participant_id)
     return conversation_id
 
 
@@ -107,34 +120,3 @@ def create_contact(
     with factory(cancel=cancel) as client:
         created: ExternalContact = client.create_external_contact(contact)
     return created
-
-
-class CallFollowWorker(Worker):
-    """Reads the call every :data:`POLL_INTERVAL` s until the called party has hung up or failed.
-
-    Emits ``progressed(CallConversation)`` for each read and returns the last one.
-
-    Args:
-        factory: Client factory.
-        conversation_id: The call to follow.
-        interval: Seconds between reads.
-    """
-
-    def __init__(self, factory: ClientFactory, conversation_id: str, interval: float = POLL_INTERVAL) -> None:
-        super().__init__()
-        self._factory = factory
-        self.conversation_id = conversation_id
-        self._interval = interval
-
-    def work(self) -> CallConversation:
-        """Poll until the external participant is disconnected or terminated."""
-        with self._factory(cancel=self.cancel_event) as client:
-            while True:
-                self.check_cancelled()
-                conv: CallConversation = client.get_call(self.conversation_id)
-                self.progressed.emit(conv)
-                external = conv.participant("external")
-                if external is not None and (external.state or "") in ENDED_STATES:
-                    return conv
-                if self.cancel_event.wait(self._interval):
-                    self.check_cancelled()
