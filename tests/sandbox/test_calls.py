@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from console.sandbox import Sandbox, store
+from console.sandbox import Sandbox
 from tests.sandbox.sandbox_helpers import assert_error
 
 CALLS = "/api/v2/conversations/calls"
