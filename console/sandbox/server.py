@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from console.sandbox import calls, contacts, external, imports, lists, oauth, org
+from console.sandbox import calls, contacts, events, external, imports, lists, oauth, org
 from console.sandbox import templates as list_templates
 from console.sandbox.errors import (
     ApiError,
@@ -94,7 +94,7 @@ def _routes() -> list[Route]:
         Route("POST", "/oauth/token", oauth.token, auth=False),
         Route("GET", "/oauth/authorize", oauth.authorize, auth=False),
     ]
-    for module in (org, lists, contacts, imports, calls, external):
+    for module in (org, lists, contacts, imports, events, calls, external):
         table.extend(module.ROUTES)
     table.extend(list_templates.ROUTES)  # contact-list templates (§7)
     return table
@@ -376,12 +376,12 @@ def _switch_value(name: str, value: Any) -> str:
         if text not in SWITCHES[name]:
             raise ValueError(f"switch {name!r} accepts {list(SWITCHES[name])}; got {text!r}")
         return text
-    if name == "call_connect_after":
+    if name in ("call_connect_after", "import_lag"):
         try:
             if float(text) < 0:
                 raise ValueError
         except ValueError:
-            raise ValueError(f"switch 'call_connect_after' takes seconds >= 0; got {text!r}") from None
+            raise ValueError(f"switch {name!r} takes seconds >= 0; got {text!r}") from None
         return text
     if name in FREE_SWITCHES:
         return text

@@ -47,6 +47,7 @@ ALL_PERMISSIONS: tuple[str, ...] = (
     "outbound:contact:edit",
     "outbound:contact:delete",
     "outbound:attemptLimits:view",
+    "outbound:eventLog:view",
     "outbound:contactListTemplate:view",
     "outbound:contactListTemplate:add",
     "outbound:contactListTemplate:edit",
@@ -75,9 +76,10 @@ SWITCHES: dict[str, tuple[str, ...]] = {
     "pkce_refresh_token": ("false", "true"),
     "form_body_credentials": ("reject", "accept"),
     "import_success_shape": ("no_state", "in_progress_100"),
+    "import_status_updates": ("always", "never"),
 }
 #: Free-form switches (any string / a number of seconds) and their defaults.
-FREE_SWITCHES: dict[str, str] = {"reject_list_write": "", "call_connect_after": "0.5"}
+FREE_SWITCHES: dict[str, str] = {"reject_list_write": "", "call_connect_after": "0.5", "import_lag": "2"}
 
 
 def default_switches() -> dict[str, str]:
@@ -192,6 +194,7 @@ class SandboxState:
     faults: list[dict[str, Any]] = field(default_factory=list)
     windows: dict[str, RateWindow] = field(default_factory=dict)
     log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=5000))
+    events: list[dict[str, Any]] = field(default_factory=list)  # outbound event log, newest first
     persist: SqlitePersistence | None = None
     generation: int = 0
 
@@ -338,6 +341,7 @@ class SandboxState:
         self.windows.clear()
         self.faults.clear()
         self.log.clear()
+        self.events.clear()
         self.switches = default_switches()
         self.generation += 1
         if self.persist:
