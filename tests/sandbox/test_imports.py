@@ -316,3 +316,22 @@ def test_100k_row_import(api: httpx.Client, cl: dict[str, Any]) -> None:
     assert status["completedRecords"] == 100_000
     assert api.get(f"{LISTS}/{cl['id']}", params={"includeSize": "true"}).json()["size"] == 100_000
     assert elapsed < 5, elapsed
+
+
+def test_import_switches_from_the_command_line_and_their_defaults() -> None:
+    import argparse
+
+    from console.sandbox import SandboxConfig
+    from console.sandbox.cli import add_arguments
+    from console.sandbox.store import default_switches
+
+    assert default_switches()["import_lag"] == "2"  # the realistic default
+    assert default_switches()["import_status_updates"] == "always"
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--switch", "import_lag=7", "--switch", "import_status_updates=never"])
+    sb = Sandbox(SandboxConfig(switches=dict(args.switch)))
+    switches = sb.control({})["switches"]
+    assert (switches["import_lag"], switches["import_status_updates"]) == ("7", "never")
+    with pytest.raises(ValueError, match="import_lag"):
+        Sandbox(SandboxConfig(switches={"import_lag": "soon"}))
