@@ -51,9 +51,12 @@ from console.jobs.upload.reconcile import missing_or_different
 
 __all__ = ["COUNT_PACE", "ImportEvent", "ImportSender"]
 
-#: Seconds between checks of the list while waiting for evidence of an import: Terraform's pace
-#: (TF ``genesyscloud/outbound_contact_list/resource_genesyscloud_outbound_contact_list.go`` counts
-#: the contacts 5 s apart when ``importstatus`` never changes for a small file).
+#: Seconds between checks of the list while waiting for evidence of an import: Terraform's pace.
+#: TF ``genesyscloud/outbound_contact_list/resource_genesyscloud_outbound_contact_list.go``
+#: ``uploadOutboundContactListBulkContacts`` re-checks importstatus and then the contact count
+#: ("Sometimes the Import Status doesn't get updated because the contacts are immediately uploaded
+#: (small number of contacts) so check the count") inside ``util.WithRetries`` for up to 300 s;
+#: genesys-api.md §6.3 puts those checks 5 s apart.
 COUNT_PACE = 5.0
 _EVENTS = "/api/v2/outbound/events?pageSize=100&category=IMPORT_ERROR"
 
