@@ -27,9 +27,10 @@ def sandbox_server() -> Iterator[object]:
     Tests that change switches or inject faults use the function-scoped ``sandbox``
     fixture, which resets them afterwards.
     """
-    from console.sandbox import Sandbox
+    from console.sandbox import Sandbox, SandboxConfig
 
-    server = Sandbox()
+    # Speed: no import lag by default in tests; tests of the lag switch it back on (issue 15).
+    server = Sandbox(SandboxConfig(switches={"import_lag": "0"}))
     server.start()
     try:
         yield server

@@ -541,7 +541,9 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "A server-side failure or maintenance, not something in your request.",
         "Try again in a minute. If it persists, give Genesys Cloud support the correlation id below.",
     ),
-    # CSV import failure reasons (§6.3, §11.2, sandbox-control)
+    # CSV import failure reasons: ImportStatus.failureReason carries the outbound event codes
+    # (genesys-api.md §6.3). Every key below is a value of the SDK's EventMessage.code enum.
+    # source: SDK 269.0.0 models/event_message.py, code enum; TF PR #1898 saw it as an import's failureReason
     CatalogEntry(
         "import.CONTACT_COLUMNS_LIMIT_EXCEEDED",
         _import("CONTACT_COLUMNS_LIMIT_EXCEEDED"),
@@ -549,35 +551,90 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "A contact list holds at most 50 columns; the file had more.",
         "Remove the columns you do not need (keep at most 50) and import again.",
     ),
+    # source: SDK 269.0.0 models/event_message.py, code enum
     CatalogEntry(
-        "import.MISSING_CUSTOM_ID",
-        _import("MISSING_CUSTOM_ID"),
+        "import.IMPORT_TOO_MANY_COLUMNS",
+        _import("IMPORT_TOO_MANY_COLUMNS", "IMPORT_TOO_MANY_EXTRA_COLUMNS"),
+        "The import failed: the file has too many columns.",
+        "The file has more columns than a contact list may hold (50), counting columns the list lacks.",
+        "Remove the columns you do not need and import again.",
+    ),
+    # source: SDK 269.0.0 models/event_message.py, code enum
+    CatalogEntry(
+        "import.IMPORT_MISSING_CUSTOM_ID",
+        _import("IMPORT_MISSING_CUSTOM_ID"),
         "The import failed: the contact id column is missing or empty.",
         "The upload named a contact-id column that the file lacks, or some rows have no id.",
         "Add the id column to the header and fill an id in every row, or choose the right column as "
         "the contact id before importing.",
     ),
+    # source: SDK 269.0.0 models/event_message.py, code enum
     CatalogEntry(
-        "import.MISSING_COLUMNS",
-        _import("MISSING_COLUMNS"),
-        "The import failed: the file lacks some of the list's columns.",
-        "Every column of the list must be in the file's header (names match without case).",
-        "Add the missing columns to the header (values may be empty) and import again.",
+        "import.IMPORT_INVALID_CUSTOM_ID",
+        _import("IMPORT_INVALID_CUSTOM_ID", "CONTACT_ID_LENGTH_LIMIT_EXCEEDED"),
+        "The import failed: some contact ids are not valid.",
+        "A value in the contact-id column is not accepted as an id (for example it is too long).",
+        "Check the id column for odd or very long values, fix them and import again.",
     ),
+    # source: SDK 269.0.0 models/event_message.py, code enum
     CatalogEntry(
-        "import.EMPTY_FILE",
-        _import("EMPTY_FILE"),
-        "The import failed: the file is empty.",
-        "The file had no header row or no data rows.",
-        "Check you picked the right file; it needs a header row and at least one contact.",
+        "import.IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST",
+        _import("IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST", "IMPORT_NO_COLUMNS_DEFINED"),
+        "The import failed: the file's columns do not match the list's.",
+        "The file's header and the list's columns differ: a column the list has is missing from the file "
+        "(names match without case).",
+        "Make the header name every column of the list (values may be empty) and import again.",
     ),
+    # source: SDK 269.0.0 models/event_message.py, code enum
     CatalogEntry(
-        "import.INVALID_FILE",
-        _import("INVALID_FILE"),
-        "The import failed: the file is not a UTF-8 CSV.",
-        "Genesys reads UTF-8, comma-separated files only.",
-        "Save the file as 'CSV UTF-8 (comma delimited)' (Excel) and import again; the CSV preview "
-        "shows what the console detected.",
+        "import.IMPORT_FAILED_TO_READ_HEADERS",
+        _import("IMPORT_FAILED_TO_READ_HEADERS"),
+        "The import failed: Genesys could not read the file's header row.",
+        "The file is empty, has no header row, or is not UTF-8 comma-separated text.",
+        "Save the file as 'CSV UTF-8 (comma delimited)' (Excel) with a header row and import again; "
+        "the CSV preview shows what the console detected.",
+    ),
+    # source: SDK 269.0.0 models/event_message.py, code enum
+    CatalogEntry(
+        "import.IMPORT_COULD_NOT_PARSE_AN_ENTRY",
+        _import(
+            "IMPORT_COULD_NOT_PARSE_AN_ENTRY",
+            "IMPORT_ENTRY_DOES_NOT_ALIGN_WITH_HEADERS",
+            "IMPORT_CONTACT_DOES_NOT_MATCH_LIST_FORMAT",
+        ),
+        "The import failed: a record could not be read.",
+        "A line has more or fewer fields than the header, or a quote is not closed.",
+        "Open the file in the console's CSV preview, fix the lines it marks, and import again.",
+    ),
+    # source: SDK 269.0.0 models/event_message.py, code enum
+    CatalogEntry(
+        "import.IMPORT_DATUM_EXCEEDS_LENGTH_LIMIT",
+        _import(
+            "IMPORT_DATUM_EXCEEDS_LENGTH_LIMIT",
+            "IMPORT_COLUMN_EXCEEDS_LENGTH_LIMIT",
+            "CONTACT_DATUM_LENGTH_LIMIT_EXCEEDED",
+            "CONTACT_COLUMN_LENGTH_LIMIT_EXCEEDED",
+        ),
+        "The import failed: a value or a column name is too long.",
+        "Genesys limits the length of contact values and column names.",
+        "Shorten the long values or names (the CSV preview flags values over 512 characters) and "
+        "import again.",
+    ),
+    # source: SDK 269.0.0 models/event_message.py, code enum
+    CatalogEntry(
+        "import.IMPORT_LIST_NO_LONGER_EXISTS",
+        _import("IMPORT_LIST_NO_LONGER_EXISTS"),
+        "The import failed: the contact list was deleted.",
+        "The list was deleted while the file was being imported.",
+        "Create or pick the list again, then import.",
+    ),
+    # source: SDK 269.0.0 models/event_message.py, code enum
+    CatalogEntry(
+        "import.EXCEEDED_CONTACT_LIMIT",
+        _import("EXCEEDED_CONTACT_LIMIT"),
+        "The import failed: the list would hold too many contacts.",
+        "A contact list holds at most 1,000,000 contacts.",
+        "Split the file across several lists, or remove contacts you no longer need, then import again.",
     ),
     CatalogEntry(
         "import.failed",

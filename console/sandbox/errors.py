@@ -28,7 +28,11 @@ STANDARD: dict[int, tuple[str, str]] = {
         "Unsupported Media Type - Unsupported or incorrect media type, such as an incorrect Content-Type "
         "value in the header.",
     ),
-    429: ("too.many.requests", "Rate limit exceeded the maximum. Retry the request in [1] seconds"),
+    # every 429 since 2021-11 (Genesys forum notice "Normalized Platform API 429 responses", t/12028)
+    429: (
+        "too.many.requests.retry.after",
+        "Rate limit exceeded the maximum. Retry the request in [1] seconds",
+    ),
     500: (
         "internal.server.error",
         "The server encountered an unexpected condition which prevented it from fulfilling the request.",
@@ -136,10 +140,14 @@ def missing_permission(permission: str) -> ApiError:
 
 
 def too_many_requests(retry_after: int) -> ApiError:
-    """429 ``too.many.requests`` with ``Retry-After``."""
+    """429 ``too.many.requests.retry.after`` with ``Retry-After``, empty ``details`` and ``errors``.
+
+    The normalized body of every Platform API 429 since 2021-11 (genesys-api.md §9.3; Genesys forum
+    notice "Normalized Platform API 429 responses", t/12028).
+    """
     return ApiError(
         429,
-        "too.many.requests",
+        "too.many.requests.retry.after",
         f"Rate limit exceeded the maximum. Retry the request in [{retry_after}] seconds",
         message_with_params="Rate limit exceeded the maximum. Retry the request in [{retryAfter}] seconds",
         params={"retryAfter": str(retry_after)},

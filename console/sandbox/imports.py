@@ -3,10 +3,20 @@
 Legacy multipart upload and presigned upload, then an asynchronous import visible through
 ``importstatus``.
 
-Failure reasons: ``CONTACT_COLUMNS_LIMIT_EXCEEDED`` (more than 50 columns in the file; from
-TF PR #1898) and ``MISSING_CUSTOM_ID`` (the contact-id column is absent or a row has no id).
-The sandbox also uses ``MISSING_COLUMNS`` (the file lacks a list column), ``INVALID_FILE``
-(not UTF-8 / not parseable) and ``EMPTY_FILE`` (no header row); those names are [U].
+Timing (genesys-api.md §6.3, [L]): after an upload is accepted, ``importstatus`` keeps answering
+the *previous* import's status for ``import_lag`` seconds (switch, default 2); a presigned
+import starts only when the PUT lands. With ``import_status_updates=never`` the status never
+changes while the list still fills (Terraform's small-file case).
+
+Failure reasons are only codes of the outbound event code enum (``SDK models/event_message.py``
+``code``), each also logged to ``GET /api/v2/outbound/events`` (console/sandbox/events.py):
+
+- ``CONTACT_COLUMNS_LIMIT_EXCEEDED``: more than 50 columns (enum; TF PR #1898 saw it as a reason);
+- ``IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST``: the header lacks a list column (enum; which of the two
+  column codes the platform picks for this case is [U]);
+- ``IMPORT_MISSING_CUSTOM_ID``: the contact-id column is absent, or a record has no id (enum);
+- ``IMPORT_FAILED_TO_READ_HEADERS``: no header row, or the bytes are not UTF-8 (enum);
+- ``IMPORT_COULD_NOT_PARSE_AN_ENTRY``: the CSV does not parse (enum).
 """
 
 from __future__ import annotations
@@ -19,10 +29,12 @@ import io
 import secrets
 import threading
 import urllib.parse
+from typing import Any
 
 from console.sandbox.contacts import contact_uri
 from console.sandbox.errors import ApiError, bad_request
-from console.sandbox.lists import MAX_COLUMNS, get_list
+from console.sandbox.events import log_event
+from console.sandbox.lists import MAX_COLUMNS, get_list, import_status
 from console.sandbox.store import ORG_ID, ImportJob, SandboxState
 from console.sandbox.wire import Request, Response, Route, iso, new_id
 
@@ -62,15 +74,17 @@ def parse_csv(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFailedError("INVALID_FILE", f"the file is not UTF-8: {exc}") from None
+        raise ImportFailedError("IMPORT_FAILED_TO_READ_HEADERS", f"the file is not UTF-8: {exc}") from None
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise ImportFailedError("INVALID_FILE", f"the file is not valid CSV: {exc}") from None
+        raise ImportFailedError(
+            "IMPORT_COULD_NOT_PARSE_AN_ENTRY", f"the file is not valid CSV: {exc}"
+        ) from None
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows or not any(cell.strip() for cell in rows[0]):
-        raise ImportFailedError("EMPTY_FILE", "the file has no header row")
+        raise ImportFailedError("IMPORT_FAILED_TO_READ_HEADERS", "the file has no header row")
     header = [h.strip() for h in rows[0]]
     if len(header) > MAX_COLUMNS:
         raise ImportFailedError(
@@ -79,11 +93,13 @@ def parse_csv(
     by_lower = {h.lower(): i for i, h in enumerate(header)}
     missing = [c for c in columns if c.lower() not in by_lower]
     if missing:
-        raise ImportFailedError("MISSING_COLUMNS", f"the file lacks list columns {missing}")
+        raise ImportFailedError(
+            "IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST", f"the file lacks list columns {missing}"
+        )
     id_index: int | None = None
     if id_column:
         if id_column.lower() not in by_lower:
-            raise ImportFailedError("MISSING_CUSTOM_ID", f"the file has no column [{id_column}]")
+            raise ImportFailedError("IMPORT_MISSING_CUSTOM_ID", f"the file has no column [{id_column}]")
         id_index = by_lower[id_column.lower()]
     index = [(c, by_lower[c.lower()]) for c in columns]
     out: list[tuple[str | None, dict[str, str]]] = []
@@ -96,15 +112,32 @@ def parse_csv(
         if id_index is not None:
             cid = row[id_index].strip()
             if not cid:
-                raise ImportFailedError("MISSING_CUSTOM_ID", f"record on line {line} has no contact id")
+                raise ImportFailedError(
+                    "IMPORT_MISSING_CUSTOM_ID", f"record on line {line} has no contact id"
+                )
         out.append((cid, values))
     return out
 
 
+def _now(state: SandboxState) -> float:
+    """The sandbox's time for import waits: its movable clock (``{"advance_clock": s}`` skips ahead)."""
+    return state.clock.now()
+
+
+def _wait_until(state: SandboxState, deadline: float) -> None:
+    """Block until the sandbox clock reaches ``deadline`` (wakes early when the clock is moved)."""
+    state.clock.wait_until(deadline)
+
+
 def start_import(
-    state: SandboxState, list_id: str, data: bytes, id_column: str | None, clear_system: bool = False
+    state: SandboxState,
+    list_id: str,
+    data: bytes,
+    id_column: str | None,
+    clear_system: bool = False,
+    correlation_id: str = "",
 ) -> None:
-    """Begin an asynchronous import; ``importstatus`` shows its progress.
+    """Begin an asynchronous import; ``importstatus`` shows its progress after ``import_lag``.
 
     Raises:
         ApiError: 404 for an unknown list, 400 when an import is already running.
@@ -115,8 +148,11 @@ def start_import(
         if job is not None and job.running:
             raise bad_request(f"An import is already in progress for contact list [{list_id}].", field="id")
         columns = list(contact_list["columnNames"])
+        list_name = str(contact_list.get("name", ""))
         trim = bool(contact_list.get("trimWhitespace", True))
         delay = float(state.config["import_delay"])
+        lag = float(state.switch("import_lag"))
+        updates = state.switch("import_status_updates") == "always"
         generation = state.generation
         shape = state.switch("import_success_shape")
         try:
@@ -125,19 +161,27 @@ def start_import(
         except ImportFailedError as exc:
             records, failure = [], exc
         total = len(records)
-        job = ImportJob(
-            {"state": "IN_PROGRESS", "totalRecords": total, "completedRecords": 0, "percentComplete": 0}
-        )
+        # The previous import's status stays visible until the lag has passed (§6.3).
+        job = ImportJob(import_status(state, list_id))
         state.imports[list_id] = job
+        started = _now(state)
 
-    started = state.clock.now()
+    def show(status: dict[str, Any]) -> None:
+        if updates:
+            job.status = status
 
     def run() -> None:
+        _wait_until(state, started + lag)
+        with state.lock:
+            if state.generation != generation or list_id not in state.lists:
+                job.running = False
+                return
+            show({"state": "IN_PROGRESS", "totalRecords": total, "completedRecords": 0, "percentComplete": 0})
         steps = 10 if total else 1
         chunk = max(1, -(-total // steps))
         done = 0
         for step in range(steps):
-            state.clock.wait_until(started + delay * (step + 1) / steps)  # {"advance_clock": s} skips ahead
+            _wait_until(state, started + lag + delay * (step + 1) / steps)
             with state.lock:
                 if state.generation != generation or list_id not in state.lists:
                     job.running = False
@@ -145,7 +189,7 @@ def start_import(
                 if failure is None:
                     batch = records[step * chunk : (step + 1) * chunk]
                     store = state.contacts.setdefault(list_id, {})
-                    now = iso(state.clock.now())
+                    stamp = iso(_now(state))
                     saved = []
                     for cid, values in batch:
                         cid = cid or new_id()
@@ -155,7 +199,7 @@ def start_import(
                             "contactListId": list_id,
                             "data": values,
                             "callable": True,
-                            "dateCreated": old["dateCreated"] if old else now,
+                            "dateCreated": old["dateCreated"] if old else stamp,
                             "selfUri": contact_uri(list_id, cid),
                         }
                         if old and old.get("callRecords") and not clear_system:
@@ -164,26 +208,44 @@ def start_import(
                         saved.append(contact)
                     state.save_contacts(list_id, saved)
                     done += len(batch)
-                    job.status.update(completedRecords=done, percentComplete=min(99, 100 * done // total))
+                    if updates:
+                        job.status = dict(
+                            job.status, completedRecords=done, percentComplete=min(99, 100 * done // total)
+                        )
         with state.lock:
             job.running = False
             if failure is not None:
-                job.status = {
-                    "state": "FAILED",
-                    "totalRecords": total,
-                    "completedRecords": 0,
-                    "percentComplete": 0,
-                    "failureReason": failure.reason,
-                }
+                show(
+                    {
+                        "state": "FAILED",
+                        "totalRecords": total,
+                        "completedRecords": 0,
+                        "percentComplete": 0,
+                        "failureReason": failure.reason,
+                    }
+                )
+                log_event(
+                    state,
+                    code=failure.reason,
+                    message=f"Import into contact list [{list_name}] failed: {failure}",
+                    category="IMPORT_ERROR",
+                    level="ERROR",
+                    list_id=list_id,
+                    list_name=list_name,
+                    correlation_id=correlation_id or new_id(),
+                    at=_now(state),
+                )
             elif shape == "no_state":
-                job.status = {"totalRecords": total, "completedRecords": total, "percentComplete": 100}
+                show({"totalRecords": total, "completedRecords": total, "percentComplete": 100})
             else:
-                job.status = {
-                    "state": "IN_PROGRESS",
-                    "totalRecords": total,
-                    "completedRecords": total,
-                    "percentComplete": 100,
-                }
+                show(
+                    {
+                        "state": "IN_PROGRESS",
+                        "totalRecords": total,
+                        "completedRecords": total,
+                        "percentComplete": 100,
+                    }
+                )
 
     threading.Thread(target=run, name=f"sandbox-import-{list_id}", daemon=True).start()
 
@@ -220,7 +282,7 @@ def legacy_upload(req: Request) -> Response:
         raise bad_request(f"fileType [{file_type}] is not supported; use contactlist.", field="fileType")
     list_id = parts["id"][0].decode(errors="replace").strip()
     id_name = parts.get("contact-id-name", (b"", None))[0].decode(errors="replace").strip() or None
-    start_import(req.state, list_id, parts["file"][0], id_name)
+    start_import(req.state, list_id, parts["file"][0], id_name, correlation_id=req.correlation_id)
     return Response(200, {})
 
 
@@ -316,7 +378,12 @@ def storage_put(req: Request) -> Response:
     id_name = req.headers["x-amz-meta-contactidname"].strip() or None
     try:
         start_import(
-            req.state, list_id, req.body, id_name, req.headers["x-amz-meta-clearsystemdata"] == "true"
+            req.state,
+            list_id,
+            req.body,
+            id_name,
+            req.headers["x-amz-meta-clearsystemdata"] == "true",
+            correlation_id=req.correlation_id,
         )
     except ApiError as exc:
         return _s3_error(exc.status, "InvalidRequest", exc.message)

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from console.sandbox import calls, contacts, external, imports, lists, oauth, org
+from console.sandbox import calls, contacts, events, external, imports, lists, oauth, org
 from console.sandbox import templates as list_templates
 from console.sandbox.errors import (
     ApiError,
@@ -112,7 +112,7 @@ def _routes() -> list[Route]:
         Route("POST", "/oauth/token", oauth.token, auth=False),
         Route("GET", "/oauth/authorize", oauth.authorize, auth=False),
     ]
-    for module in (org, lists, contacts, imports, calls, external):
+    for module in (org, lists, contacts, imports, events, calls, external):
         table.extend(module.ROUTES)
     table.extend(list_templates.ROUTES)  # contact-list templates (§7)
     return table
@@ -491,6 +491,13 @@ def _switch_value(name: str, value: Any) -> str:
         return text
     if name in calls.SWITCH_CHECKS:
         return calls.SWITCH_CHECKS[name](text)
+    if name == "import_lag":
+        try:
+            if float(text) < 0:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"switch {name!r} takes seconds >= 0; got {text!r}") from None
+        return text
     if name in FREE_SWITCHES:
         return text
     raise ValueError(f"unknown switch {name!r}; known: {sorted([*SWITCHES, *FREE_SWITCHES])}")

@@ -47,6 +47,7 @@ ALL_PERMISSIONS: tuple[str, ...] = (
     "outbound:contact:edit",
     "outbound:contact:delete",
     "outbound:attemptLimits:view",
+    "outbound:eventLog:view",
     "outbound:contactListTemplate:view",
     "outbound:contactListTemplate:add",
     "outbound:contactListTemplate:edit",
@@ -75,6 +76,7 @@ SWITCHES: dict[str, tuple[str, ...]] = {
     "pkce_refresh_token": ("false", "true"),
     "form_body_credentials": ("reject", "accept"),
     "import_success_shape": ("no_state", "in_progress_100"),
+    "import_status_updates": ("always", "never"),
 }
 #: Free-form switches (any string / a number of seconds) and their defaults.
 FREE_SWITCHES: dict[str, str] = {
@@ -82,6 +84,7 @@ FREE_SWITCHES: dict[str, str] = {
     "call_connect_after": "0.5",
     "station_answer": "1",
     "station_timeout": "60",
+    "import_lag": "2",
 }
 
 
@@ -244,6 +247,7 @@ class SandboxState:
     faults: list[dict[str, Any]] = field(default_factory=list)
     windows: dict[str, RateWindow] = field(default_factory=dict)
     log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=5000))
+    events: list[dict[str, Any]] = field(default_factory=list)  # outbound event log, newest first
     persist: SqlitePersistence | None = None
     generation: int = 0
     clock: Clock = field(default_factory=Clock)
@@ -391,6 +395,7 @@ class SandboxState:
         self.windows.clear()
         self.faults.clear()
         self.log.clear()
+        self.events.clear()
         self.switches = default_switches()
         self.clock.reset()
         self.generation += 1

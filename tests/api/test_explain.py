@@ -379,18 +379,18 @@ CASES: list[tuple[str, Provoke, tuple[str, ...]]] = [
         ("at most 50",),
     ),
     (
-        "import.MISSING_CUSTOM_ID",
+        "import.IMPORT_MISSING_CUSTOM_ID",
         lambda sb, ep: _import(sb, ep, b"Id,Name,Mobile\n,A,+15551230001\n"),
         ("id column",),
     ),
     (
-        "import.MISSING_COLUMNS",
+        "import.IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST",
         lambda sb, ep: _import(sb, ep, b"Id,Name\n1,A\n"),
-        ("Add the missing columns",),
+        ("every column of the list",),
     ),
-    ("import.EMPTY_FILE", lambda sb, ep: _import(sb, ep, b""), ("header row",)),
+    ("import.IMPORT_FAILED_TO_READ_HEADERS", lambda sb, ep: _import(sb, ep, b""), ("header row",)),
     (
-        "import.INVALID_FILE",
+        "import.IMPORT_FAILED_TO_READ_HEADERS",
         lambda sb, ep: _import(sb, ep, "Id,Name,Mobile\n1,Br\u00fbl\u00e9,+15551230001\n".encode("cp1252")),
         ("CSV UTF-8",),
     ),
@@ -449,7 +449,39 @@ def test_every_catalog_entry_is_provoked_or_listed_as_local() -> None:
     provoked = {c[0] for c in CASES}
     # not producible over HTTP: below (proxy.gateway: tests/api/test_transport.py)
     local = {"import.failed", "credentials", "credentials.expired", "proxy.gateway"}
+    local |= set(LOCAL_IMPORT_REASONS.values())  # reasons the sandbox never gives: test_import_reasons
     assert {e.key for e in CATALOG} == provoked | local
+
+
+#: Import reasons the sandbox does not produce, decoded from the reason alone.
+LOCAL_IMPORT_REASONS = {
+    "IMPORT_TOO_MANY_COLUMNS": "import.IMPORT_TOO_MANY_COLUMNS",
+    "IMPORT_INVALID_CUSTOM_ID": "import.IMPORT_INVALID_CUSTOM_ID",
+    "IMPORT_ENTRY_DOES_NOT_ALIGN_WITH_HEADERS": "import.IMPORT_COULD_NOT_PARSE_AN_ENTRY",
+    "IMPORT_DATUM_EXCEEDS_LENGTH_LIMIT": "import.IMPORT_DATUM_EXCEEDS_LENGTH_LIMIT",
+    "IMPORT_LIST_NO_LONGER_EXISTS": "import.IMPORT_LIST_NO_LONGER_EXISTS",
+    "EXCEEDED_CONTACT_LIMIT": "import.EXCEEDED_CONTACT_LIMIT",
+}
+
+
+@pytest.mark.parametrize(("reason", "key"), LOCAL_IMPORT_REASONS.items())
+def test_import_reasons(reason: str, key: str) -> None:
+    assert explain(reason).key == key
+    assert "import" in explain(reason).fix.lower()
+
+
+def test_every_import_entry_is_an_sdk_event_code() -> None:
+    import inspect
+    import re
+
+    from PureCloudPlatformClientV2.models import event_message
+
+    found = re.search(r"allowed_values = \[([^\]]*)\]", inspect.getsource(event_message))
+    assert found is not None
+    codes = set(re.findall(r'"([A-Z_]+)"', found.group(1)))
+    keys = {e.key.removeprefix("import.") for e in CATALOG if e.key.startswith("import.")} - {"failed"}
+    assert keys <= codes
+    assert not keys & {"MISSING_CUSTOM_ID", "MISSING_COLUMNS", "EMPTY_FILE", "INVALID_FILE"}
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,13 @@ def wait_done(api: httpx.Client, list_id: str) -> dict[str, Any]:
     raise AssertionError("import did not finish")
 
 
+def wait_status(api: httpx.Client, list_id: str, expected: dict[str, Any]) -> None:
+    """Poll importstatus until it equals ``expected`` (the lag shows the previous status first)."""
+    deadline = time.monotonic() + 5
+    while api.get(f"{LISTS}/{list_id}/importstatus").json() != expected:
+        assert time.monotonic() < deadline, "the status never changed"
+
+
 def legacy(api: httpx.Client, list_id: str, data: bytes, id_name: str | None = "ContactId") -> httpx.Response:
     fields = {"id": list_id, "fileType": "contactlist"}
     if id_name:
@@ -97,11 +104,11 @@ def test_in_progress_100_shape(sb: Sandbox, api: httpx.Client, cl: dict[str, Any
     ("data", "id_name", "reason"),
     [
         (b",".join(b"c%d" % i for i in range(51)) + b"\n", None, "CONTACT_COLUMNS_LIMIT_EXCEEDED"),
-        (b"ContactId,FirstName,Mobile,Email\n1,a,b,c\n", None, "MISSING_COLUMNS"),
-        (CSV, "CustomerNo", "MISSING_CUSTOM_ID"),
-        (CSV.replace(b"\r\n2,", b"\r\n,"), "ContactId", "MISSING_CUSTOM_ID"),
-        (b"", None, "EMPTY_FILE"),
-        (b"\xff\xfe\x00bad", None, "INVALID_FILE"),
+        (b"ContactId,FirstName,Mobile,Email\n1,a,b,c\n", None, "IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST"),
+        (CSV, "CustomerNo", "IMPORT_MISSING_CUSTOM_ID"),
+        (CSV.replace(b"\r\n2,", b"\r\n,"), "ContactId", "IMPORT_MISSING_CUSTOM_ID"),
+        (b"", None, "IMPORT_FAILED_TO_READ_HEADERS"),
+        (b"\xff\xfe\x00bad", None, "IMPORT_FAILED_TO_READ_HEADERS"),
     ],
 )
 def test_failed_imports(
@@ -111,7 +118,116 @@ def test_failed_imports(
     status = wait_done(api, cl["id"])
     assert status["state"] == "FAILED"
     assert status["failureReason"] == reason
+    assert reason in SDK_EVENT_CODES
     assert api.get(f"{LISTS}/{cl['id']}", params={"includeSize": "true"}).json()["size"] == 0
+    events = api.get("/api/v2/outbound/events").json()
+    assert events["total"] == 1
+    entry = events["entities"][0]
+    assert entry["eventMessage"]["code"] == reason
+    assert entry["category"] == "IMPORT_ERROR"
+    assert entry["level"] == "ERROR"
+    assert entry["errorEntity"]["id"] == cl["id"]
+    assert entry["correlationId"]
+
+
+def _sdk_event_codes() -> frozenset[str]:
+    """The outbound event code enum of the SDK (models/event_message.py, ``code`` setter)."""
+    import inspect
+    import re
+
+    from PureCloudPlatformClientV2.models import event_message
+
+    found = re.search(r"allowed_values = \[([^\]]*)\]", inspect.getsource(event_message))
+    assert found is not None
+    return frozenset(re.findall(r'"([A-Z_]+)"', found.group(1)))
+
+
+SDK_EVENT_CODES = _sdk_event_codes()
+
+
+def test_every_failure_reason_is_an_sdk_event_code() -> None:
+    import re
+    from pathlib import Path
+
+    from console.sandbox import imports
+
+    reasons = set(re.findall(r'ImportFailedError\(\s*"([A-Z_]+)"', Path(imports.__file__).read_text()))
+    assert len(reasons) >= 5
+    assert reasons <= SDK_EVENT_CODES
+
+
+def test_status_shows_the_previous_import_during_the_lag(
+    sb: Sandbox, api: httpx.Client, cl: dict[str, Any]
+) -> None:
+    assert legacy(api, cl["id"], b"", None).status_code == 200
+    old = wait_done(api, cl["id"])
+    assert old["failureReason"] == "IMPORT_FAILED_TO_READ_HEADERS"
+    sb.control({"switches": {"import_lag": "3600"}})
+    assert legacy(api, cl["id"], CSV).status_code == 200
+    for _ in range(3):  # an hour of lag: every reading is still the old failure
+        assert api.get(f"{LISTS}/{cl['id']}/importstatus").json() == old
+    assert api.get(f"{LISTS}/{cl['id']}", params={"includeSize": "true"}).json()["size"] == 0
+    assert_error(legacy(api, cl["id"], CSV), 400, "bad.request", "already in progress")
+
+
+def test_status_changes_once_the_lag_has_passed(sb: Sandbox, api: httpx.Client, cl: dict[str, Any]) -> None:
+    sb.control({"switches": {"import_lag": "0.05"}})
+    assert legacy(api, cl["id"], CSV).status_code == 200
+    wait_status(api, cl["id"], {"totalRecords": 2, "completedRecords": 2, "percentComplete": 100})
+
+
+def test_presigned_import_starts_only_when_the_put_lands(
+    sb: Sandbox, api: httpx.Client, cl: dict[str, Any]
+) -> None:
+    up = api.post(
+        f"{LISTS}/uploads", json={"id": cl["id"], "contentType": "text/csv", "contactIdName": "ContactId"}
+    ).json()
+    never = {"totalRecords": 0, "completedRecords": 0, "percentComplete": 100}
+    assert api.get(f"{LISTS}/{cl['id']}/importstatus").json() == never
+    assert httpx.put(up["url"], content=CSV, headers=up["headers"]).status_code == 200
+    wait_status(api, cl["id"], {"totalRecords": 2, "completedRecords": 2, "percentComplete": 100})
+
+
+def test_status_never_updates_while_the_list_fills(
+    sb: Sandbox, api: httpx.Client, cl: dict[str, Any]
+) -> None:
+    sb.control({"switches": {"import_status_updates": "never"}})
+    never = {"totalRecords": 0, "completedRecords": 0, "percentComplete": 100}
+    assert legacy(api, cl["id"], CSV).status_code == 200
+    deadline = time.monotonic() + 5
+    while api.get(f"{LISTS}/{cl['id']}", params={"includeSize": "true"}).json()["size"] < 2:
+        assert api.get(f"{LISTS}/{cl['id']}/importstatus").json() == never
+        assert time.monotonic() < deadline
+    assert api.get(f"{LISTS}/{cl['id']}/importstatus").json() == never
+
+
+def test_a_failure_under_never_still_lands_in_the_event_log(
+    sb: Sandbox, api: httpx.Client, cl: dict[str, Any]
+) -> None:
+    sb.control({"switches": {"import_status_updates": "never"}})
+    r = legacy(api, cl["id"], CSV, "CustomerNo")
+    deadline = time.monotonic() + 5
+    while not (events := api.get("/api/v2/outbound/events", params={"category": "IMPORT_ERROR"}).json())[
+        "total"
+    ]:
+        assert time.monotonic() < deadline
+    entry = events["entities"][0]
+    assert entry["eventMessage"]["code"] == "IMPORT_MISSING_CUSTOM_ID"
+    assert entry["correlationId"] == r.headers["inin-correlation-id"]
+    assert "state" not in api.get(f"{LISTS}/{cl['id']}/importstatus").json()
+
+
+def test_events_paging_and_filters(api: httpx.Client) -> None:
+    assert api.get("/api/v2/outbound/events").json()["entities"] == []
+    assert_error(api.get("/api/v2/outbound/events", params={"level": "LOUD"}), 400, "bad.request", "level")
+    assert_error(api.get("/api/v2/outbound/events", params={"pageSize": "0"}), 400, "bad.request")
+
+
+def test_import_switches_are_validated(sb: Sandbox) -> None:
+    with pytest.raises(ValueError, match="import_lag"):
+        sb.control({"switches": {"import_lag": "-1"}})
+    with pytest.raises(ValueError, match="import_status_updates"):
+        sb.control({"switches": {"import_status_updates": "sometimes"}})
 
 
 def test_legacy_upload_errors(api: httpx.Client, cl: dict[str, Any]) -> None:
@@ -201,3 +317,22 @@ def test_100k_row_import(api: httpx.Client, cl: dict[str, Any]) -> None:
     assert status["completedRecords"] == 100_000
     assert api.get(f"{LISTS}/{cl['id']}", params={"includeSize": "true"}).json()["size"] == 100_000
     assert elapsed < 5, elapsed
+
+
+def test_import_switches_from_the_command_line_and_their_defaults() -> None:
+    import argparse
+
+    from console.sandbox import SandboxConfig
+    from console.sandbox.cli import add_arguments
+    from console.sandbox.store import default_switches
+
+    assert default_switches()["import_lag"] == "2"  # the realistic default
+    assert default_switches()["import_status_updates"] == "always"
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--switch", "import_lag=7", "--switch", "import_status_updates=never"])
+    sb = Sandbox(SandboxConfig(switches=dict(args.switch)))
+    switches = sb.control({})["switches"]
+    assert (switches["import_lag"], switches["import_status_updates"]) == ("7", "never")
+    with pytest.raises(ValueError, match="import_lag"):
+        Sandbox(SandboxConfig(switches={"import_lag": "soon"}))

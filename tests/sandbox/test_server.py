@@ -33,8 +33,13 @@ def test_rate_limit_429(sb: Sandbox, api: httpx.Client) -> None:
     codes = [api.get(ORG).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     r = api.get(ORG)
-    err = assert_error(r, 429, "too.many.requests", "Retry the request in [")
+    err = assert_error(r, 429, "too.many.requests.retry.after", "Retry the request in [")
     assert 1 <= int(r.headers["Retry-After"]) <= 60
+    assert err["message"] == (
+        f"Rate limit exceeded the maximum. Retry the request in [{r.headers['Retry-After']}] seconds"
+    )
+    assert err["details"] == []
+    assert err["errors"] == []
     assert r.headers["inin-ratelimit-count"] == "3"
     assert err["messageParams"] == {"retryAfter": r.headers["Retry-After"]}
 

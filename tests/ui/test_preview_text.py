@@ -127,8 +127,8 @@ def test_outcome_lines(result: UploadResult, codes: list[str], expected: list[st
 @pytest.mark.parametrize(
     ("code", "words"),
     [
-        ("MISSING_COLUMNS", "Every column of the list must be in the file's header"),
-        ("INVALID_FILE", "UTF-8"),
+        ("IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST", "header and the list"),
+        ("IMPORT_FAILED_TO_READ_HEADERS", "UTF-8"),
         ("SOMETHING_NEW", "Genesys stopped the import"),
     ],
 )

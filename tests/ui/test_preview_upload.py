@@ -141,8 +141,8 @@ def test_file_import_fails_with_decoded_reason(
         page.upload_panel.upload_button.click()
     outcome = blocker.args[0]
     assert outcome.result.status is JobStatus.REJECTED
-    assert {code for code, _ in outcome.rejected_rows.values()} == {"MISSING_COLUMNS"}
+    assert {code for code, _ in outcome.rejected_rows.values()} == {"IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST"}
     text = page.upload_panel.result_label.text()
-    assert "MISSING_COLUMNS" in text
-    assert explain("MISSING_COLUMNS").cause in text  # the reason in the explain catalog's words
+    assert "IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST" in text
+    assert explain("IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST").cause in text  # the reason in the explain catalog's words
     assert page.model.data(page.model.index(0, 0)) == "Rejected"

@@ -13,13 +13,26 @@ is sent again:
   exactly the file's rows → confirmed; unchanged → re-uploaded; anything else → the job stops
   and asks a human. A file any journal saw confirmed for the list is refused unless
   ``allow_reimport``.
+
+An import is asynchronous (genesys-api.md §6.3): right after the upload answers, ``importstatus``
+may still show the *previous* import (even an old FAILED), and for small files it may never
+change. So an attempt is judged only on evidence that belongs to *this* import: the status
+changed from the one read just before the upload (kept in the journal), or the list shows the
+rows landed (grown by the file's rows without ids; every row present with ids), checked at
+Terraform's pace (:data:`COUNT_PACE`), or a new entry for the list in the outbound event log
+(``GET /api/v2/outbound/events``) says it failed. Without evidence within ``import_timeout`` the
+job stops and says what it knows; an accepted upload is never sent again without evidence that
+it failed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from console.api.errors import (
     ApiConnectionError,
@@ -33,10 +46,68 @@ from console.api.models import ContactListUploadUrlRequest, ImportStatus
 from console.jobs.journal import ImportAttempt, ImportState, RowState, confirmed_imports
 from console.jobs.progress import Phase
 from console.jobs.upload.context import FatalError, JobContext, StalledError, error_code
-from console.jobs.upload.options import ImportFlow, UploadError
+from console.jobs.upload.options import MAX_CHUNK, ImportFlow, UploadError
 from console.jobs.upload.reconcile import missing_or_different
 
-__all__ = ["ImportSender"]
+__all__ = ["COUNT_PACE", "ImportEvent", "ImportSender"]
+
+#: Seconds between checks of the list while waiting for evidence of an import: Terraform's pace.
+#: TF ``genesyscloud/outbound_contact_list/resource_genesyscloud_outbound_contact_list.go``
+#: ``uploadOutboundContactListBulkContacts`` re-checks importstatus and then the contact count
+#: ("Sometimes the Import Status doesn't get updated because the contacts are immediately uploaded
+#: (small number of contacts) so check the count") inside ``util.WithRetries`` for up to 300 s;
+#: genesys-api.md §6.3 puts those checks 5 s apart.
+COUNT_PACE = 5.0
+_EVENTS = "/api/v2/outbound/events?pageSize=100&category=IMPORT_ERROR"
+
+
+def _clock() -> float:
+    """Monotonic seconds for the import waits (the time seam of this module)."""
+    return time.monotonic()
+
+
+def _status_key(status: ImportStatus) -> str:
+    """A comparable fingerprint of an ImportStatus (every field the server sent)."""
+    return json.dumps(status.model_dump(by_alias=True, exclude_none=True), sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class ImportEvent:
+    """An outbound event-log entry about an import (SDK ``EventLog``, genesys-api.md §6.3).
+
+    Attributes:
+        id: The entry's id.
+        code: ``eventMessage.code`` (the outbound event code, e.g. ``IMPORT_MISSING_CUSTOM_ID``).
+        message: ``eventMessage.message``.
+        correlation_id: ``correlationId`` (give it to Genesys support).
+        timestamp: ``timestamp`` as sent.
+    """
+
+    id: str
+    code: str
+    message: str
+    correlation_id: str
+    timestamp: str
+
+    @classmethod
+    def from_wire(cls, entry: dict[str, Any]) -> ImportEvent:
+        """Decode what is there; missing fields become empty strings."""
+        message = entry.get("eventMessage") if isinstance(entry.get("eventMessage"), dict) else {}
+        assert isinstance(message, dict)
+        return cls(
+            id=str(entry.get("id") or ""),
+            code=str(message.get("code") or entry.get("name") or ""),
+            message=str(message.get("message") or ""),
+            correlation_id=str(entry.get("correlationId") or ""),
+            timestamp=str(entry.get("timestamp") or ""),
+        )
+
+    def describe(self) -> str:
+        """One line for the per-row report and the journal."""
+        text = f"event log {self.timestamp}: {self.code}"
+        if self.message:
+            text += f" ({self.message})"
+        return f"{text}; correlation id {self.correlation_id or 'none'}"
 
 
 def _import_finished(status: ImportStatus) -> bool:
@@ -130,9 +201,15 @@ class ImportSender:
         data = ctx.rows.clean_csv(rows)
         digest = hashlib.sha256(data).hexdigest()
         self._refuse_a_repeat(digest)
-        self._wait_idle_import(Phase.UPLOADING)
+        baseline = self._wait_idle_import(Phase.UPLOADING)
         size_before = ctx.list_size()
         attempt = ctx.journal.add_import(digest, rows, size_before)
+        ctx.journal.set_meta(
+            {
+                f"import_{attempt}_status_before": _status_key(baseline),
+                f"import_{attempt}_events_before": sorted(e.id for e in self._import_events()),
+            }
+        )
         ctx.checkpoint()
         ctx.journal.set_import_state(attempt, ImportState.UPLOADING)
         ctx.report(Phase.UPLOADING, f"uploading {len(data)} bytes ({len(rows)} rows)")
@@ -178,19 +255,122 @@ class ImportSender:
         ctx.api.put_presigned_once(upload, data)
 
     def _finish_import(self, attempt: ImportAttempt) -> None:
-        """After an accepted upload: wait for the import, then confirm or fail the attempt."""
+        """After an accepted upload: wait for evidence of this import, then confirm or fail it."""
         ctx = self.ctx
-        status = self._wait_idle_import(Phase.IMPORTING)
-        if status.is_failed:
-            reason = status.failure_reason or "FAILED"
-            ctx.journal.set_import_state(attempt.attempt, ImportState.FAILED, reason)
-            self._reject_all(list(attempt.rows), reason, f"the import failed: {reason}")
+        outcome = self._await_evidence(attempt)
+        if isinstance(outcome, ImportEvent) or (outcome is not None and outcome.is_failed):
+            event = outcome if isinstance(outcome, ImportEvent) else self._new_failure_event(attempt)
+            status_reason = outcome.failure_reason if isinstance(outcome, ImportStatus) else None
+            reason = status_reason or (event.code if event else "") or "FAILED"
+            message = f"the import failed: {reason}"
+            if event is not None:
+                message += f" [{event.describe()}]"
+            ctx.journal.set_import_state(attempt.attempt, ImportState.FAILED, message)
+            self._reject_all(list(attempt.rows), reason, message)
             return
         detail = ""
         if ctx.options.id_column is None and attempt.size_before is not None:
             grown = ctx.list_size() - attempt.size_before
             detail = f"list grew by {grown} for {len(attempt.rows)} rows"
         self._confirm_import(attempt, detail)
+
+    # -- evidence that a status, a list size or an event belongs to this import ------------------
+    def _import_events(self) -> list[ImportEvent]:
+        """Import-error entries of the event log about this list (empty when it cannot be read)."""
+        ctx = self.ctx
+        try:
+            body = ctx.api.send_raw("GET", _EVENTS).json()
+        except (ApiStatusError, ApiConnectionError, ValueError):
+            return []  # no permission (outbound:eventLog:view) or no log: no evidence either way
+        entries = body.get("entities") if isinstance(body, dict) else None
+        out = []
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            about = entry.get("errorEntity")
+            if isinstance(about, dict) and about.get("id") == ctx.list_id:
+                out.append(ImportEvent.from_wire(entry))
+        return out
+
+    def _new_failure_event(self, attempt: ImportAttempt) -> ImportEvent | None:
+        """The newest event-log entry for the list that was not there before the upload."""
+        known = self.ctx.journal.meta().get(f"import_{attempt.attempt}_events_before")
+        if not isinstance(known, list):
+            return None  # a journal from before this check: no baseline, no evidence
+        return next((e for e in self._import_events() if e.id not in set(known)), None)
+
+    def _status_changed(self, attempt: ImportAttempt, status: ImportStatus) -> bool:
+        before = self.ctx.journal.meta().get(f"import_{attempt.attempt}_status_before")
+        return isinstance(before, str) and _status_key(status) != before
+
+    def _landed(self, attempt: ImportAttempt) -> bool:
+        """The list itself shows the rows arrived (the count check of Terraform's small-file case)."""
+        ctx = self.ctx
+        rows = list(attempt.rows)
+        if ctx.options.id_column is None:
+            return attempt.size_before is not None and ctx.list_size() - attempt.size_before == len(rows)
+        # Rows land in file order: look at the last chunk first, then every row.
+        if any(True for _ in missing_or_different(ctx, rows[-MAX_CHUNK:])):
+            return False
+        return not any(True for _ in missing_or_different(ctx, rows))
+
+    def _await_evidence(self, attempt: ImportAttempt) -> ImportStatus | ImportEvent | None:
+        """Poll until this import finished (status changed and done), landed, or failed in the event log.
+
+        Returns:
+            The finished status once it changed after the upload; None when the list showed the
+            rows landed (whatever the status says); or the new event-log entry of a failure.
+
+        Raises:
+            StalledError: No evidence within ``import_timeout``; the message says what is known.
+        """
+        ctx = self.ctx
+        start = _clock()
+        deadline = start + ctx.options.import_timeout
+        next_check = start
+        changed = False
+        status = ctx.api.get_import_status(ctx.list_id)
+        while True:
+            changed = changed or self._status_changed(attempt, status)
+            if changed and _import_finished(status):
+                return status
+            now = _clock()
+            if now >= next_check:
+                next_check = now + COUNT_PACE
+                event = self._new_failure_event(attempt)
+                if event is not None:
+                    return event
+                if self._landed(attempt):
+                    return None
+            base = ctx.journal.counts()[RowState.CONFIRMED]
+            done = (status.completed_records or 0) if changed else 0
+            ctx.report(
+                Phase.IMPORTING,
+                f"import running: {status.percent_complete or 0} %"
+                if changed
+                else "waiting for the server to start the import",
+                rows_done=base + done,
+            )
+            if now >= deadline:
+                raise StalledError(self._no_evidence(attempt, changed))
+            ctx.sleep(ctx.options.poll_interval)
+            ctx.checkpoint()
+            status = ctx.api.get_import_status(ctx.list_id)
+
+    def _no_evidence(self, attempt: ImportAttempt, changed: bool) -> str:
+        ctx = self.ctx
+        n = len(attempt.rows)
+        grown = "unknown"
+        if attempt.size_before is not None:
+            grown = str(ctx.list_size() - attempt.size_before)
+        seen = "it changed but did not finish" if changed else "it still shows the previous import"
+        return (
+            f"import attempt {attempt.attempt} into list {ctx.list_id} was accepted by the server, but "
+            f"within {ctx.options.import_timeout:g} s there was no evidence of its outcome: importstatus: "
+            f"{seen}; the list grew by {grown} for {n} rows; no event-log entry. Nothing was sent "
+            f"again (a second upload could duplicate contacts). Resume later with: {ctx.resume_hint}, "
+            "or check the list by hand."
+        )
 
     def _confirm_import(self, attempt: ImportAttempt, detail: str) -> None:
         ctx = self.ctx
@@ -213,11 +393,19 @@ class ImportSender:
 
         Returns the rows still to send, or None when the attempt is settled (confirmed).
         """
-        self.ctx.report(
-            Phase.CHECKING, f"checking whether import attempt {attempt.attempt} reached the server"
-        )
+        ctx = self.ctx
+        ctx.report(Phase.CHECKING, f"checking whether import attempt {attempt.attempt} reached the server")
+        if attempt.state is ImportState.UPLOADED:
+            # Accepted: it runs (or ran) on the server. Wait for its evidence; never re-send blind.
+            self._finish_import(attempt)
+            return None
         status = self._wait_idle_import(Phase.CHECKING)
-        if self.ctx.options.id_column is not None:
+        if self._status_changed(attempt, status) or self._new_failure_event(attempt) is not None:
+            # The request did reach the server: this is an accepted upload after all.
+            ctx.journal.set_import_state(attempt.attempt, ImportState.UPLOADED, "reached the server")
+            self._finish_import(self._attempt(attempt.attempt))
+            return None
+        if ctx.options.id_column is not None:
             return self._settle_by_ids(attempt)
         return self._settle_by_size(attempt, status)
 

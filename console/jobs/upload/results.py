@@ -132,3 +132,19 @@ class UploadResult:
             f"sent={self.sent} skipped={self.skipped} rejected={self.rejected} "
             f"seconds={self.seconds:.1f} job={self.job_id}"
         )
+
+
+def capped_note(capped: object) -> str:
+    """``; ...`` naming the chunks whose bisection stopped at the cap (empty when none did).
+
+    Args:
+        capped: The journal's ``bisection_capped`` list of ``{chunk, rows, cap}`` (or None).
+    """
+    if not isinstance(capped, list) or not capped:
+        return ""
+    parts = [
+        f"chunk {c.get('chunk')}: {c.get('rows')} rows rejected unsent after {c.get('cap')} refusals"
+        for c in capped
+        if isinstance(c, dict)
+    ]
+    return "; bisection capped per chunk (" + "; ".join(parts) + ")"

@@ -28,7 +28,7 @@ from console.jobs.upload.context import FatalError, JobContext, StalledError
 from console.jobs.upload.imports import ImportSender
 from console.jobs.upload.options import UploadError, UploadMode
 from console.jobs.upload.reconcile import reconcile
-from console.jobs.upload.results import JobStatus, Reconciliation, UploadResult
+from console.jobs.upload.results import JobStatus, Reconciliation, UploadResult, capped_note
 from console.jobs.upload.upsert import UpsertSender
 
 __all__ = ["run_job"]
@@ -93,6 +93,7 @@ def run_job(ctx: JobContext, on_progress: ProgressCallback | None) -> UploadResu
     rejected = counts[RowState.REJECTED]
     if status is JobStatus.DONE:
         status, message = _done_message(rejected, recon)
+        message += capped_note(ctx.journal.meta().get("bisection_capped"))
     ctx.journal.set_meta({"status": status.value, "message": message})
     ctx.journal.event(status.value, message)
     ctx.report(Phase.FINISHED, message)

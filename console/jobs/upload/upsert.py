@@ -5,7 +5,11 @@ confirmed) is resent on resume, minus rows already rejected. Resending is safe b
 contact carries its id: the server updates the same contacts instead of adding new ones.
 
 A refusal is mapped to a row: the contact the server names (``[3].data.Phone``) is rejected and
-the rest resent; a refusal that names none is bisected down to the row.
+the rest resent; a refusal that names none is bisected down to the row, at most
+:data:`MAX_REFUSALS_PER_CHUNK` refused requests per chunk (a refusal that every part earns would
+otherwise cost about two requests per row). Past the cap the rows still in question are rejected
+unsent with the last refusal's reason, and the result says so. Every rejected row carries the
+platform's code and message (with the field it named) in the per-row report.
 """
 
 from __future__ import annotations
@@ -27,7 +31,11 @@ from console.jobs.progress import Phase
 from console.jobs.rows import PreparedRow
 from console.jobs.upload.context import FatalError, JobContext, error_code
 
-__all__ = ["UpsertSender", "item_index"]
+__all__ = ["MAX_REFUSALS_PER_CHUNK", "UpsertSender", "item_index"]
+
+#: Refused requests one chunk may cost while the sender looks for the rows to blame; enough to
+#: bisect a 1,000-row chunk down to a few bad rows (log2(1000) ≈ 10 per bad row).
+MAX_REFUSALS_PER_CHUNK = 32
 
 _ITEM = re.compile(r"^\s*\[(\d+)\]")
 
@@ -87,6 +95,7 @@ class UpsertSender:
                     "resend", f"chunk {chunk.seq}: answer never confirmed; resending {len(todo)} rows"
                 )
             parts: list[list[PreparedRow]] = [ctx.rows.rows(todo)] if todo else []
+            refusals = 0
             while parts:
                 part = parts.pop(0)
                 ctx.checkpoint()
@@ -99,6 +108,11 @@ class UpsertSender:
                     if exc.body is not None and exc.body.limit is not None:
                         raise FatalError(f"the list refused more contacts: {exc.detail}") from exc
                     ctx.journal.note_chunk_error(chunk.seq, str(exc))
+                    refusals += 1
+                    if refusals >= MAX_REFUSALS_PER_CHUNK and item_index(exc) is None:
+                        self._give_up(chunk.seq, [part, *parts], exc)
+                        parts = []
+                        continue
                     parts[0:0] = self._split_rejected(part, exc)
                     ctx.report(message=f"chunk {chunk.seq}: server refused a row ({error_code(exc)})")
                     continue
@@ -154,7 +168,30 @@ class UpsertSender:
         half = len(part) // 2
         return [part[:half], part[half:]]
 
+    def _give_up(self, seq: int, parts: list[list[PreparedRow]], exc: ApiStatusError) -> None:
+        """The cap is reached: reject the rows still in question, unsent, and say so."""
+        rows = [p for part in parts for p in part]
+        note = (
+            f"not sent: chunk {seq + 1} was refused {MAX_REFUSALS_PER_CHUNK} times without the server "
+            f"naming a row (the cap per chunk); last refusal: {reason_of(exc)}"
+        )
+        self.ctx.journal.record_rows(
+            RowState.REJECTED, [(p.row, p.source_id, None) for p in rows], code=error_code(exc), message=note
+        )
+        capped = list(self.ctx.journal.meta().get("bisection_capped") or [])
+        capped.append({"chunk": seq + 1, "rows": len(rows), "cap": MAX_REFUSALS_PER_CHUNK})
+        self.ctx.journal.set_meta({"bisection_capped": capped})
+        self.ctx.journal.event("bisection-cap", note)
+
     def _reject(self, bad: PreparedRow, exc: ApiStatusError) -> None:
         self.ctx.journal.record_rows(
-            RowState.REJECTED, [(bad.row, bad.source_id, None)], code=error_code(exc), message=exc.detail
+            RowState.REJECTED, [(bad.row, bad.source_id, None)], code=error_code(exc), message=reason_of(exc)
         )
+
+
+def reason_of(exc: ApiStatusError) -> str:
+    """The platform's reason for a refused row: its message, and the field it named when not in it."""
+    message = exc.detail
+    fields = [d.field_name for d in (exc.body.details or [])] if exc.body is not None else []
+    named = [f for f in fields if f and f not in message]
+    return f"{message} (field {', '.join(named)})" if named else message

@@ -101,7 +101,7 @@ def outcome_lines(result: UploadResult, rejected_codes: Iterable[str]) -> list[s
     Args:
         result: The job's result.
         rejected_codes: The codes of the rows the server refused (an import's failure reason is
-            upper case, e.g. ``MISSING_COLUMNS``).
+            upper case, e.g. ``IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST``).
     """
     text = [
         f"<b>{result.status.value.capitalize()}</b>: {result.sent:,} sent, {result.skipped:,} skipped, "

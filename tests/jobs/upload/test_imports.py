@@ -11,6 +11,7 @@ from console.api import GenesysClient
 from console.contacts.reader import CsvSource
 from console.jobs import ImportFlow, JobStatus, UploadMode
 from console.jobs.journal import ImportState
+from console.jobs.upload import imports as upload_imports
 from tests.jobs.jobs_helpers import fetch_all, list_contents, requests_to, write_csv
 from tests.jobs.upload.helpers import create_job
 
@@ -138,7 +139,12 @@ def test_an_import_that_fails_on_the_server_rejects_its_rows(
     assert result.exit_code == 1
     assert result.rejected == 30
     assert result.sent == 0
-    assert {r.code for r in result.rejections} == {"MISSING_COLUMNS"}
+    assert {r.code for r in result.rejections} == {"IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST"}
+    # the per-row report carries the event-log entry of the failure, with its correlation id
+    with sandbox.state.lock:
+        event = sandbox.state.events[0]
+    assert all(event["correlationId"] in r.message for r in result.rejections)
+    assert all("event log" in r.message for r in result.rejections)
 
 
 def test_presigned_put_without_ids_is_sent_once_and_settled_by_the_list_size(
@@ -178,3 +184,128 @@ def test_presigned_put_without_ids_is_sent_once_and_settled_by_the_list_size(
         ]
     assert len(puts) == 2
     assert len(list_contents(sandbox, list_id)) == n
+
+
+def _fail_an_import_first(api: GenesysClient, sandbox: Any, list_id: str) -> None:
+    """Leave an old FAILED status (and its event-log entry) on the list, as a real org would."""
+    api.upload_contacts_csv(list_id, b"", "")
+    status = api.wait_for_import(list_id, poll_interval=0.02, timeout=10)
+    assert status.is_failed
+
+
+@pytest.fixture
+def fast_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check the list every 0.05 s instead of Terraform's 5 s."""
+    monkeypatch.setattr(upload_imports, "COUNT_PACE", 0.05)
+
+
+@pytest.mark.parametrize("id_column", ["ContactId", None])
+@pytest.mark.parametrize("flow", [ImportFlow.MULTIPART, ImportFlow.PRESIGNED])
+def test_import_during_the_lag_is_judged_on_this_imports_status(
+    api: GenesysClient,
+    sandbox: Any,
+    list_id: str,
+    jobs_dir: Path,
+    tmp_path: Path,
+    sources: list[CsvSource],
+    id_column: str | None,
+    flow: ImportFlow,
+) -> None:
+    sample = write_csv(tmp_path / "c.csv", 40, bad_every=0, with_blank=False)
+    sandbox.control({"import_delay": 0.2})
+    _fail_an_import_first(api, sandbox, list_id)
+    # 0.4 s of lag: the first readings after the upload are the old FAILED, then this import's
+    sandbox.control({"switches": {"import_lag": "0.4"}})
+    job = create_job(
+        api,
+        list_id,
+        sample.path,
+        jobs_dir,
+        sources,
+        mode=UploadMode.IMPORT,
+        import_flow=flow,
+        id_column=id_column,
+    )
+    try:
+        result = job.run()
+    finally:
+        job.close()
+    assert result.status is JobStatus.DONE, result.message
+    assert result.rejected == 0
+    n = len(sample.expected) + (sample.valid_no_id if id_column is None else 0)
+    assert len(list_contents(sandbox, list_id)) == n  # at once: confirmed only after it landed
+
+
+@pytest.mark.parametrize("id_column", ["ContactId", None])
+def test_import_whose_status_never_changes_is_confirmed_by_the_list(
+    api: GenesysClient,
+    sandbox: Any,
+    list_id: str,
+    jobs_dir: Path,
+    tmp_path: Path,
+    sources: list[CsvSource],
+    fast_pace: None,
+    id_column: str | None,
+) -> None:
+    sample = write_csv(tmp_path / "c.csv", 40, bad_every=0, with_blank=False)
+    sandbox.control({"import_delay": 0.3, "switches": {"import_status_updates": "never"}})
+    job = create_job(
+        api, list_id, sample.path, jobs_dir, sources, mode=UploadMode.IMPORT, id_column=id_column
+    )
+    try:
+        result = job.run()
+    finally:
+        job.close()
+    assert result.status is JobStatus.DONE, result.message
+    n = len(sample.expected) + (sample.valid_no_id if id_column is None else 0)
+    assert result.sent == n
+    assert len(list_contents(sandbox, list_id)) == n
+    assert len(requests_to(sandbox, "POST", "/uploads/v2/contactlist")) == 1
+
+
+def test_a_failure_the_status_never_shows_comes_from_the_event_log(
+    api: GenesysClient, sandbox: Any, list_id: str, jobs_dir: Path, tmp_path: Path, sources: list[CsvSource]
+) -> None:
+    sample = write_csv(tmp_path / "c.csv", 20, bad_every=0, with_blank=False)
+    sandbox.control({"import_delay": 0.1, "switches": {"import_status_updates": "never"}})
+    job = create_job(api, list_id, sample.path, jobs_dir, sources, mode=UploadMode.IMPORT)
+    current = api.get_contact_list(list_id)
+    with sandbox.state.lock:
+        sandbox.state.lists[list_id]["columnNames"] = [*current.column_names, "Extra"]
+    try:
+        result = job.run()
+    finally:
+        job.close()
+    assert result.status is JobStatus.REJECTED, result.message
+    assert {r.code for r in result.rejections} == {"IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST"}
+    upload = requests_to(sandbox, "POST", "/uploads/v2/contactlist")
+    assert len(upload) == 1
+    assert all(f"correlation id {upload[0]['correlationId']}" in r.message for r in result.rejections)
+
+
+def test_no_evidence_within_the_timeout_stops_without_sending_again(
+    api: GenesysClient, sandbox: Any, list_id: str, jobs_dir: Path, tmp_path: Path, sources: list[CsvSource]
+) -> None:
+    sample = write_csv(tmp_path / "c.csv", 20, bad_every=0, with_blank=False)
+    sandbox.control({"switches": {"import_lag": "3600"}})  # the import never starts during the test
+    job = create_job(
+        api,
+        list_id,
+        sample.path,
+        jobs_dir,
+        sources,
+        mode=UploadMode.IMPORT,
+        id_column=None,
+        import_timeout=0.3,
+    )
+    try:
+        result = job.run()
+        attempts = job.journal.imports()
+    finally:
+        job.close()
+    assert result.status is JobStatus.INTERRUPTED
+    assert "no evidence" in result.message
+    assert "previous import" in result.message
+    assert "grew by 0 for" in result.message
+    assert [a.state for a in attempts] == [ImportState.UPLOADED]
+    assert len(requests_to(sandbox, "POST", "/uploads/v2/contactlist")) == 1

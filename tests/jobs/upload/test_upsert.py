@@ -8,6 +8,7 @@ from typing import Any
 from console.api import GenesysClient
 from console.contacts.reader import CsvSource
 from console.jobs import JobProgress, JobStatus, Phase
+from console.jobs.upload.upsert import MAX_REFUSALS_PER_CHUNK
 from tests.jobs.jobs_helpers import fetch_all, list_contents, requests_to, write_csv
 from tests.jobs.upload.helpers import CONTACTS, create_job
 
@@ -103,3 +104,27 @@ def test_a_refusal_that_names_no_row_is_bisected(
     posts = requests_to(sandbox, "POST", "/contacts")
     assert len(posts) == 3  # the refused 40, then two halves of 20
     assert fetch_all(api, list_id, list(sample.expected)) == sample.expected
+
+
+def test_bisection_stops_at_the_cap_per_chunk_and_says_so(
+    api: GenesysClient, sandbox: Any, list_id: str, jobs_dir: Path, tmp_path: Path, sources: list[CsvSource]
+) -> None:
+    sample = write_csv(tmp_path / "c.csv", 200, bad_every=0)
+    # every part is refused and no refusal names a row: unbounded bisection would cost ~400 requests
+    sandbox.control(
+        {"faults": [{"kind": "status", "count": 10_000, "status": 400, "path": CONTACTS, "method": "POST"}]}
+    )
+    job = create_job(api, list_id, sample.path, jobs_dir, sources)
+    try:
+        result = job.run()
+    finally:
+        job.close()
+    sandbox.control({"faults": []})
+    assert result.status is JobStatus.REJECTED
+    assert len(requests_to(sandbox, "POST", "/contacts")) == MAX_REFUSALS_PER_CHUNK
+    assert result.sent == 0
+    assert result.rejected == len(sample.expected)
+    assert "bisection capped per chunk" in result.message
+    unsent = [r for r in result.rejections if "cap per chunk" in r.message]
+    assert unsent
+    assert all(r.code == "bad.request" and "malformed syntax" in r.message for r in unsent)
