@@ -149,7 +149,8 @@ def _anonymous(ep: Endpoint) -> ConsoleError:
 
 
 def _fail_later(sb: Any, ep: Endpoint) -> object:
-    sb.control({"switches": {"call_bad_number": "fail_later", "call_connect_after": "30", "station_answer": 0}})
+    switches = {"call_bad_number": "fail_later", "call_connect_after": "30", "station_answer": 0}
+    sb.control({"switches": switches})
     with _client(ep) as api:
         return _participant_error(sb, api)
 

@@ -144,5 +144,5 @@ def test_file_import_fails_with_decoded_reason(
     assert {code for code, _ in outcome.rejected_rows.values()} == {"IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST"}
     text = page.upload_panel.result_label.text()
     assert "IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST" in text
-    assert explain("IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST").cause in text  # the reason in the explain catalog's words
+    assert explain("IMPORT_COLUMNS_DO_NOT_EXIST_ON_LIST").cause in text  # the catalog's words
     assert page.model.data(page.model.index(0, 0)) == "Rejected"
