@@ -237,6 +237,11 @@ class ValidationResult:
         self._codes = codes
         self._status = status
         self.header_issues = header_issues
+        # A record whose quoted field never closes swallowed the rest of the file: it is not a
+        # usable row, whatever its cells look like (so it is invalid and the fixed file leaves it out).
+        for issue in header_issues:
+            if issue.code == "csv.unterminated_quote" and 0 <= issue.row < len(status):
+                status[issue.row] = max(status[issue.row], Severity.ERROR)
         self._explain = explain
         self.seconds = seconds
         self.cancelled = cancelled
