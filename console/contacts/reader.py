@@ -27,6 +27,7 @@ import stat
 import tempfile
 import threading
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate, count
@@ -348,11 +349,13 @@ class CsvSource:
         self._scan_pos = start
         self._chunk = FIRST_CHUNK_BYTES
         self._complete = self._size <= start
+        self._bare_cr: list[int] = []
         self._ensure(1)
         if self._count() < 1:
             raise CsvReadError(f"{self.path}: the file has no header line (it holds no text).")
         self.header_line = self._lines[0]
         self.header = self._parse_range(0, 1)[0]
+        self._report_bare_cr()
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -464,7 +467,7 @@ class CsvSource:
             if not at_eof:
                 block = block[: cut + 1]
         offsets, lines = self._offsets, self._lines
-        line = lines[-1]
+        line = line0 = lines[-1]
         i, n = 0, len(block)
         find, match = block.find, self._pattern.match
         while i < n:
@@ -507,6 +510,9 @@ class CsvSource:
             offsets.append(pos + end)
             lines.append(line + (0 if block[end - 1 : end] == b"\n" else 1))
             i = end
+        n_cr = block.count(b"\r", 0, i) if i else 0
+        if n_cr and n_cr != line - line0:  # as many CRs as LFs: CRLF lines (a lone CR is then unlikely)
+            self._note_bare_cr(pos, block[:i], at_eof and pos + i >= self._size)
         if i == 0 and not at_eof:
             # a record larger than the chunk: grow the read window
             self._scan_big_record(pos)
@@ -514,6 +520,46 @@ class CsvSource:
         self._scan_pos = pos + i
         if at_eof and self._scan_pos >= self._size:
             self._complete = True
+
+    def _note_bare_cr(self, pos: int, block: bytes, to_eof: bool) -> None:
+        """Remember where ``block`` (indexed data from ``pos``) holds a CR not followed by LF."""
+        for m in _LONE_CR_BYTES.finditer(block):
+            if len(self._bare_cr) >= MAX_BARE_CR_ISSUES:
+                break
+            if to_eof and m.end() == len(block):
+                continue  # a CR ending the file ends its last line
+            self._bare_cr.append(pos + m.start())
+        if hasattr(self, "header"):
+            self._report_bare_cr()
+
+    def _report_bare_cr(self) -> None:
+        """Turn remembered lone CRs into ``csv.bare_cr`` findings at their cell (needs the header)."""
+        offsets = self._offsets
+        for off in self._bare_cr:
+            k = bisect_right(offsets, off) - 1
+            if k < 0 or k >= len(offsets) - 1:
+                continue
+            raw = self._read(offsets[k], offsets[k + 1])
+            fields = [f for r in parse_text(self.decode(raw)[0], self._dialect) for f in r]
+            col = next((j for j, f in enumerate(fields) if "\r" in f), None)
+            name = None
+            if col is not None:
+                name = self.header[col] if k > 0 and col < len(self.header) else f"column {col + 1}"
+            where = f"row {k} (line {self._lines[k]})" if k > 0 else f"the header (line {self._lines[k]})"
+            self.issues.append(
+                ValidationIssue(
+                    row=k - 1,
+                    line=self._lines[k],
+                    column=name,
+                    code="csv.bare_cr",
+                    severity=Severity.WARNING,
+                    message=f"{name or 'A value'} in {where} holds a carriage return without a line feed; "
+                    "it is kept in the value (the record ends at the line feed).",
+                    suggested_fix="Remove the stray CR, or save the file with one kind of line ending.",
+                    original=fields[col] if col is not None else None,
+                )
+            )
+        self._bare_cr.clear()
 
     def _scan_big_record(self, pos: int) -> None:
         """Index one record that spans more than a chunk (a field of many megabytes)."""
@@ -691,13 +737,33 @@ def parse_text(text: str, dialect: dict[str, object]) -> list[list[str]]:
 
     ``csv.reader`` returns ``[]`` for a blank line; a record that ends the text without a
     newline is kept.
+
+    A lone CR (one not followed by LF, and not ending the text) is part of the value, as in the
+    record index, which ends records at LF only: ``csv`` alone would end the record there, so
+    the same bytes would split differently depending on where a batch starts (the reader
+    reports each such CR as ``csv.bare_cr``; the platform's import reads lines ending in LF or
+    CRLF). It is swapped for a private-use character the text does not hold while parsing.
     """
+    hold = ""
+    if "\r" in text and _LONE_CR.search(text):
+        hold = next(c for c in map(chr, _PLACEHOLDERS) if c not in text)
+        text = _LONE_CR.sub(hold, text)
     reader = csv.reader(io.StringIO(text, newline=""), **dialect)  # type: ignore[arg-type]
     try:
-        return list(reader)
+        rows = list(reader)
     except csv.Error:
         # Only strict mode or a NUL in old Pythons raise; fall back to per-line parsing.
-        return [next(csv.reader([line], **dialect), []) for line in text.splitlines()]  # type: ignore[arg-type]
+        rows = [next(csv.reader([line], **dialect), []) for line in text.splitlines()]  # type: ignore[arg-type]
+    if hold:
+        rows = [[f.replace(hold, "\r") for f in r] for r in rows]
+    return rows
+
+
+_LONE_CR = re.compile(r"\r(?!\n|\Z)")
+_PLACEHOLDERS = (*range(0xE000, 0xF900), *range(0xF0000, 0xFFFFE))  # private use: 71,932 characters
+_LONE_CR_BYTES = re.compile(rb"\r(?!\n)")
+MAX_BARE_CR_ISSUES = 1000
+"""Lone CRs reported one by one; past this many the file is probably in another format."""
 
 
 def open_csv(

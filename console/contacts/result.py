@@ -158,6 +158,12 @@ RULES: dict[str, Rule] = {
             "date outside the column type's range",
             "TIMESTAMP: 1970-01-01..2038-01-19; DATETIME: 1000-01-01..9999-12-31.",
         ),
+        Rule(
+            "csv.bare_cr",
+            _R.WARNING,
+            "a carriage return without a line feed inside a value",
+            "Remove the stray CR (the record ends at the line feed; the CR stays in the value).",
+        ),
     )
 }
 RULE_CODES: tuple[str, ...] = tuple(RULES)
@@ -196,6 +202,8 @@ Explainer = Callable[[int, int, str], ValidationIssue]
 
 def _detached(row: int, col: int, code: str) -> ValidationIssue:
     raise RuntimeError("this ValidationResult was unpickled: attach() its source before explaining findings")
+
+
 """(row, column index or -1, code) -> the issue, built lazily from the source."""
 
 

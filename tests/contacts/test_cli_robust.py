@@ -307,3 +307,29 @@ def test_transcoded_copies_live_in_a_private_folder_and_dead_ones_are_cleaned(tm
     assert not stale.exists()
     assert mine.exists()  # this process's own copies are never touched
     mine.unlink()
+
+
+# -- 10: a lone CR inside an unquoted field of an LF file ---------------------------------------
+
+
+def test_a_lone_cr_stays_in_its_value_and_is_reported_at_its_cell(tmp_path: Path, definition: Path) -> None:
+    p = tmp_path / "c.csv"
+    p.write_bytes(b"id,phone,n\n1,+12025550101,a\rb\n2,+12025550102,c\n")
+    with open_csv(p) as src:
+        assert src.records(0, 2) == [["1", "+12025550101", "a\rb"], ["2", "+12025550102", "c"]]
+        assert src.records(1, 2) == [["2", "+12025550102", "c"]]  # the same split from any start
+        (issue,) = [i for i in src.issues if i.code == "csv.bare_cr"]
+        assert (issue.row, issue.line, issue.column) == (0, 2, "n")
+    proc = _validate(p, "--definition", definition, "--json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout.splitlines()[0])
+    assert report["rows"] == 2
+    assert report["counts_by_rule"] == {"csv.bare_cr": 1}
+
+
+def test_crlf_files_report_no_lone_cr(tmp_path: Path) -> None:
+    p = tmp_path / "c.csv"
+    p.write_bytes(GOOD)
+    with open_csv(p) as src:
+        src.build_index()
+        assert not src.issues

@@ -191,9 +191,7 @@ def test_a_file_without_a_header_line_is_refused(tmp_path: Path, data: bytes) ->
         open_csv(_write(tmp_path, data))
 
 
-field = st.text(
-    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00\r"), max_size=12
-)
+field = st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00\r"), max_size=12)
 
 
 @settings(max_examples=60, deadline=None)
