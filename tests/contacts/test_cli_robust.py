@@ -276,7 +276,7 @@ def test_an_encoding_that_is_not_text_or_does_not_fit_exits_2(
 
 def test_an_unterminated_quote_on_the_last_row_makes_it_invalid(tmp_path: Path, definition: Path) -> None:
     p = tmp_path / "c.csv"
-    p.write_bytes(b'id,phone,n\n1,+12025550101,1\n2,"+12025550102,2\n')
+    p.write_bytes(b'id,phone,n\n1,+12025550101,1\n2,+12025550102,"2\n')
     fixed = tmp_path / "fixed.csv"
     proc = _validate(p, "--definition", definition, "--fixed", fixed)
     assert proc.returncode == 1
