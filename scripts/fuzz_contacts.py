@@ -13,7 +13,9 @@ token soup (delimiters, quotes, CR, LF, NUL, BOMs, ``sep=``), and random bytes b
 Each input has 10 s (``SIGALRM``); one that takes longer counts as a hang. Every crashing or
 hanging input is saved under ``--out`` with its traceback, to be added to ``SEEDS``.
 
-Figures (2-core shared machine, 2026-12-02, a 3-minute run): see the commit that added this script.
+Figures (2-core machine shared with other jobs, 2026-12-02): 300 s, 94,458 inputs, 0 crashes, 0
+hangs (seed 1791824327); 180 s beside a test run, 12,009 inputs, 0 crashes. Before the lone-CR fix
+(issue 21 item 10) 240 s found 63 crashes in 22,297 inputs (seed 21).
 """
 
 from __future__ import annotations
