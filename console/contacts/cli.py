@@ -12,13 +12,17 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
+from console.api.models import ContactList
 from console.contacts.fixes import write_error_report, write_fixed
+from console.contacts.listcheck import blocking_findings
 from console.contacts.phones import is_known_region
 from console.contacts.reader import CsvReadError, open_csv
 from console.contacts.result import Severity
 from console.contacts.rules import DefinitionError, load_definition
 from console.contacts.validate import ValidationOptions, validate
+from console.fileio import OutputError, atomic_write, check_writable, refuse_same_file
 
 __all__ = ["add_arguments", "run"]
 
@@ -63,6 +67,36 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _load_definition(path: str) -> ContactList:
+    """:func:`load_definition`, with every way a file can be unusable turned into one sentence.
+
+    Raises:
+        DefinitionError: Unreadable, not UTF-8 JSON, nested too deeply, or failing the builder's checks.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        head = b""  # load_definition says why
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 2 and (head[0] == 0 or head[1] == 0)):
+        raise DefinitionError(f"The definition {path} is UTF-16 or UTF-32 text; save it as UTF-8 JSON.")
+    try:
+        definition = load_definition(path)
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(
+            f"The definition {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 JSON."
+        ) from exc
+    except RecursionError as exc:
+        raise DefinitionError(f"The definition {path} is nested too deeply to be a contact list.") from exc
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise DefinitionError(f"The definition {path} is not usable JSON: {exc}.") from exc
+    errors = blocking_findings(definition)
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise DefinitionError(f"The definition {path} is not a valid contact list: {errors[0].message}{more}")
+    return definition
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code."""
     started = time.perf_counter()
@@ -71,8 +105,20 @@ def run(args: argparse.Namespace) -> int:
     if args.processes is not None and args.processes < 1:
         return _fail("--processes must be at least 1.")
     delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter or "", args.delimiter)
+    inputs = {"input file": args.file, "definition": args.definition}
     try:
-        definition = load_definition(args.definition)
+        for out in (args.report, args.fixed):
+            if out:
+                refuse_same_file(out, inputs)
+                check_writable(out)
+        if args.report and args.fixed:
+            refuse_same_file(args.fixed, {"report": args.report})
+            if Path(args.report).absolute() == Path(args.fixed).absolute():
+                raise OutputError(f"--report and --fixed are both {args.fixed}; give two files.")
+    except OutputError as exc:
+        return _fail(str(exc))
+    try:
+        definition = _load_definition(args.definition)
     except DefinitionError as exc:
         return _fail(str(exc))
     try:
@@ -84,16 +130,23 @@ def run(args: argparse.Namespace) -> int:
         opts = ValidationOptions(region=args.region.upper(), id_column=id_column, processes=args.processes)
         try:
             result = validate(source, definition, options=opts)
+            source.check_unchanged()
+        except CsvReadError as exc:
+            return _fail(str(exc))
         except ValueError as exc:
             return _fail(str(exc))
         if args.report:
             try:
-                write_error_report(result, source, args.report)
+                with atomic_write(args.report) as tmp:
+                    write_error_report(result, source, tmp)
             except OSError as exc:
                 return _fail(f"cannot write the report {args.report}: {exc.strerror or exc}.")
         if args.fixed:
             try:
-                write_fixed(source, result, out=args.fixed)  # the validation's own plan and mapping
+                with atomic_write(args.fixed) as tmp:
+                    write_fixed(source, result, out=tmp)  # the validation's own plan and mapping
+            except CsvReadError as exc:
+                return _fail(str(exc))
             except OSError as exc:
                 return _fail(f"cannot write the fixed file {args.fixed}: {exc.strerror or exc}.")
         seconds = time.perf_counter() - started

@@ -352,6 +352,31 @@ def check_definition(definition: ContactList) -> list[ListFinding]:
     return out
 
 
+BLOCKING_CODES = frozenset(
+    {
+        "columns.too_many",
+        "column.blank",
+        "column.duplicate",
+        "column.unknown",
+        "datatype.min_gt_max",
+        "datatype.max_length",
+    }
+)
+"""Findings of :func:`check_definition` that make a definition unusable for checking a file
+(``outbound-console validate`` refuses it); the others (a missing name, retention...) only matter
+when the list is saved."""
+
+
+def blocking_findings(definition: ContactList) -> list[ListFinding]:
+    """The builder's errors that make ``definition`` unusable as the yardstick of a file check.
+
+    A phone, ZIP, time-zone or data-type column missing from ``columnNames``, duplicate or blank
+    column names, more than :data:`MAX_COLUMNS` columns, min > max: the platform refuses such a list,
+    so a file "valid" against it means nothing.
+    """
+    return [f for f in check_definition(definition) if f.severity == "error" and f.code in BLOCKING_CODES]
+
+
 _FIXED: tuple[tuple[str, str, str, Severity], ...] = (
     ("columnNames", "cannot.update.column.names", "column names", "error"),
     ("phoneColumns", "cannot.update.phone.columns", "phone columns", "error"),

@@ -23,9 +23,11 @@ import csv
 import io
 import os
 import re
+import stat
 import tempfile
 import threading
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate, count
@@ -34,7 +36,7 @@ from pathlib import Path
 
 from console.contacts.result import Severity, ValidationIssue
 
-__all__ = ["CsvReadError", "CsvSource", "IndexState", "open_csv"]
+__all__ = ["CsvReadError", "CsvSource", "FileChangedError", "IndexState", "open_csv", "private_temp_dir"]
 
 # Lift the stdlib's 128 KiB field limit once (fields of many megabytes are legal CSV).
 csv.field_size_limit(2**31 - 1)
@@ -75,6 +77,7 @@ class IndexState:
         scan_pos: Where indexing goes on.
         complete: Whether the whole file is indexed.
         issues: Reading problems found while indexing.
+        identity: Device, inode, size and mtime (ns) of the file when it was opened.
     """
 
     size: int
@@ -83,10 +86,48 @@ class IndexState:
     scan_pos: int
     complete: bool
     issues: list[ValidationIssue]
+    identity: tuple[int, int, int, int] | None = None
 
 
 class CsvReadError(Exception):
-    """The file cannot be read at all (missing, a directory, no permission, not text)."""
+    """The file cannot be read at all (missing, a directory, no permission, not text, no header)."""
+
+
+class FileChangedError(CsvReadError):
+    """The file was truncated, rewritten or replaced since it was opened; its index no longer fits."""
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _open_sample(path: Path) -> tuple[int, bytes, tuple[int, int, int, int]]:
+    """Size, head and identity of a regular file; refuses FIFOs, devices and sockets without blocking."""
+    if os.path.exists(os.devnull) and path.exists() and os.path.samefile(path, os.devnull):
+        raise CsvReadError(f"{path}: the file has no header line (it is empty).")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError as exc:
+        raise CsvReadError(f"{path} is a directory, not a CSV file.") from exc
+    except FileNotFoundError as exc:
+        raise CsvReadError(f"{path} does not exist.") from exc
+    except OSError as exc:
+        raise CsvReadError(f"{path} cannot be read: {exc.strerror or exc}.") from exc
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise CsvReadError(f"{path} is a directory, not a CSV file.")
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+            raise CsvReadError(f"{path} is {kind}, not a regular file; save the contacts to a file first.")
+        try:
+            sample = os.read(fd, SAMPLE_BYTES)
+        except OSError as exc:
+            raise CsvReadError(f"{path} cannot be read: {exc.strerror or exc}.") from exc
+    finally:
+        os.close(fd)
+    return st.st_size, sample, _identity(st)
 
 
 def _record_pattern(delimiter: str) -> re.Pattern[bytes]:
@@ -146,6 +187,58 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+def private_temp_dir() -> Path:
+    """The app's private folder for temporary copies of contact files (0700, in the user cache dir).
+
+    Copies left by a process that no longer runs (killed during a transcode) are deleted here,
+    so the first copy a new process makes cleans up after the dead ones.
+    """
+    from platformdirs import user_cache_dir
+
+    folder = Path(user_cache_dir("outbound-console", appauthor=False)) / "tmp"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):
+        os.chmod(folder, 0o700)
+    global _cleaned
+    if not _cleaned:
+        _cleaned = True
+        clean_stale_copies(folder)
+    return folder
+
+
+_cleaned = False
+
+
+def clean_stale_copies(folder: Path) -> int:
+    """Delete ``contacts-<pid>-*`` copies whose process is gone; returns how many were deleted."""
+    removed = 0
+    for p in folder.glob("contacts-*-*.utf8.csv"):
+        try:
+            pid = int(p.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and _pid_alive(pid):
+            continue
+        if pid == os.getpid():
+            continue
+        with contextlib.suppress(OSError):
+            p.unlink()
+            removed += 1
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no cheap check: keep it (cleaned when that pid number is free again on POSIX)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class CsvSource:
     """A CSV file opened for random access by record number.
 
@@ -171,21 +264,18 @@ class CsvSource:
         delimiter: str | None = None,
     ) -> None:
         self.path = Path(path)
-        try:
-            size = self.path.stat().st_size
-            with self.path.open("rb") as fh:
-                sample = fh.read(SAMPLE_BYTES)
-        except IsADirectoryError as exc:
-            raise CsvReadError(f"{self.path} is a directory, not a CSV file.") from exc
-        except FileNotFoundError as exc:
-            raise CsvReadError(f"{self.path} does not exist.") from exc
-        except OSError as exc:
-            raise CsvReadError(f"{self.path} cannot be read: {exc.strerror or exc}.") from exc
+        size, sample, ident = _open_sample(self.path)
         if encoding is not None:
             try:
-                enc = codecs.lookup(encoding).name
+                info = codecs.lookup(encoding)
             except LookupError as exc:
                 raise CsvReadError(f"Unknown encoding {encoding!r} for {self.path}.") from exc
+            if not getattr(info, "_is_text_encoding", True):
+                raise CsvReadError(
+                    f"{encoding!r} is not a text encoding (it transforms bytes or text); "
+                    "give a character encoding such as utf-8 or cp1252."
+                )
+            enc = info.name
             reason = "given"
         else:
             enc, reason = _sniff_encoding(sample, at_eof=len(sample) >= size)
@@ -195,24 +285,44 @@ class CsvSource:
         self._tmp: Path | None = None
         self._data_path = self.path
         self._lock = threading.RLock()
+        self._ident = ident
+        self._fh: io.BufferedReader | None = None
+        try:
+            self._setup(sample, enc, delimiter)
+        except BaseException:
+            self.close()
+            raise
+
+    def _setup(self, sample: bytes, enc: str, delimiter: str | None) -> None:
         if (
             b"\x00" in sample
             and not enc.startswith(("utf-16", "utf-32"))
             and sample.count(b"\x00") > len(sample) // 4
         ):
             raise CsvReadError(f"{self.path} looks like a binary file (many NUL bytes), not a CSV text file.")
-        if codecs.lookup(enc).name.startswith(("utf-16", "utf-32")):
-            self._data_path = self._transcode(enc)
-            self._codec = "utf-8"
+        try:
+            text_sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(sample)
+            probe = '\r\n,;|\t"sep='
+            ascii_compatible = enc == "utf-8-sig" or probe.encode(enc) == probe.encode("ascii")
+        except (UnicodeError, TypeError, ValueError, LookupError) as exc:
+            raise CsvReadError(f"The encoding {enc!r} does not fit {self.path}: {exc}.") from exc
+        # Old Mac/Excel exports end lines with CR alone: read them as lines (a copy with LF).
+        self.cr_only = "\r" in text_sample and "\n" not in text_sample
+        if not ascii_compatible or self.cr_only:
+            self._data_path = self._transcode(enc, ascii_compatible=ascii_compatible, cr_only=self.cr_only)
+            self._codec = "utf-8" if not ascii_compatible else ("utf-8" if enc == "utf-8-sig" else enc)
         else:
             self._codec = "utf-8" if enc == "utf-8-sig" else enc
         self._fh = self._data_path.open("rb")
-        self._size = os.fstat(self._fh.fileno()).st_size
+        st = os.fstat(self._fh.fileno())
+        if self._tmp is None and (st.st_dev, st.st_ino) != self._ident[:2]:
+            raise FileChangedError(f"{self.path}: the file changed on disk while it was opened — reopen it.")
+        self._size = st.st_size
         head = self._read(0, min(self._size, SAMPLE_BYTES))
         start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
         text_head = head[start:].decode(self._codec, errors="replace")
         sep_line = False
-        m = re.match(r"sep=(.)\r?\n", text_head)
+        m = re.match(r"sep=(.)(?:\r?\n|\Z)", text_head)
         if m is not None:
             sep_line = True
             start += len(m.group(0).encode(self._codec))
@@ -230,16 +340,21 @@ class CsvSource:
         self._scan_pos = start
         self._chunk = FIRST_CHUNK_BYTES
         self._complete = self._size <= start
+        self._bare_cr: list[int] = []
         self._ensure(1)
+        if self._count() < 1:
+            raise CsvReadError(f"{self.path}: the file has no header line (it holds no text).")
         self.header_line = self._lines[0]
-        self.header = self._parse_range(0, 1)[0] if self._count() >= 1 else []
+        self.header = self._parse_range(0, 1)[0]
+        self._report_bare_cr()
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the file (and delete the UTF-8 copy of a UTF-16/32 file)."""
         with self._lock:
-            self._fh.close()
+            if self._fh is not None:
+                self._fh.close()
             if self._tmp is not None:
                 with contextlib.suppress(OSError):
                     self._tmp.unlink()
@@ -251,25 +366,65 @@ class CsvSource:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _transcode(self, enc: str) -> Path:
-        fd, name = tempfile.mkstemp(prefix="contacts-", suffix=".utf8.csv")
+    def _transcode(self, enc: str, *, ascii_compatible: bool, cr_only: bool) -> Path:
+        """A private copy: UTF-8 for encodings that are not ASCII-compatible, LF for CR-only files."""
+        fd, name = tempfile.mkstemp(
+            prefix=f"contacts-{os.getpid()}-", suffix=".utf8.csv", dir=private_temp_dir()
+        )
         tmp = Path(name)
-        with os.fdopen(fd, "wb") as out, self.path.open("rb") as src:
-            decoder = codecs.getincrementaldecoder(enc)(errors="replace")
-            while True:
-                block = src.read(CHUNK_BYTES)
-                out.write(decoder.decode(block, final=not block).encode("utf-8"))
-                if not block:
-                    break
         self._tmp = tmp
+        try:
+            with os.fdopen(fd, "wb") as out, self.path.open("rb") as src:
+                decoder = codecs.getincrementaldecoder(enc)(errors="replace")
+                while True:
+                    block = src.read(CHUNK_BYTES)
+                    if ascii_compatible:
+                        out.write(block.replace(b"\r", b"\n"))
+                    else:
+                        text = decoder.decode(block, final=not block)
+                        out.write(
+                            (text.replace("\r", "\n") if cr_only else text).encode("utf-8", "surrogatepass")
+                        )
+                    if not block:
+                        break
+        except (UnicodeError, TypeError, ValueError) as exc:
+            raise CsvReadError(f"The encoding {enc!r} does not fit {self.path}: {exc}.") from exc
+        except OSError as exc:
+            raise CsvReadError(f"{self.path} cannot be copied for reading: {exc.strerror or exc}.") from exc
+        st = os.stat(self.path)
+        if (st.st_dev, st.st_ino) != self._ident[:2] or st.st_size != self._ident[2]:
+            raise FileChangedError(f"{self.path}: the file changed on disk while it was opened — reopen it.")
         return tmp
+
+    def check_unchanged(self) -> None:
+        """Raise :class:`FileChangedError` if the file was truncated, rewritten or replaced since opened."""
+        try:
+            now = _identity(os.stat(self.path))
+        except OSError as exc:
+            raise FileChangedError(
+                f"{self.path}: the file changed on disk (it is gone) — reopen it."
+            ) from exc
+        if now != self._ident:
+            raise FileChangedError(f"{self.path}: the file changed on disk — reopen it.")
 
     # -- index -------------------------------------------------------------------------------------
 
     def _read(self, start: int, stop: int) -> bytes:
+        """Bytes ``start:stop`` of the data; a short read or a changed size/mtime means the file changed."""
         with self._lock:
-            self._fh.seek(start)
-            return self._fh.read(stop - start)
+            fh = self._fh
+            assert fh is not None
+            if self._tmp is None:
+                st = os.fstat(fh.fileno())
+                if (st.st_size, st.st_mtime_ns) != self._ident[2:]:
+                    raise FileChangedError(f"{self.path}: the file changed on disk — reopen it.")
+            fh.seek(start)
+            data = fh.read(stop - start)
+            if len(data) < min(stop, self._size) - start:
+                raise FileChangedError(
+                    f"{self.path}: the file changed on disk (it is shorter now) — reopen it."
+                )
+            return data
 
     def _count(self) -> int:
         """Records indexed so far, header included."""
@@ -284,6 +439,8 @@ class CsvSource:
                 self._index_chunk()
 
     def _index_chunk(self) -> None:
+        if self._tmp is None:
+            self.check_unchanged()  # also catches a replaced file (an editor's save renames over it)
         pos = self._scan_pos
         chunk = min(self._chunk, CHUNK_BYTES)
         self._chunk = chunk * 2
@@ -301,7 +458,7 @@ class CsvSource:
             if not at_eof:
                 block = block[: cut + 1]
         offsets, lines = self._offsets, self._lines
-        line = lines[-1]
+        line = line0 = lines[-1]
         i, n = 0, len(block)
         find, match = block.find, self._pattern.match
         while i < n:
@@ -344,6 +501,9 @@ class CsvSource:
             offsets.append(pos + end)
             lines.append(line + (0 if block[end - 1 : end] == b"\n" else 1))
             i = end
+        n_cr = block.count(b"\r", 0, i) if i else 0
+        if n_cr and n_cr != line - line0:  # as many CRs as LFs: CRLF lines (a lone CR is then unlikely)
+            self._note_bare_cr(pos, block[:i], at_eof and pos + i >= self._size)
         if i == 0 and not at_eof:
             # a record larger than the chunk: grow the read window
             self._scan_big_record(pos)
@@ -351,6 +511,46 @@ class CsvSource:
         self._scan_pos = pos + i
         if at_eof and self._scan_pos >= self._size:
             self._complete = True
+
+    def _note_bare_cr(self, pos: int, block: bytes, to_eof: bool) -> None:
+        """Remember where ``block`` (indexed data from ``pos``) holds a CR not followed by LF."""
+        for m in _LONE_CR_BYTES.finditer(block):
+            if len(self._bare_cr) >= MAX_BARE_CR_ISSUES:
+                break
+            if to_eof and m.end() == len(block):
+                continue  # a CR ending the file ends its last line
+            self._bare_cr.append(pos + m.start())
+        if hasattr(self, "header"):
+            self._report_bare_cr()
+
+    def _report_bare_cr(self) -> None:
+        """Turn remembered lone CRs into ``csv.bare_cr`` findings at their cell (needs the header)."""
+        offsets = self._offsets
+        for off in self._bare_cr:
+            k = bisect_right(offsets, off) - 1
+            if k < 0 or k >= len(offsets) - 1:
+                continue
+            raw = self._read(offsets[k], offsets[k + 1])
+            fields = [f for r in parse_text(self.decode(raw)[0], self._dialect) for f in r]
+            col = next((j for j, f in enumerate(fields) if "\r" in f), None)
+            name = None
+            if col is not None:
+                name = self.header[col] if k > 0 and col < len(self.header) else f"column {col + 1}"
+            where = f"row {k} (line {self._lines[k]})" if k > 0 else f"the header (line {self._lines[k]})"
+            self.issues.append(
+                ValidationIssue(
+                    row=k - 1,
+                    line=self._lines[k],
+                    column=name,
+                    code="csv.bare_cr",
+                    severity=Severity.WARNING,
+                    message=f"{name or 'A value'} in {where} holds a carriage return without a line feed; "
+                    "it is kept in the value (the record ends at the line feed).",
+                    suggested_fix="Remove the stray CR, or save the file with one kind of line ending.",
+                    original=fields[col] if col is not None else None,
+                )
+            )
+        self._bare_cr.clear()
 
     def _scan_big_record(self, pos: int) -> None:
         """Index one record that spans more than a chunk (a field of many megabytes)."""
@@ -380,15 +580,18 @@ class CsvSource:
                 self._scan_pos,
                 self._complete,
                 list(self.issues),
+                self._ident,
             )
 
     def adopt_index(self, state: IndexState) -> bool:
         """Take over an index built by another process on this same file (same encoding and delimiter).
 
-        Adopted only when it covers more than the index here and agrees with it (same data size,
-        the index here a prefix of it); returns whether it was adopted.
+        Adopted only when it covers more than the index here and agrees with it (same file
+        identity and data size, the index here a prefix of it); returns whether it was adopted.
         """
         with self._lock:
+            if state.identity is not None and state.identity != self._ident:
+                return False  # another file, or this one rewritten since (the caller indexes its own)
             n = len(self._offsets)
             if (
                 state.size != self._size
@@ -525,13 +728,33 @@ def parse_text(text: str, dialect: dict[str, object]) -> list[list[str]]:
 
     ``csv.reader`` returns ``[]`` for a blank line; a record that ends the text without a
     newline is kept.
+
+    A lone CR (one not followed by LF, and not ending the text) is part of the value, as in the
+    record index, which ends records at LF only: ``csv`` alone would end the record there, so
+    the same bytes would split differently depending on where a batch starts (the reader
+    reports each such CR as ``csv.bare_cr``; the platform's import reads lines ending in LF or
+    CRLF). It is swapped for a private-use character the text does not hold while parsing.
     """
+    hold = ""
+    if "\r" in text and _LONE_CR.search(text):
+        hold = next(c for c in map(chr, _PLACEHOLDERS) if c not in text)
+        text = _LONE_CR.sub(hold, text)
     reader = csv.reader(io.StringIO(text, newline=""), **dialect)  # type: ignore[arg-type]
     try:
-        return list(reader)
+        rows = list(reader)
     except csv.Error:
         # Only strict mode or a NUL in old Pythons raise; fall back to per-line parsing.
-        return [next(csv.reader([line], **dialect), []) for line in text.splitlines()]  # type: ignore[arg-type]
+        rows = [next(csv.reader([line], **dialect), []) for line in text.splitlines()]  # type: ignore[arg-type]
+    if hold:
+        rows = [[f.replace(hold, "\r") for f in r] for r in rows]
+    return rows
+
+
+_LONE_CR = re.compile(r"\r(?!\n|\Z)")
+_PLACEHOLDERS = (*range(0xE000, 0xF900), *range(0xF0000, 0xFFFFE))  # private use: 71,932 characters
+_LONE_CR_BYTES = re.compile(rb"\r(?!\n)")
+MAX_BARE_CR_ISSUES = 1000
+"""Lone CRs reported one by one; past this many the file is probably in another format."""
 
 
 def open_csv(

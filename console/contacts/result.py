@@ -159,6 +159,12 @@ RULES: dict[str, Rule] = {
             "date outside the column type's range",
             "TIMESTAMP: 1970-01-01..2038-01-19; DATETIME: 1000-01-01..9999-12-31.",
         ),
+        Rule(
+            "csv.bare_cr",
+            _R.WARNING,
+            "a carriage return without a line feed inside a value",
+            "Remove the stray CR (the record ends at the line feed; the CR stays in the value).",
+        ),
     )
 }
 RULE_CODES: tuple[str, ...] = tuple(RULES)
@@ -197,6 +203,8 @@ Explainer = Callable[[int, int, str], ValidationIssue]
 
 def _detached(row: int, col: int, code: str) -> ValidationIssue:
     raise RuntimeError("this ValidationResult was unpickled: attach() its source before explaining findings")
+
+
 """(row, column index or -1, code) -> the issue, built lazily from the source."""
 
 
@@ -243,6 +251,11 @@ class ValidationResult:
         self._codes = codes
         self._status = status
         self.header_issues = header_issues
+        # A record whose quoted field never closes swallowed the rest of the file: it is not a
+        # usable row, whatever its cells look like (so it is invalid and the fixed file leaves it out).
+        for issue in header_issues:
+            if issue.code == "csv.unterminated_quote" and 0 <= issue.row < len(status):
+                status[issue.row] = max(status[issue.row], Severity.ERROR)
         self._explain = explain
         self.seconds = seconds
         self.cancelled = cancelled

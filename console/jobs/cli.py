@@ -15,6 +15,7 @@ line on stdout is ``sent=N skipped=M rejected=K seconds=S job=JOB``. Exit codes:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -36,6 +37,7 @@ from console.contacts.reader import CsvReadError, open_csv
 from console.contacts.validate import ValidationOptions, validate
 from console.credentials import KeyringSecretStore, ProfileStore, SignInMethod
 from console.credentials.secrets import CredentialsError
+from console.fileio import OutputError, atomic_write, check_writable, refuse_same_file
 from console.jobs.journal import Journal, valid_job_id
 from console.jobs.progress import JobProgress, Phase
 from console.jobs.upload import (
@@ -154,15 +156,46 @@ def _stored_connection(job_id: str) -> dict[str, Any]:
     path = Journal.path_for(job_id)
     if not valid_job_id(job_id) or not path.exists():
         raise _CannotRunError(f"no job {job_id} ({path} does not exist).")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    if not path.is_file():
+        raise _CannotRunError(
+            f"{path} is not an upload journal (it is not a regular file); it was left as it is."
+        )
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key='connection'").fetchone()
-    except sqlite3.Error as exc:
-        raise _CannotRunError(f"{path} is not an upload journal ({exc}).") from exc
-    finally:
-        conn.close()
-    value = json.loads(row[0]) if row else {}
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='connection'").fetchone()
+        finally:
+            conn.close()
+        value = json.loads(row[0]) if row else {}
+    except (sqlite3.Error, ValueError, TypeError) as exc:
+        raise _CannotRunError(
+            f"{path} is not a usable upload journal ({exc}); it was left as it is."
+        ) from exc
     return value if isinstance(value, dict) else {}
+
+
+def _check_report(report: str | None, source: str | os.PathLike[str] | None) -> None:
+    """Refuse a --report that is the contact file or cannot be written, before anything is sent."""
+    if not report:
+        return
+    try:
+        if source is not None:
+            refuse_same_file(report, {"contact file": source})
+        check_writable(report)
+    except OutputError as exc:
+        raise _CannotRunError(str(exc)) from exc
+
+
+def _reopen(api: GenesysClient, args: argparse.Namespace) -> UploadJob:
+    """Reopen a job; a damaged journal (bad values, missing tables) is a sentence, never deleted."""
+    try:
+        return UploadJob.reopen(api, args.resume, settle_seconds=args.settle, poll_interval=args.poll)
+    except (sqlite3.Error, ValueError, KeyError, TypeError, OSError) as exc:
+        path = Journal.path_for(args.resume)
+        raise _CannotRunError(
+            f"the journal {path} is damaged or unreadable ({type(exc).__name__}: {exc}); "
+            "it was left as it is."
+        ) from exc
 
 
 def _connect(args: argparse.Namespace, stored: dict[str, Any]) -> tuple[GenesysClient, dict[str, str]]:
@@ -232,6 +265,7 @@ def _new_job(args: argparse.Namespace, api: GenesysClient, connection: dict[str,
     if mode is UploadMode.UPSERT and not args.id_column:
         raise _CannotRunError("upsert mode needs --id-column COL (contacts without ids could be duplicated).")
     definition = api.get_contact_list(args.list_id)
+    _check_report(args.report, args.file)
     try:
         source = open_csv(args.file)
     except CsvReadError as exc:
@@ -243,7 +277,8 @@ def _new_job(args: argparse.Namespace, api: GenesysClient, connection: dict[str,
             definition,
             options=ValidationOptions(id_column=args.id_column, region=args.phone_region),
         )
-    except ValueError as exc:
+    except (ValueError, CsvReadError) as exc:
+        source.close()
         raise _CannotRunError(str(exc)) from exc
     _err(f"{result.rows_done} rows: {result.valid_rows} valid, {result.invalid_rows} with errors")
     options = UploadOptions(
@@ -269,7 +304,7 @@ def _new_job(args: argparse.Namespace, api: GenesysClient, connection: dict[str,
 
 
 def _write_report(job: UploadJob, path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_write(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["row", "line", "source_id", "contact_id", "state", "code", "message"])
         for o in job.journal.outcomes():
@@ -295,13 +330,16 @@ def run(args: argparse.Namespace) -> int:
         stored = _stored_connection(args.resume) if args.resume else {}
         api, connection = _connect(args, stored)
         if args.resume:
-            job = UploadJob.reopen(api, args.resume, settle_seconds=args.settle, poll_interval=args.poll)
+            job = _reopen(api, args)
             if args.list_id and args.list_id != job.list_id:
                 raise _CannotRunError(f"job {job.job_id} uploads to list {job.list_id}, not {args.list_id}.")
             if args.file and Path(args.file).resolve() != job.rows.source.path.resolve():
                 raise _CannotRunError(f"job {job.job_id} uploads {job.rows.source.path}, not {args.file}.")
         else:
+            if args.report:
+                _check_report(args.report, args.file)
             job = _new_job(args, api, connection)
+        _check_report(args.report, job.rows.source.path)
         _err(f"job {job.job_id}: journal {job.journal.path}")
         previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
         current = job
@@ -314,6 +352,17 @@ def run(args: argparse.Namespace) -> int:
             signal.signal(s, _stop)
         try:
             result: UploadResult = job.run(None if args.quiet else _ProgressPrinter())
+        except BaseException as exc:
+            # the job did not finish: its journal must not say "running" (a journal I/O error,
+            # a damaged row state, a changed file)
+            with contextlib.suppress(Exception):
+                job.journal.set_meta({"status": "failed", "message": f"{type(exc).__name__}: {exc}"})
+            if isinstance(exc, (sqlite3.Error, ValueError, KeyError, TypeError)):
+                raise _CannotRunError(
+                    f"job {job.job_id} stopped: its journal {job.journal.path} is damaged "
+                    f"({type(exc).__name__}: {exc}); it was left as it is."
+                ) from exc
+            raise
         finally:
             for s, handler in previous.items():
                 signal.signal(s, handler)
@@ -323,11 +372,16 @@ def run(args: argparse.Namespace) -> int:
         if len(result.rejections) > 20:
             _err(f"... and {len(result.rejections) - 20} more rejected rows (see --report)")
         if args.report:
-            _write_report(job, Path(args.report))
+            try:
+                _write_report(job, Path(args.report))
+            except OSError as exc:
+                raise _CannotRunError(
+                    f"cannot write the report {args.report}: {exc.strerror or exc}."
+                ) from exc
         _err(f"{result.status.value}: {result.message}")
         _out(result.summary_line())
         return result.exit_code
-    except (_CannotRunError, UploadError, CredentialsError, ApiError, ConsoleError) as exc:
+    except (_CannotRunError, UploadError, CredentialsError, ApiError, ConsoleError, CsvReadError) as exc:
         _err(f"upload: {exc}")
         if job is not None:
             _out(f"sent=0 skipped=0 rejected=0 seconds={time.monotonic() - started:.1f} job={job.job_id}")

@@ -297,13 +297,27 @@ class Journal:
         path = cls.path_for(job_id, directory)
         if not path.exists():
             raise JournalError(f"no job {job_id}: {path} does not exist.")
-        conn, lock = cls._connect(path)
+        if not path.is_file():
+            raise JournalError(
+                f"{path} is not an upload journal (it is not a regular file); it was left as it is."
+            )
+        try:
+            conn, lock = cls._connect(path)
+        except OSError as exc:
+            raise JournalError(
+                f"job {job_id}: its journal or lock file cannot be opened ({exc.strerror or exc}); "
+                "it was left as it is."
+            ) from exc
+        except sqlite3.Error as exc:
+            raise JournalError(
+                f"{path} is not a usable upload journal ({exc}); it was left as it is."
+            ) from exc
         journal = cls(path, conn, lock)
         try:
             schema = journal.meta().get("schema")
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: a meta value that is not JSON
             journal.close()
-            raise JournalError(f"{path} is not an upload journal ({exc}).") from exc
+            raise JournalError(f"{path} is not an upload journal ({exc}); it was left as it is.") from exc
         if schema != SCHEMA_VERSION:
             journal.close()
             raise JournalError(f"{path} was written by another version (schema {schema}).")

@@ -173,16 +173,25 @@ def test_unreadable_inputs(tmp_path: Path, setup: str, message: str) -> None:
         open_csv(p)
 
 
-def test_empty_file(tmp_path: Path) -> None:
-    with open_csv(_write(tmp_path, b"")) as src:
-        assert src.header == []
-        assert src.row_count == 0
-        assert src.records(0, 10) == []
-
-
-field = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=12
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        codecs.BOM_UTF8,
+        codecs.BOM_UTF16_LE,
+        codecs.BOM_UTF16_BE,
+        codecs.BOM_UTF32_LE,
+        b"sep=,",
+        b"sep=;\n",
+    ],
+    ids=["empty", "bom8", "bom16le", "bom16be", "bom32", "sep", "sep-nl"],
 )
+def test_a_file_without_a_header_line_is_refused(tmp_path: Path, data: bytes) -> None:
+    with pytest.raises(CsvReadError, match="the file has no header line"):
+        open_csv(_write(tmp_path, data))
+
+
+field = st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00\r"), max_size=12)
 
 
 @settings(max_examples=60, deadline=None)

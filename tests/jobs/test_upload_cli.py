@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -296,3 +297,174 @@ def test_profile_secret_comes_from_the_keyring(
         ('{"profile": "Sandbox"}',)
     ]
     _assert_exact(api, sandbox, list_id, sample)
+
+
+# -- issue 21: outputs checked before sending, damaged journals on --resume ---------------------
+
+
+def test_report_that_is_the_contact_file_is_refused_before_sending(
+    sandbox: Any, list_id: str, jobs_dir: Path, tmp_path: Path
+) -> None:
+    sample = write_csv(tmp_path / "c.csv", 20)
+    before = sample.path.read_bytes()
+    link = tmp_path / "link.csv"
+    link.symlink_to(sample.path)
+    for report in (sample.path, link):
+        cmd = _cmd(sandbox, str(sample.path), "--list", list_id, "--id-column", "ContactId")
+        code, _, err = _finish(_start([*cmd, "--report", str(report)]))
+        assert code == 2, err
+        assert "writing it would destroy the contact file" in err
+        assert "Traceback" not in err
+    assert sample.path.read_bytes() == before
+    assert not requests_to(sandbox, "POST", "/contacts")
+
+
+@pytest.mark.parametrize("where", ["missing folder", "a file as folder", "read-only folder"])
+def test_report_that_cannot_be_written_is_refused_before_sending(
+    sandbox: Any, list_id: str, jobs_dir: Path, tmp_path: Path, where: str
+) -> None:
+    sample = write_csv(tmp_path / "c.csv", 20)
+    if where == "missing folder":
+        report = tmp_path / "nowhere" / "r.csv"
+    elif where == "a file as folder":
+        report = sample.path / "r.csv"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes into read-only folders (the other cases cover the check)")
+        folder = tmp_path / "ro"
+        folder.mkdir()
+        folder.chmod(0o500)
+        report = folder / "r.csv"
+    cmd = _cmd(sandbox, str(sample.path), "--list", list_id, "--id-column", "ContactId")
+    code, out, err = _finish(_start([*cmd, "--report", str(report)]))
+    assert code == 2, err
+    assert "cannot write" in err
+    assert "Traceback" not in err
+    assert not requests_to(sandbox, "POST", "/contacts")  # nothing was sent
+    assert out.strip().splitlines()[-1].endswith("job=-")
+
+
+def _sql(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for s in statements:
+            conn.execute(s)
+    finally:
+        conn.close()
+
+
+def _corrupt(journal: Path, case: str) -> None:
+    lock = journal.with_suffix(".lock")
+    if case == "garbage file":
+        journal.write_bytes(os.urandom(8192))
+    elif case == "garbage inside":
+        data = bytearray(journal.read_bytes())
+        data[100:] = os.urandom(len(data) - 100)
+        journal.write_bytes(bytes(data))
+    elif case == "truncated":
+        journal.write_bytes(journal.read_bytes()[:1500])
+    elif case == "empty file":
+        journal.write_bytes(b"")
+    elif case == "a folder in its place":
+        journal.unlink()
+        journal.mkdir()
+    elif case == "meta value not JSON":
+        _sql(journal, "UPDATE meta SET value='{not json' WHERE key='definition'")
+    elif case == "schema not JSON":
+        _sql(journal, "UPDATE meta SET value='{' WHERE key='schema'")
+    elif case == "meta key missing":
+        _sql(journal, "DELETE FROM meta WHERE key='source_path'")
+    elif case == "meta value wrong type":
+        _sql(journal, "UPDATE meta SET value='[1, 2]' WHERE key='definition'")
+    elif case == "bad chunk state":
+        _sql(journal, "UPDATE chunks SET state='bogus'")
+    elif case == "bad outcome state":
+        _sql(journal, "UPDATE outcomes SET state='bogus'")
+    elif case == "chunk rows not a blob":
+        _sql(journal, "UPDATE chunks SET rows='xyz', state='planned'")
+    elif case == "meta table missing":
+        _sql(journal, "DROP TABLE meta")
+    elif case == "chunks table missing":
+        _sql(journal, "DROP TABLE chunks")
+    elif case == "outcomes table missing":
+        _sql(journal, "DROP TABLE outcomes")
+    elif case == "lock file is a folder":
+        lock.unlink(missing_ok=True)
+        lock.mkdir()
+    elif case == "permissions 0000":
+        journal.chmod(0o000)
+    elif case == "permissions 0400":
+        journal.chmod(0o400)
+    elif case == "lock file read-only":
+        lock.touch()
+        lock.chmod(0o400)
+    else:  # pragma: no cover
+        raise AssertionError(case)
+
+
+_JOURNAL_CASES = [
+    "garbage file",
+    "garbage inside",
+    "truncated",
+    "empty file",
+    "a folder in its place",
+    "meta value not JSON",
+    "schema not JSON",
+    "meta key missing",
+    "meta value wrong type",
+    "bad chunk state",
+    "bad outcome state",
+    "chunk rows not a blob",
+    "meta table missing",
+    "chunks table missing",
+    "outcomes table missing",
+    "lock file is a folder",
+    "permissions 0000",
+    "permissions 0400",
+    "lock file read-only",
+]
+_PERMISSION_CASES = {"permissions 0000", "permissions 0400", "lock file read-only"}
+
+
+def test_a_damaged_journal_on_resume_is_a_sentence_and_is_never_deleted(
+    sandbox: Any, list_id: str, jobs_dir: Path, tmp_path: Path
+) -> None:
+    """One real job, then every case on a fresh copy of its journal (the table above)."""
+    sample = write_csv(tmp_path / "c.csv", 30)
+    code, _, err = _finish(
+        _start(_cmd(sandbox, str(sample.path), "--list", list_id, "--id-column", "ContactId", "--quiet"))
+    )
+    assert code == 0, err
+    journal = _journal(jobs_dir)
+    pristine = journal.read_bytes()
+    failures = []
+    for case in _JOURNAL_CASES:
+        if case in _PERMISSION_CASES and os.geteuid() == 0:
+            continue  # root reads and writes whatever the mode bits say (the folder/garbage cases cover it)
+        for p in (journal, journal.with_suffix(".lock")):
+            if p.is_dir():
+                p.rmdir()
+            elif p.exists():
+                p.chmod(0o600)
+                p.unlink()
+        for extra in jobs_dir.glob(journal.name + "-*"):
+            extra.unlink()
+        journal.write_bytes(pristine)
+        _corrupt(journal, case)
+        code, _, err = _finish(
+            _start([*_cmd(sandbox, "--resume", journal.stem), "--quiet", "--verify", "none"])
+        )
+        if code != 2 or "Traceback" in err or "upload: " not in err:
+            failures.append(f"{case}: exit {code}\n{err[-800:]}")
+            continue
+        if not journal.exists():
+            failures.append(f"{case}: the journal was deleted")
+            continue
+        if journal.is_file() and case not in _PERMISSION_CASES:
+            try:
+                status = journal_rows(journal, "SELECT value FROM meta WHERE key='status'")
+            except sqlite3.Error:
+                status = []
+            if status == [('"running"',)]:
+                failures.append(f"{case}: status left 'running'")
+    assert not failures, "\n\n".join(failures)
