@@ -193,12 +193,9 @@ def private_temp_dir() -> Path:
     Copies left by a process that no longer runs (killed during a transcode) are deleted here,
     so the first copy a new process makes cleans up after the dead ones.
     """
-    from platformdirs import user_cache_dir
+    from console.paths import cache_dir, private_dir
 
-    folder = Path(user_cache_dir("outbound-console", appauthor=False)) / "tmp"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):
-        os.chmod(folder, 0o700)
+    folder = private_dir(cache_dir() / "tmp")
     global _cleaned
     if not _cleaned:
         _cleaned = True
