@@ -13,6 +13,7 @@ import json
 import sys
 import time
 
+from console.contacts.dialing import add_dialing_arguments, run_dialing
 from console.contacts.fixes import write_error_report, write_fixed
 from console.contacts.phones import is_known_region
 from console.contacts.reader import CsvReadError, open_csv
@@ -52,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the result as one JSON line before the summary"
     )
+    add_dialing_arguments(parser)  # --dialing-windows, --at (console/contacts/dialing.py)
 
 
 def _out(line: str) -> None:
@@ -96,11 +98,15 @@ def run(args: argparse.Namespace) -> int:
                 write_fixed(source, result, out=args.fixed)  # the validation's own plan and mapping
             except OSError as exc:
                 return _fail(f"cannot write the fixed file {args.fixed}: {exc.strerror or exc}.")
+        try:
+            dialing = run_dialing(args, source, definition, result)
+        except ValueError as exc:
+            return _fail(str(exc))
         seconds = time.perf_counter() - started
         summary = (
             f"rows={result.row_count} valid={result.valid_rows} invalid={result.invalid_rows} "
             f"issues={result.issue_count} seconds={seconds:.2f}"
-        )
+        ) + (f" {dialing[0]}" if dialing else "")
         if args.json:
             issues: list[dict[str, object]] = []
             for issue in result.iter_issues():
@@ -132,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
                         "counts_by_rule": result.counts_by_rule(),
                         "first_issues": issues,
                         "summary": summary,
-                    },
+                    }
+                    | ({"dialing": dialing[1]} if dialing else {}),
                     ensure_ascii=False,
                 )
             )
