@@ -41,11 +41,14 @@ import argparse
 import csv
 import functools
 import json
+import multiprocessing
+import os
 import re
 import zoneinfo
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import compress, repeat
@@ -56,11 +59,9 @@ from typing import IO, Any
 import phonenumbers
 import platformdirs
 from phonenumbers import PhoneMetadata
-from phonenumbers.phonenumber import PhoneNumber
-from phonenumbers.timezone import time_zones_for_geographical_number
 
 from console.api.models import ContactList
-from console.contacts.reader import CsvSource
+from console.contacts.reader import CsvSource, parse_text
 from console.contacts.result import RULES, Severity, ValidationIssue, ValidationResult
 from console.contacts.rules import map_header
 
@@ -92,6 +93,8 @@ CSV_COLUMNS = (
     "callable_at",
 )
 _BATCH = 50_000
+_POOL_BYTES = 4_000_000
+"""Files larger than this are read by two worker processes (as validate does)."""
 
 
 def _minutes(hhmm: str) -> int:
@@ -209,53 +212,101 @@ def _default(reason: str, at: datetime, settings: DialingSettings) -> Window:
 # -- phones ----------------------------------------------------------------------------------------
 
 _NANP_REGIONS = tuple(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
-_SEP = r"[\s().\-]*"
-#: A NANP number as people write it: optional ``+1``/``1``, area code and exchange starting 2-9.
-_NANP = re.compile(rf"\A\s*(?:\+{_SEP}1|1)?{_SEP}([2-9]\d\d){_SEP}([2-9]\d\d){_SEP}\d{{4}}\s*\Z", re.ASCII)
-_NANP_PLUS_ONLY = re.compile(rf"\A\s*\+{_SEP}1{_SEP}([2-9]\d\d){_SEP}([2-9]\d\d){_SEP}\d{{4}}\s*\Z", re.ASCII)
-#: Marks a phone key made by the pattern (a raw cell value never starts with NUL in practice).
-_KEY = "\x00"
-_COUNTRY_WIDE = time_zones_for_geographical_number(PhoneNumber(country_code=1, national_number=0))
+#: Formatting people put in phone numbers; what is left of a NANP number is [+1|1] + ten digits.
+_FORMATTING = str.maketrans("", "", " \t\u00a0().-")
+_AREA_EXCHANGE = re.compile(r"[2-9]\d\d[2-9]\d\d", re.ASCII)
+_HEADS_NANP = frozenset({"", "1", "+1"})
+_HEADS_PLUS = frozenset({"+1"})
+_TAKE_HEAD, _TAKE_MID, _TAKE_TAIL = (
+    itemgetter(slice(None, -10)),
+    itemgetter(slice(-10, -4)),
+    itemgetter(slice(-4, None)),
+)
+
+PhoneKey = tuple[str, str, bool]
+"""(what precedes the last ten characters, area code + exchange, the last four are digits)."""
+
+
+def _phone_keys(values: Iterable[str]) -> Iterator[PhoneKey]:
+    """Column-wise and in C: a key per value that only area code + exchange make distinct."""
+    stripped = list(map(str.translate, values, repeat(_FORMATTING)))
+    return zip(
+        map(_TAKE_HEAD, stripped),
+        map(_TAKE_MID, stripped),
+        map(str.isdigit, map(_TAKE_TAIL, stripped)),
+        strict=True,
+    )
+
+
+@functools.cache
+def _tzdata() -> tuple[dict[str, tuple[str, ...]], int]:
+    """The prefix -> zones table of libphonenumber (imported on first use: loading it takes ~0.2 s)."""
+    from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
+
+    return TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
+
+
+@functools.cache
+def _leading_digits() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    out = []
+    for region in _NANP_REGIONS:
+        md = PhoneMetadata.metadata_for_region(region, None)
+        lead = getattr(md, "leading_digits", None)
+        if lead:
+            out.append((str(region), re.compile(lead)))
+    return tuple(out)
 
 
 @functools.cache
 def _area_region(area: str) -> str | None:
     """The NANP region of an area code by libphonenumber's leading digits; None = US or Canada."""
-    for region in _NANP_REGIONS:
-        md = PhoneMetadata.metadata_for_region(region, None)
-        lead = getattr(md, "leading_digits", None)
-        if lead and re.match(lead, area):
-            return str(region)
+    for region, lead in _leading_digits():
+        if lead.match(area):
+            return region
     return None
 
 
 @functools.cache
 def _prefix_zones(prefix: str, supported: frozenset[str]) -> tuple[str, ...]:
-    """Zones of a 6-digit area code + exchange; () when it cannot map."""
+    """Zones of a 6-digit area code + exchange; () when it cannot map.
+
+    The longest-prefix lookup of ``phonenumbers.timezone.time_zones_for_geographical_number`` on
+    its own table (NANP prefixes have at most 7 digits with the country code, so the subscriber
+    number never matters; a test checks the two agree).
+    """
     region = _area_region(prefix[:3])
     if region is not None and region not in supported:
         return ()
     if region is None and not ({"US", "CA"} & supported):
         return ()
-    zones = time_zones_for_geographical_number(
-        PhoneNumber(country_code=1, national_number=int(prefix) * 10_000)
-    )
-    if not zones or zones == _COUNTRY_WIDE or "Etc/Unknown" in zones:
+    data, longest = _tzdata()
+    key = "1" + prefix
+    zones: tuple[str, ...] | None = None
+    for n in range(min(len(key), longest), 1, -1):
+        zones = data.get(key[:n])
+        if zones:
+            break
+    if not zones or zones == data["1"] or "Etc/Unknown" in zones:
         return ()
     return tuple(sorted(zones))
 
 
-def _phone_pattern(region: str) -> re.Pattern[str]:
-    """Numbers without ``+`` are NANP only when the column's default region is a NANP region."""
-    return _NANP if region.upper() in _NANP_REGIONS else _NANP_PLUS_ONLY
+def _key_zones(key: PhoneKey, heads: frozenset[str], supported: frozenset[str]) -> tuple[str, ...]:
+    head, mid, tail_digits = key
+    if head not in heads or not tail_digits or _AREA_EXCHANGE.fullmatch(mid) is None:
+        return ()
+    return _prefix_zones(mid, supported)
+
+
+def _heads(region: str) -> frozenset[str]:
+    """Numbers without ``+1`` are NANP only when the column's default region is a NANP region."""
+    return _HEADS_NANP if region.upper() in _NANP_REGIONS else _HEADS_PLUS
 
 
 def phone_zones(value: str, region: str = "US", settings: DialingSettings | None = None) -> tuple[str, ...]:
     """The zones one phone value maps to (sorted; () = could not map)."""
-    m = _phone_pattern(region).fullmatch(value)
-    if m is None:
-        return ()
-    return _prefix_zones(m.group(1) + m.group(2), (settings or DialingSettings()).supported_countries)
+    (key,) = _phone_keys([value])
+    return _key_zones(key, _heads(region), (settings or DialingSettings()).supported_countries)
 
 
 # -- ZIP codes -------------------------------------------------------------------------------------
@@ -418,6 +469,12 @@ def _invalid_phone_rows(result: ValidationResult | None, phone_cols: Sequence[in
     return out
 
 
+def _phone_id(
+    zset: Callable[[tuple[str, ...]], int], heads: frozenset[str], supported: frozenset[str], key: PhoneKey
+) -> int:
+    return zset(_key_zones(key, heads, supported))
+
+
 def compute_windows(
     source: CsvSource,
     definition: ContactList,
@@ -455,112 +512,224 @@ def compute_windows(
     automatic = bool(definition.automatic_time_zone_mapping)
     phones = [pc for pc in definition.phone_columns or [] if pc.column_name in columns]
 
-    zsets: list[tuple[str, ...]] = [()]
-    zset_ids: dict[tuple[str, ...], int] = {(): 0}
-
-    def zset(zs: tuple[str, ...]) -> int:
-        if zs not in zset_ids:
-            zset_ids[zs] = len(zsets)
-            zsets.append(zs)
-        return zset_ids[zs]
-
-    getters: list[tuple[int, Callable[[str], str] | None, _Ids]] = []
     if automatic:
-        for pc in phones:
-            pattern = _phone_pattern(regions.get(pc.column_name, region))
-            keyer = functools.partial(pattern.sub, _KEY + r"\1\2")
-
-            def phone_id(key: str) -> int:
-                if key.startswith(_KEY) and len(key) == 7:
-                    return zset(_prefix_zones(key[1:], settings.supported_countries))
-                return 0
-
-            getters.append((columns[pc.column_name], keyer, _Ids(phone_id)))
+        cols = tuple(columns[pc.column_name] for pc in phones)
+        heads = tuple(_heads(regions.get(pc.column_name, region)) for pc in phones)
         zip_name = definition.zip_code_column_name
         zip_col = columns.get(zip_name) if zip_name else None
     else:
-        known = zoneinfo.available_timezones()
+        cols = tuple(
+            columns[pc.callable_time_column]
+            for pc in phones
+            if pc.callable_time_column and pc.callable_time_column in columns
+        )
+        heads, zip_col = (), None
+    plan = _Plan(automatic, cols, heads, zip_col, settings.supported_countries)
+    invalid = _invalid_phone_rows(result, cols if automatic else [])
 
-        def tz_id(value: str) -> int:
-            v = value.strip()
-            if not v:
-                return 0
-            return zset((v,)) if v in known else _TZ_INVALID
+    windows: list[Window] = []
+    window_ids: dict[Window, int] = {}
+    by_canon: dict[tuple[object, ...], int] = {}
 
-        for pc in phones:
-            if pc.callable_time_column and pc.callable_time_column in columns:
-                getters.append((columns[pc.callable_time_column], None, _Ids(tz_id)))
-        zip_col = None
+    def global_ids(canons: list[tuple[object, ...]]) -> list[int]:
+        out = []
+        for canon in canons:
+            if canon not in by_canon:
+                w = _window_of(canon, automatic, at, settings)
+                if w not in window_ids:
+                    window_ids[w] = len(windows)
+                    windows.append(w)
+                by_canon[canon] = window_ids[w]
+            out.append(by_canon[canon])
+        return out
 
-    def zip_id(value: str) -> int:
+    row_window: array[int] = array("I")
+    findings: list[ValidationIssue] = []
+    finding_count = 0
+
+    def take(lo: int, got: _BatchOut | None) -> None:
+        nonlocal finding_count
+        if got is None:  # the worker could not split the range as the index does: parse it here
+            hi = lo + _BATCH
+            got = _run_batch(plan, source.records(lo, hi), lo, _invalid_in(invalid, lo, hi))
+        idx, canons, bad_tz = got
+        row_window.extend(map(global_ids(canons).__getitem__, idx))
+        finding_count += len(bad_tz)
+        for row, col in bad_tz[: max(0, 1000 - len(findings))]:
+            findings.append(_tz_finding(source, source.record(row), row, col))
+
+    source.build_index()
+    total = source.row_count
+    starts = range(0, total, _BATCH)
+    if source.size_bytes <= _POOL_BYTES or (os.cpu_count() or 1) < 2:
+        for lo in starts:
+            take(
+                lo,
+                _run_batch(plan, source.records(lo, lo + _BATCH), lo, _invalid_in(invalid, lo, lo + _BATCH)),
+            )
+    else:
+        from console.contacts.validate import _end_with_parent, pool_start_method
+
+        ctx = multiprocessing.get_context(pool_start_method())
+        with ProcessPoolExecutor(
+            max_workers=2, mp_context=ctx, initializer=_end_with_parent, initargs=(os.getpid(),)
+        ) as pool:
+            futures = []
+            for lo in starts:
+                hi = min(lo + _BATCH, total)
+                first, last = source.byte_range(lo, hi)
+                futures.append(
+                    pool.submit(
+                        _range_batch,
+                        plan,
+                        str(source.data_path),
+                        source.codec,
+                        source.dialect,
+                        first,
+                        last,
+                        hi - lo,
+                        lo,
+                        _invalid_in(invalid, lo, hi),
+                    )
+                )
+            for lo, fut in zip(starts, futures, strict=True):
+                take(lo, fut.result())
+    _STATES.pop(plan, None)  # this process's caches: the next file starts afresh
+    return DialingWindows(at, settings, windows, row_window, findings, finding_count)
+
+
+def _invalid_in(invalid: Mapping[int, set[int]], lo: int, hi: int) -> dict[int, list[int]]:
+    return {col: [i - lo for i in rows if lo <= i < hi] for col, rows in invalid.items() if rows}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a batch needs (picklable): the columns and how to read them."""
+
+    automatic: bool
+    cols: tuple[int, ...]
+    """Phone columns (automatic mapping) or callable-time columns."""
+    heads: tuple[frozenset[str], ...]
+    """Per phone column, what may precede a NANP number's ten digits."""
+    zip_col: int | None
+    supported: frozenset[str]
+
+
+_BatchOut = tuple["array[int]", list[tuple[object, ...]], list[tuple[int, int]]]
+"""Per row, an index into the combinations; the combinations (zone tuples or markers); bad zones."""
+
+
+class _State:
+    """One process's caches for one plan (they persist across the batches of a pool worker)."""
+
+    def __init__(self, plan: _Plan) -> None:
+        self.zsets: list[tuple[str, ...]] = [()]
+        self.zset_ids: dict[tuple[str, ...], int] = {(): 0}
+        if plan.automatic:
+            self.ids = [
+                _Ids(functools.partial(_phone_id, self.zset, heads, plan.supported)) for heads in plan.heads
+            ]
+        else:
+            self.known = zoneinfo.available_timezones()
+            self.ids = [_Ids(self.tz_id) for _ in plan.cols]
+        self.zip_ids = _Ids(self.zip_id)
+        self.canons: list[tuple[object, ...]] = []
+        self.combos = _Ids(self.combo)
+
+    def zset(self, zs: tuple[str, ...]) -> int:
+        if zs not in self.zset_ids:
+            self.zset_ids[zs] = len(self.zsets)
+            self.zsets.append(zs)
+        return self.zset_ids[zs]
+
+    def tz_id(self, value: str) -> int:
+        v = value.strip()
+        if not v:
+            return 0
+        return self.zset((v,)) if v in self.known else _TZ_INVALID
+
+    def zip_id(self, value: str) -> int:
         z = zip_zone(value)
         if z is None:
             return _ZIP_INVALID
-        return zset((z,)) if z else _ZIP_NA
+        return self.zset((z,)) if z else _ZIP_NA
 
-    zip_ids = _Ids(zip_id)
-    invalid = _invalid_phone_rows(result, [g[0] for g in getters] if automatic else [])
+    def combo(self, key: tuple[int, ...]) -> int:
+        self.canons.append(tuple(self.zsets[p] if p >= 0 else p for p in key))
+        return len(self.canons) - 1
 
-    windows: list[Window] = []
 
-    def combo(key: tuple[int, ...]) -> int:
-        *parts, zpart = key
-        if automatic:
-            if zpart == _ZIP_INVALID:
-                w = _default("invalid ZIP", at, settings)
-            elif not any(parts):
-                w = _default("no phone maps", at, settings)
-            else:
-                zones = {z for p in parts for z in zsets[p]}
-                with_zip = zpart >= 0
-                if with_zip:
-                    zones.update(zsets[zpart])
-                w = window_for(zones, at, settings, source="phones+zip" if with_zip else "phones")
-        elif _TZ_INVALID in parts:
-            w = _default("invalid time zone", at, settings)
-        elif not any(parts):
-            w = _default("no time zone", at, settings)
-        else:
-            w = window_for({z for p in parts if p > 0 for z in zsets[p]}, at, settings, source="zone column")
-        try:
-            return windows.index(w)
-        except ValueError:
-            windows.append(w)
-            return len(windows) - 1
+_STATES: dict[_Plan, _State] = {}
 
-    combos = _Ids(combo)
-    row_window: array[int] = array("I")
-    needed = max([g[0] for g in getters] + ([zip_col] if zip_col is not None else []), default=-1)
-    lo = 0
-    findings: list[ValidationIssue] = []
-    finding_count = 0
-    while True:
-        records = source.records(lo, lo + _BATCH)
-        if not records:
-            break
-        if min(map(len, records)) <= needed:  # ragged or blank rows: missing cells are blank
-            records = [r if len(r) > needed else r + [""] * (needed + 1 - len(r)) for r in records]
-        cols: list[list[int]] = []
-        for col, to_key, ids in getters:
-            values = map(itemgetter(col), records)
-            got = list(map(ids.__getitem__, map(to_key, values) if to_key is not None else values))
-            for i in invalid.get(col, ()):
-                if lo <= i < lo + len(records):
-                    got[i - lo] = 0
-            if to_key is None and _TZ_INVALID in got:
-                for k in compress(range(len(got)), map(_TZ_INVALID.__eq__, got)):
-                    finding_count += 1
-                    if len(findings) < 1000:
-                        findings.append(_tz_finding(source, records[k], lo + k, col))
-            cols.append(got)
-        zcol = (
-            list(map(zip_ids.__getitem__, map(itemgetter(zip_col), records)))
-            if zip_col is not None
-            else list(repeat(_ZIP_NA, len(records)))
-        )
-        row_window.extend(map(combos.__getitem__, zip(*cols, zcol, strict=True)))
-        lo += len(records)
-    return DialingWindows(at, settings, windows, row_window, findings, finding_count)
+
+def _run_batch(plan: _Plan, records: list[list[str]], lo: int, invalid: Mapping[int, list[int]]) -> _BatchOut:
+    """The combination index of each record (``invalid``: per column, batch rows that do not map)."""
+    state = _STATES.get(plan)
+    if state is None:
+        state = _STATES[plan] = _State(plan)
+    needed = max([*plan.cols, -1 if plan.zip_col is None else plan.zip_col])
+    if records and min(map(len, records)) <= needed:  # ragged or blank rows: missing cells are blank
+        records = [r if len(r) > needed else r + [""] * (needed + 1 - len(r)) for r in records]
+    cols: list[list[int]] = []
+    bad_tz: list[tuple[int, int]] = []
+    for col, ids in zip(plan.cols, state.ids, strict=True):
+        values: Iterable[Hashable] = map(itemgetter(col), records)
+        if plan.automatic:
+            values = _phone_keys(values)  # type: ignore[arg-type]
+        got = list(map(ids.__getitem__, values))
+        for i in invalid.get(col, ()):
+            got[i] = 0
+        if not plan.automatic and _TZ_INVALID in got:
+            bad_tz.extend((lo + k, col) for k in compress(range(len(got)), map(_TZ_INVALID.__eq__, got)))
+        cols.append(got)
+    zcol = (
+        list(map(state.zip_ids.__getitem__, map(itemgetter(plan.zip_col), records)))
+        if plan.zip_col is not None
+        else list(repeat(_ZIP_NA, len(records)))
+    )
+    idx = array("I", map(state.combos.__getitem__, zip(*cols, zcol, strict=True)))
+    return idx, list(state.canons), bad_tz
+
+
+def _range_batch(
+    plan: _Plan,
+    data_path: str,
+    codec: str,
+    dialect: dict[str, object],
+    first: int,
+    last: int,
+    count: int,
+    lo: int,
+    invalid: Mapping[int, list[int]],
+) -> _BatchOut | None:
+    """Pool-worker body: read and parse bytes ``first``..``last``; None unless they are ``count`` records."""
+    with open(data_path, "rb") as fh:
+        fh.seek(first)
+        raw = fh.read(last - first)
+    records = parse_text(raw.decode(codec, errors="replace"), dialect)
+    if len(records) != count:
+        return None
+    return _run_batch(plan, records, lo, invalid)
+
+
+def _window_of(canon: tuple[object, ...], automatic: bool, at: datetime, settings: DialingSettings) -> Window:
+    *parts, zpart = canon
+    phone_sets = [p for p in parts if isinstance(p, tuple)]
+    if automatic:
+        if zpart == _ZIP_INVALID:
+            return _default("invalid ZIP", at, settings)
+        if not any(phone_sets):
+            return _default("no phone maps", at, settings)
+        zones = {z for p in phone_sets for z in p}
+        with_zip = isinstance(zpart, tuple)
+        if isinstance(zpart, tuple):
+            zones.update(zpart)
+        return window_for(zones, at, settings, source="phones+zip" if with_zip else "phones")
+    if _TZ_INVALID in parts:
+        return _default("invalid time zone", at, settings)
+    if not any(phone_sets):
+        return _default("no time zone", at, settings)
+    return window_for({z for p in phone_sets for z in p}, at, settings, source="zone column")
 
 
 def _tz_finding(source: CsvSource, record: list[str], row: int, col: int) -> ValidationIssue:

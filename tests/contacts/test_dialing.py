@@ -349,3 +349,50 @@ def test_cli_without_the_option_keeps_its_summary(tmp_path: Path) -> None:
     (tmp_path / "c.csv").write_text("ContactId,Phone1,Phone2,Zip\n1,,,\n", encoding="utf-8")
     proc = _cli(tmp_path, "c.csv", "--definition", "l.json")
     assert "dialing:" not in proc.stdout
+
+
+def test_prefix_lookup_agrees_with_libphonenumber() -> None:
+    """The engine's own longest-prefix lookup equals phonenumbers' for every assigned NANP prefix sampled."""
+    from phonenumbers.phonenumber import PhoneNumber
+    from phonenumbers.timezone import time_zones_for_geographical_number
+
+    from console.contacts.dialing import _prefix_zones
+
+    every = frozenset({"US", "CA", *__import__("phonenumbers").COUNTRY_CODE_TO_REGION_CODE[1]})
+    wide = time_zones_for_geographical_number(PhoneNumber(country_code=1, national_number=0))
+    checked = 0
+    for area in range(200, 1000, 7):
+        for exchange in (200, 345, 617, 999):
+            prefix = f"{area}{exchange}"
+            theirs = time_zones_for_geographical_number(
+                PhoneNumber(country_code=1, national_number=int(prefix) * 10_000 + 4567)
+            )
+            expected = () if theirs == wide else tuple(sorted(theirs))
+            assert _prefix_zones(prefix, every) == expected, prefix
+            checked += bool(expected)
+    assert checked > 100
+
+
+def test_two_worker_processes_agree_with_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large files go to a pool (tiny batches here); quoted newlines and an unclosed quote included."""
+    import console.contacts.dialing as dialing
+
+    rows = [
+        [
+            str(i),
+            f"(312) {200 + i % 700:03d}-{i % 10000:04d}",
+            EASTERN if i % 2 else "note\nline 2",
+            MOUNTAIN_ZIP if i % 3 else "x",
+        ]
+        for i in range(400)
+    ]
+    one = _windows(tmp_path, rows)
+    monkeypatch.setattr(dialing, "_POOL_BYTES", 0)
+    monkeypatch.setattr(dialing, "_BATCH", 64)
+    two = _windows(tmp_path, rows)
+    assert [two.window(i) for i in range(400)] == [one.window(i) for i in range(400)]
+    (tmp_path / "bad.csv").write_text('ContactId,Phone1,Phone2,Zip\n1,"(312) 234-5678,,\n', encoding="utf-8")
+    d = ContactList.model_validate(ATZM)
+    with open_csv(tmp_path / "bad.csv") as src:
+        dw = compute_windows(src, d, map_header(src.header, d.column_names).columns, at=NOON_ET)
+    assert len(dw.row_window) == src.row_count
