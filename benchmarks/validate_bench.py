@@ -1,7 +1,10 @@
 """Benchmark: validate the generated 1,000,000-row contact file; compare with frictionless.
 
 Usage: ``.venv/bin/python benchmarks/validate_bench.py [--rows N] [--processes P] [--no-frictionless]
-[--repeat K]``
+[--repeat K] [--dialing]``
+
+``--dialing`` also computes every row's dialing window (``console.contacts.dialing``, issue 18) after
+the validation, in the same process, and prints both figures and the ratio (budget: +20 %).
 
 Each measurement runs in a fresh process (so peak RSS is that run's own). The last line is
 ``validate N rows: X s, peak RSS Y MB, first rows Z ms, frictionless W s (R x)``.
@@ -53,6 +56,29 @@ print(json.dumps({"s": s, "cpu": cpu, "rows": res.row_count, "valid": res.valid_
                   "counts": res.counts_by_rule()}))
 """
 
+DIALING = """
+import json, sys, time
+from console.contacts.dialing import compute_windows, zip_table
+from console.contacts.reader import open_csv
+from console.contacts.rules import load_definition, map_header
+from console.contacts.validate import ValidationOptions, validate
+procs = None if sys.argv[3] == "auto" else int(sys.argv[3])
+t = time.perf_counter()
+zip_table()  # cold: reads the zipcodes package once and writes the cache file; warm: reads the cache
+zip_s = time.perf_counter() - t
+d = load_definition(sys.argv[2])
+t = time.perf_counter()
+src = open_csv(sys.argv[1])
+res = validate(src, d, options=ValidationOptions(processes=procs))
+s = time.perf_counter() - t
+t = time.perf_counter()
+dw = compute_windows(src, d, map_header(src.header, d.column_names).columns, result=res)
+ds = time.perf_counter() - t
+print(json.dumps({"s": s, "dialing_s": ds, "zip_s": zip_s, "windows": len(dw.windows),
+                  "summary": {k: v for k, v in dw.summary().items() if k != "zones"},
+                  "zones": len(dw.summary()["zones"])}))
+"""
+
 FRICTIONLESS = """
 import json, sys, time
 from frictionless import Resource, Schema, Checklist, validate
@@ -92,6 +118,7 @@ def main() -> int:
     ap.add_argument("--processes", default="auto")
     ap.add_argument("--no-frictionless", action="store_true")
     ap.add_argument("--repeat", type=int, default=1, help="runs of first rows and validation (best shown)")
+    ap.add_argument("--dialing", action="store_true", help="also time the dialing windows (issue 18)")
     args = ap.parse_args()
     t = time.perf_counter()
     path, definition = generate(args.rows)
@@ -121,6 +148,17 @@ def main() -> int:
         fr_s = float(fr["s"])  # type: ignore[arg-type]
         ratio = fr_s / float(val["s"])  # type: ignore[arg-type]
         print(f"frictionless (pattern-only phones, same other rules): {fr_s:.1f} s, {fr['errors']} errors")
+    if args.dialing:
+        runs = range(max(1, args.repeat))
+        dials = [_run(DIALING, str(path), str(definition), args.processes) for _ in runs]
+        for k, d in enumerate(dials):
+            share = 100 * float(d["dialing_s"]) / float(d["s"])  # type: ignore[arg-type]
+            print(f"[{k + 1}] validate {d['s']:.2f} s + dialing windows {d['dialing_s']:.2f} s "
+                  f"(+{share:.1f} %), zip table {d['zip_s']:.2f} s; {d['windows']} distinct windows, "
+                  f"{d['zones']} zones, {d['summary']}")
+        best = min(dials, key=lambda d: float(d["dialing_s"]) / float(d["s"]))  # type: ignore[arg-type]
+        print(f"dialing: validate {best['s']:.2f} s, dialing windows {best['dialing_s']:.2f} s "
+              f"(+{100 * float(best['dialing_s']) / float(best['s']):.1f} % of validate; budget 20 %)")  # type: ignore[arg-type]
     load = os.getloadavg()
     print(f"load after: {load}")
     peak = max(float(val["rss_main"]), float(val["rss_worker"]))  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from console.api.models import ContactList
+from console.contacts.dialing import add_dialing_arguments, run_dialing
 from console.contacts.fixes import write_error_report, write_fixed
 from console.contacts.listcheck import blocking_findings
 from console.contacts.phones import is_known_region
@@ -56,6 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the result as one JSON line before the summary"
     )
+    add_dialing_arguments(parser)  # --dialing-windows, --at (console/contacts/dialing.py)
 
 
 def _out(line: str) -> None:
@@ -107,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter or "", args.delimiter)
     inputs = {"input file": args.file, "definition": args.definition}
     try:
-        for out in (args.report, args.fixed):
+        for out in (args.report, args.fixed, getattr(args, "dialing_windows", None)):
             if out:
                 refuse_same_file(out, inputs)
                 check_writable(out)
@@ -149,11 +151,15 @@ def run(args: argparse.Namespace) -> int:
                 return _fail(str(exc))
             except OSError as exc:
                 return _fail(f"cannot write the fixed file {args.fixed}: {exc.strerror or exc}.")
+        try:
+            dialing = run_dialing(args, source, definition, result)
+        except ValueError as exc:
+            return _fail(str(exc))
         seconds = time.perf_counter() - started
         summary = (
             f"rows={result.row_count} valid={result.valid_rows} invalid={result.invalid_rows} "
             f"issues={result.issue_count} seconds={seconds:.2f}"
-        )
+        ) + (f" {dialing[0]}" if dialing else "")
         if args.json:
             issues: list[dict[str, object]] = []
             for issue in result.iter_issues():
@@ -185,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
                         "counts_by_rule": result.counts_by_rule(),
                         "first_issues": issues,
                         "summary": summary,
-                    },
+                    }
+                    | ({"dialing": dialing[1]} if dialing else {}),
                     ensure_ascii=False,
                 )
             )

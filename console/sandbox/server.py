@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from console.sandbox import calls, contacts, events, external, imports, lists, oauth, org
+from console.sandbox import calls, contacts, events, external, imports, lists, oauth, org, outbound_settings
 from console.sandbox import templates as list_templates
 from console.sandbox.errors import (
     ApiError,
@@ -115,6 +115,7 @@ def _routes() -> list[Route]:
     for module in (org, lists, contacts, imports, events, calls, external):
         table.extend(module.ROUTES)
     table.extend(list_templates.ROUTES)  # contact-list templates (§7)
+    table.extend(outbound_settings.ROUTES)  # org outbound settings (§6.5)
     return table
 
 
