@@ -509,9 +509,8 @@ class ProfileDialog(QDialog):
         )
         self.checks_table.setRowCount(len(report.checks))
         for row, check in enumerate(report.checks):
-            verdict = {True: "✔ allowed", False: "✘ not allowed", None: "? unknown"}[check.allowed]
-            how = " (dry-run: an empty write, nothing created)" if check.method == "dry-run" else ""
-            cells = [check.action, check.permission, f"{verdict} — {check.detail}{how}"]
+            verdict = {True: "✔ allowed", False: "✘ not allowed", None: "… not read"}[check.allowed]
+            cells = [check.action, check.permission, f"{verdict} — {check.detail}"]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)

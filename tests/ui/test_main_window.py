@@ -117,8 +117,10 @@ def test_create_profile_secret_in_keyring_only_and_test_connection(
     assert "client credentials" in text
     assert "lifetime 86399 s" in text or "lifetime 86398 s" in text
     assert "User context: none" in text
-    rows = {dialog.checks_table.item(r, 0).text(): dialog.checks_table.item(r, 2).text() for r in range(6)}
-    assert all(v.startswith("✔ allowed") for v in rows.values()), rows
+    rows = _check_rows(dialog)
+    # a client-credentials token: the OAuth client's roles are not readable, nothing is probed
+    assert rows
+    assert all(v == "… not read — checked when first used" for v in rows.values()), rows
 
     # switch to it; the banner goes, the status bar follows
     with qtbot.waitSignal(window.session.profile_changed):
@@ -144,7 +146,30 @@ def test_create_profile_secret_in_keyring_only_and_test_connection(
     assert _grep_dirs(tmp_home, "sandbox-secret") == []
 
 
-def test_readonly_client_shows_missing_permissions(make_window, qtbot) -> None:
+def _check_rows(dialog: ProfileDialog) -> dict[str, str]:
+    """The permission table of the profile dialog: action → result."""
+    table = dialog.checks_table
+    return {table.item(r, 0).text(): table.item(r, 2).text() for r in range(table.rowCount())}
+
+
+def _red_rows(window: MainWindow) -> list[str]:
+    """The API log rows shown red (status >= 400 or no answer)."""
+    model = window.log_model
+    red = []
+    for row in range(model.rowCount()):
+        if model.data(model.index(row, 0), Qt.ItemDataRole.BackgroundRole) is not None:
+            entry = model.entries[row]
+            red.append(f"{entry.record.method} {entry.path} {entry.record.status}")
+    return red
+
+
+def _writes(window: MainWindow) -> list[str]:
+    data = httpx.get(f"{window.sandbox.url}/sandbox/requests").json()  # type: ignore[attr-defined]
+    writes = {"POST", "PUT", "PATCH", "DELETE"}
+    return [f"{r['method']} {r['path']}" for r in data["requests"] if r["method"] in writes]
+
+
+def test_readonly_client_test_writes_nothing(make_window, qtbot) -> None:
     window = make_window(force_sandbox=True, auto_test=False)
     dialog = window.show_profiles()
     url = window.sandbox.url  # type: ignore[attr-defined]
@@ -152,14 +177,33 @@ def test_readonly_client_shows_missing_permissions(make_window, qtbot) -> None:
         dialog, qtbot, name="Read only", url=url, client_id="sandbox-readonly", secret="readonly-secret"
     )
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    httpx.delete(f"{url}/sandbox/requests")
     with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
         qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     assert 'OAuth client "Sandbox read-only"' in dialog.result_label.text()
-    rows = {dialog.checks_table.item(r, 0).text(): dialog.checks_table.item(r, 2).text() for r in range(6)}
-    assert rows["Browse contact lists"].startswith("✔ allowed")
-    assert rows["Create contact lists"].startswith("✘ not allowed — 403: missing outbound:contactList:add")
-    assert rows["Upload contacts"].startswith("✘ not allowed — 403: missing outbound:contact:add")
-    assert rows["Place test calls"].startswith("✘ not allowed — 403: missing conversation:call:add")
+    rows = _check_rows(dialog)
+    assert rows["Create contact lists"] == "… not read — checked when first used"
+    assert rows["Place test calls"] == "… not read — checked when first used"
+    # no empty POSTs to see what is refused: only the token request was a POST, and no red rows
+    assert _writes(window) == ["POST /oauth/token"]
+    qtbot.waitUntil(lambda: window.log_model.rowCount() >= 3, timeout=5000)
+    assert _red_rows(window) == []
+
+
+def test_user_test_connection_lists_permissions_and_writes_nothing(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    with qtbot.waitSignal(window.session.signed_in, timeout=15000):
+        window.sign_in_action.trigger()
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=5000)
+    httpx.delete(f"{window.sandbox.url}/sandbox/requests")  # type: ignore[attr-defined]
+    dialog = window.show_profiles()
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
+        window.test_action.trigger()
+    rows = _check_rows(dialog)
+    for action in ("Create contact lists", "Update contact lists", "Upload contacts", "Place test calls"):
+        assert rows[action] == "✔ allowed — role Outbound Supervisor", rows
+    assert _writes(window) == []
+    assert _red_rows(window) == []
 
 
 def test_wrong_secret_is_decoded(make_window, qtbot) -> None:
@@ -245,13 +289,21 @@ def test_api_log_entries_filter_curl_and_secret_free_bundle(make_window, qtbot, 
     _press(window, qtbot, Qt.Key.Key_4)
     assert window.stack.currentIndex() == PAGE_LOG
     log = window.log_page.log_widget
-    qtbot.waitUntil(lambda: log.model.rowCount() >= 10, timeout=5000)
+    qtbot.waitUntil(lambda: log.model.rowCount() >= 5, timeout=5000)
     paths = [e.path for e in log.model.entries]
     assert "/oauth/token" in paths
     assert any(p.startswith("/api/v2/organizations/me") for p in paths)
     assert all(e.record.correlation_id for e in log.model.entries if e.path.startswith("/api/v2/"))
 
-    # filter to client errors: only the dry-run probes' 4xx are left
+    # a role lookup refused with 403: test connection still reports, the rows say "not read"
+    window.sandbox.control(  # type: ignore[attr-defined]
+        {"faults": [{"kind": "status", "status": 403, "count": 1, "path": "authorization/subjects/me"}]}
+    )
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=5000)
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000) as tested:
+        window.test_action.trigger()
+    assert all("roles not readable: 403" in c.detail for c in tested.args[0].checks)
+    # filter to client errors: only that 403 is left
     from console.ui.api_log import StatusFilter
 
     log.set_status_filter(StatusFilter.CLIENT)
@@ -381,7 +433,7 @@ def test_main_window_screenshot(make_window, qtbot) -> None:
     window.resize(1100, 700)
     window.show_page(PAGE_LOG)
     log = window.log_page.log_widget
-    qtbot.waitUntil(lambda: log.model.rowCount() > 5, timeout=5000)
+    qtbot.waitUntil(lambda: log.model.rowCount() >= 3, timeout=5000)  # token, org, token info
     log.select_row(1)
     qtbot.wait(100)  # let the status bar lay out its updated labels
     shot = window.grab()
