@@ -19,9 +19,10 @@ from typing import Any
 
 from console.api.auth import AccessToken, ClientCredentialsAuth, UserTokenAuth
 from console.api.client import GenesysClient
-from console.api.errors import ApiStatusError
+from console.api.errors import ApiStatusError, AuthenticationError
 from console.api.ratelimit import RateLimitState
 from console.connect.profiles import region_label
+from console.connect.signin import sign_in_expired
 from console.credentials import Profile
 from console.errors import Cancelled
 
@@ -199,7 +200,20 @@ def _user_permissions(client: GenesysClient) -> tuple[dict[str, str] | None, str
 def run_connection_test(
     client: GenesysClient, profile: Profile, *, cancel: threading.Event | None = None
 ) -> ConnectionReport:
-    """Token, org, token info, user context and the user's permissions, in that order; reads only."""
+    """Token, org, token info, user context and the user's permissions, in that order; reads only.
+
+    Raises:
+        SignInExpiredError: The signed-in user's token was refused (401): the user must sign in again.
+    """
+    if not isinstance(client.auth, UserTokenAuth):
+        return _run(client, profile, cancel)
+    try:
+        return _run(client, profile, cancel)
+    except AuthenticationError as exc:
+        raise sign_in_expired(exc) from exc
+
+
+def _run(client: GenesysClient, profile: Profile, cancel: threading.Event | None) -> ConnectionReport:
     org = client.get_organization()  # gets the token first (client credentials)
     user: str | None = None
     user_token = isinstance(client.auth, UserTokenAuth)

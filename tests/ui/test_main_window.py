@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import time
 import zipfile
 from pathlib import Path
@@ -36,6 +37,13 @@ def _grep_dirs(tmp_home: Path, needle: str) -> list[Path]:
     return hits
 
 
+def _free_port() -> int:
+    """A loopback port free right now (the redirect port is fixed; 0 is no longer offered)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _fill_profile(dialog: ProfileDialog, qtbot, *, name: str, url: str, client_id: str, secret: str) -> None:
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     dialog.name_edit.setText(name)
@@ -44,7 +52,7 @@ def _fill_profile(dialog: ProfileDialog, qtbot, *, name: str, url: str, client_i
     dialog.client_id_edit.setText(client_id)
     dialog.secret_edit.setText(secret)
     dialog.pkce_client_edit.setText("sandbox-pkce")
-    dialog.port_spin.setValue(0)
+    dialog.port_spin.setValue(_free_port())
 
 
 def _press(window: MainWindow, qtbot, key: Qt.Key) -> None:
@@ -251,7 +259,7 @@ def test_pkce_sign_in_and_sign_out(make_window, qtbot) -> None:
     dialog.url_edit.setText(url)
     dialog.client_id_edit.setText("sandbox-pkce")
     dialog.sign_in_combo.setCurrentIndex(dialog.sign_in_combo.findData("pkce"))
-    dialog.port_spin.setValue(0)
+    dialog.port_spin.setValue(_free_port())
     assert not dialog.secret_edit.isEnabled()
     with qtbot.waitSignal(window.session.signed_in, timeout=15000, raising=False) as blocker:
         qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
@@ -278,6 +286,49 @@ def test_pkce_sign_in_and_sign_out(make_window, qtbot) -> None:
         qtbot.mouseClick(dialog.sign_out_button, Qt.MouseButton.LeftButton)
     assert window.user_label.text() == "User: not signed in"
     assert "No user signed in" in dialog.user_label.text()
+
+
+def _pkce_form(dialog: ProfileDialog, qtbot, url: str, port: int) -> None:
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    dialog.name_edit.setText("Supervisor login")
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("custom"))
+    dialog.url_edit.setText(url)
+    dialog.client_id_edit.setText("sandbox-pkce")
+    dialog.sign_in_combo.setCurrentIndex(dialog.sign_in_combo.findData("pkce"))
+    dialog.port_spin.setValue(port)
+
+
+def test_sign_in_says_the_redirect_port_is_taken(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    dialog = window.show_profiles()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        _pkce_form(dialog, qtbot, window.sandbox.url, port)  # type: ignore[attr-defined]
+        assert dialog.redirect_edit.text() == f"http://127.0.0.1:{port}/callback"
+        with qtbot.waitSignal(window.session.sign_in_failed, timeout=15000):
+            qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    text = dialog.status_label.text()
+    assert f"Port {port} on this computer is already in use by another program" in text
+    assert f"http://127.0.0.1:{port}/callback" in text
+    assert "No user signed in" in dialog.user_label.text()  # no longer "waiting for the browser"
+    assert window.session.user is None
+
+
+def test_expired_user_token_asks_to_sign_in_again(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    dialog = window.show_profiles()
+    _pkce_form(dialog, qtbot, window.sandbox.url, _free_port())  # type: ignore[attr-defined]
+    with qtbot.waitSignal(window.session.signed_in, timeout=15000):
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.test_button.isEnabled, timeout=5000)
+    window.sandbox.control({"expire_tokens": True})  # type: ignore[attr-defined]
+    with qtbot.waitSignal(window.session.connection_failed, timeout=15000):
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    assert "sign in again" in dialog.result_label.text()
+    assert window.error_bar.isVisible()
+    assert "sign in again" in window.error_label.text()
 
 
 def test_api_log_entries_filter_curl_and_secret_free_bundle(make_window, qtbot, tmp_path) -> None:
