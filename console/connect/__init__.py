@@ -14,17 +14,28 @@ It imports the api and credentials layers; the window's session controller
 from console.connect.check import ConnectionReport, PermissionCheck, permission_checks, run_connection_test
 from console.connect.client import AuthKind, ClientSpec, build_client
 from console.connect.profiles import endpoint_for, region_label, resolve_credentials, spec_for
-from console.connect.signin import SignedInUser, sign_in_user
+from console.connect.signin import (
+    DEFAULT_REDIRECT_PORT,
+    RedirectPortInUseError,
+    SignedInUser,
+    SignInExpiredError,
+    redirect_uri,
+    sign_in_user,
+)
 
 __all__ = [
+    "DEFAULT_REDIRECT_PORT",
     "AuthKind",
     "ClientSpec",
     "ConnectionReport",
     "PermissionCheck",
+    "RedirectPortInUseError",
+    "SignInExpiredError",
     "SignedInUser",
     "build_client",
     "endpoint_for",
     "permission_checks",
+    "redirect_uri",
     "region_label",
     "resolve_credentials",
     "run_connection_test",

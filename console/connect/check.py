@@ -1,4 +1,10 @@
-"""The connection test: token, organization, token info, user context and permission probes.
+"""The connection test: token, organization, token info, user context and the user's permissions.
+
+It only reads (genesys-api.md §1.6, §3, §13): ``GET /organizations/me``, ``GET /tokens/me``, and for a
+user token ``GET /users/me`` and ``GET /authorization/subjects/me``, whose role grants list the
+permissions each console action needs. Nothing is written to the org and no request is sent to see
+whether it is refused. What cannot be read that way (the roles of a client-credentials OAuth client:
+which subject ``subjects/me`` answers for then is not documented) is marked "checked when first used".
 
 Runs on a worker thread (no Qt); the session controller shows its :class:`ConnectionReport`.
 """
@@ -7,19 +13,47 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from console.api.auth import AccessToken, ClientCredentialsAuth, UserTokenAuth
 from console.api.client import GenesysClient
-from console.api.errors import ApiStatusError, PermissionDeniedError
-from console.api.models import ContactList, CreateCallRequest, WritableDialerContact
+from console.api.errors import ApiStatusError, AuthenticationError
 from console.api.ratelimit import RateLimitState
 from console.connect.profiles import region_label
+from console.connect.signin import sign_in_expired
 from console.credentials import Profile
 from console.errors import Cancelled
 
-__all__ = ["ConnectionReport", "PermissionCheck", "permission_checks", "run_connection_test"]
+__all__ = [
+    "CONSOLE_ACTIONS",
+    "FIRST_USE",
+    "ConnectionReport",
+    "PermissionCheck",
+    "granted_permissions",
+    "permission_checks",
+    "run_connection_test",
+]
+
+FIRST_USE = "checked when first used"
+"""The detail of an action whose permission the test cannot read."""
+
+CONSOLE_ACTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Browse contact lists", ("outbound:contactList:view",)),
+    ("Pick queues for test calls", ("routing:queue:view",)),
+    ("Read attempt limits", ("outbound:attemptLimits:view",)),
+    ("Create contact lists", ("outbound:contactList:add",)),
+    ("Update contact lists", ("outbound:contactList:edit",)),
+    ("Upload contacts", ("outbound:contact:add",)),
+    ("Import a CSV file", ("outbound:contactList:upload", "outbound:contact:add")),
+    ("Read import failures (event log)", ("outbound:eventLog:view",)),
+    ("Place test calls", ("conversation:call:add",)),
+    ("Hang up test calls", ("conversation:communication:disconnect",)),
+    ("Find external contacts", ("externalContacts:contact:view",)),
+    ("Create external contacts", ("externalContacts:contact:add",)),
+)
+"""Every console action and the Genesys permissions it needs (genesys-api.md §4, §5, §6, §8)."""
 
 
 @dataclass(frozen=True)
@@ -28,17 +62,18 @@ class PermissionCheck:
 
     Attributes:
         action: The console action in words ("Browse contact lists").
-        permission: The Genesys permission it needs.
-        allowed: True/False, or None when the probe could not tell.
-        detail: What the probe saw (decoded 403, status).
-        method: "read" (a GET) or "dry-run" (an empty write the server must refuse; nothing is created).
+        permission: The Genesys permissions it needs (comma-separated).
+        allowed: True/False from the user's roles, or None when they cannot be read here.
+        detail: Where the answer comes from ("role Outbound Supervisor", "missing ...",
+            :data:`FIRST_USE`).
+        method: "roles" (read from ``authorization/subjects/me``) or "first use" (not readable).
     """
 
     action: str
     permission: str
     allowed: bool | None
     detail: str
-    method: str = "read"
+    method: str = "roles"
 
 
 @dataclass(frozen=True)
@@ -77,80 +112,108 @@ def _lifetime(token: AccessToken | None) -> float | None:
     return round(token.expires_at - time.monotonic())
 
 
-_PROBE_ID = "00000000-0000-0000-0000-000000000000"
-"""An id that names nothing: the target of the dry-run write probes."""
+def granted_permissions(subject: dict[str, Any]) -> dict[str, str]:
+    """The ``domain:entity:action`` permissions of an AuthzSubject, each with the role that grants it.
 
-
-def _probe(
-    action: str, permission: str, call: Callable[[], object], *, dry_run: bool = False
-) -> PermissionCheck:
-    method = "dry-run" if dry_run else "read"
-    try:
-        call()
-    except PermissionDeniedError as exc:
-        missing = ", ".join(exc.missing_permissions) or permission
-        return PermissionCheck(action, permission, False, f"403: missing {missing}", method)
-    except ApiStatusError as exc:
-        if dry_run and exc.status_code in (400, 404, 409, 413, 415):
-            # the permission check passed; only the deliberately empty request was refused
-            return PermissionCheck(
-                action, permission, True, f"empty request refused with {exc.status_code}", method
-            )
-        return PermissionCheck(
-            action, permission, None, f"{exc.status_code} {exc.code or ''}".strip(), method
-        )
-    if dry_run:
-        return PermissionCheck(action, permission, True, "accepted", method)
-    return PermissionCheck(action, permission, True, "200", method)
-
-
-def permission_checks(client: GenesysClient, *, user_context: bool) -> list[PermissionCheck]:
-    """Probe the console's actions: GETs for reading, empty (invalid) writes for writing.
-
-    A write probe sends a body the server must refuse (no name, no columns, no number): a
-    403 names the missing permission; a 400/404 means the permission check passed. Nothing
-    is created either way.
+    Reads ``grants[].role.policies[{domain, entityName, actions}]`` (SDK ``AuthzSubject``); ``*`` in
+    a policy stays ``*`` (see :func:`_granted_by`). Odd items are skipped, never raised.
     """
+    out: dict[str, str] = {}
+    grants = subject.get("grants")
+    for grant in grants if isinstance(grants, list) else []:
+        role = grant.get("role") if isinstance(grant, dict) else None
+        if not isinstance(role, dict):
+            continue
+        role_name = str(role.get("name") or role.get("id") or "?")
+        policies = role.get("policies")
+        for policy in policies if isinstance(policies, list) else []:
+            if not isinstance(policy, dict):
+                continue
+            domain, entity = policy.get("domain"), policy.get("entityName")
+            actions = policy.get("actions")
+            if not isinstance(domain, str) or not isinstance(entity, str) or not isinstance(actions, list):
+                continue
+            for action in actions:
+                if isinstance(action, str):
+                    out.setdefault(f"{domain}:{entity}:{action}", role_name)
+    return out
 
-    def call_probe() -> object:
-        if user_context:
-            return client.create_call(CreateCallRequest())
-        return client.create_call_for_user(_PROBE_ID, CreateCallRequest())
 
-    return [
-        _probe(
-            "Browse contact lists",
-            "outbound:contactList:view",
-            lambda: client.list_contact_lists(page_size=1),
-        ),
-        _probe("Pick queues for test calls", "routing:queue:view", lambda: client.get_queues(page_size=1)),
-        _probe(
-            "Read attempt limits",
-            "outbound:attemptLimits:view",
-            lambda: client.get_attempt_limits(page_size=1),
-        ),
-        _probe(
-            "Create contact lists",
-            "outbound:contactList:add",
-            lambda: client.create_contact_list(ContactList()),
-            dry_run=True,
-        ),
-        _probe(
-            "Upload contacts",
-            "outbound:contact:add",
-            lambda: client.add_contacts(
-                _PROBE_ID, [WritableDialerContact.model_validate({"contactListId": _PROBE_ID, "data": {}})]
-            ),
-            dry_run=True,
-        ),
-        _probe("Place test calls", "conversation:call:add", call_probe, dry_run=True),
-    ]
+def _granted_by(permission: str, granted: dict[str, str]) -> str | None:
+    """The role granting ``permission`` (``*`` in a granted entity or action matches anything), or None."""
+    domain, entity, action = [*permission.split(":"), "*", "*"][:3]
+    for candidate in (
+        permission,
+        f"{domain}:{entity}:*",
+        f"{domain}:*:{action}",
+        f"{domain}:*:*",
+        "*:*:*",
+    ):
+        if candidate in granted:
+            return granted[candidate]
+    return None
+
+
+def permission_checks(
+    granted: dict[str, str] | None,
+    actions: Iterable[tuple[str, tuple[str, ...]]] = CONSOLE_ACTIONS,
+) -> list[PermissionCheck]:
+    """One check per console action from the permissions the roles grant.
+
+    Args:
+        granted: :func:`granted_permissions` of the user; None when the roles cannot be read
+            (client credentials): every action is then :data:`FIRST_USE`.
+        actions: The actions and the permissions each needs.
+    """
+    checks = []
+    for action, needs in actions:
+        needed = ", ".join(needs)
+        if granted is None:
+            checks.append(PermissionCheck(action, needed, None, FIRST_USE, "first use"))
+            continue
+        roles = {p: _granted_by(p, granted) for p in needs}
+        missing = [p for p, role in roles.items() if role is None]
+        if missing:
+            checks.append(PermissionCheck(action, needed, False, "missing " + ", ".join(missing)))
+        else:
+            names = sorted({r for r in roles.values() if r is not None})
+            label = "role" if len(names) == 1 else "roles"
+            checks.append(PermissionCheck(action, needed, True, f"{label} {', '.join(names)}"))
+    return checks
+
+
+def _user_permissions(client: GenesysClient) -> tuple[dict[str, str] | None, str | None]:
+    """The user's granted permissions from ``GET /authorization/subjects/me``, or None and why not."""
+    try:
+        response = client.send_raw("GET", "/api/v2/authorization/subjects/me")
+    except ApiStatusError as exc:
+        return None, f"{exc.status_code} {exc.code or ''}".strip()
+    try:
+        body = response.json()
+    except ValueError:
+        return None, "the answer was not JSON"
+    if not isinstance(body, dict):
+        return None, "the answer was not an AuthzSubject"
+    return granted_permissions(body), None
 
 
 def run_connection_test(
     client: GenesysClient, profile: Profile, *, cancel: threading.Event | None = None
 ) -> ConnectionReport:
-    """Token, org, token info, user context and permission probes, in that order."""
+    """Token, org, token info, user context and the user's permissions, in that order; reads only.
+
+    Raises:
+        SignInExpiredError: The signed-in user's token was refused (401): the user must sign in again.
+    """
+    if not isinstance(client.auth, UserTokenAuth):
+        return _run(client, profile, cancel)
+    try:
+        return _run(client, profile, cancel)
+    except AuthenticationError as exc:
+        raise sign_in_expired(exc) from exc
+
+
+def _run(client: GenesysClient, profile: Profile, cancel: threading.Event | None) -> ConnectionReport:
     org = client.get_organization()  # gets the token first (client credentials)
     user: str | None = None
     user_token = isinstance(client.auth, UserTokenAuth)
@@ -161,7 +224,13 @@ def run_connection_test(
     token = client.auth.token if isinstance(client.auth, ClientCredentialsAuth | UserTokenAuth) else None
     if cancel is not None and cancel.is_set():
         raise Cancelled
-    checks = permission_checks(client, user_context=user_token)
+    checks = permission_checks(None)  # client credentials: the OAuth client's roles are not readable
+    if user_token:
+        granted, why_not = _user_permissions(client)
+        checks = permission_checks(granted)
+        if granted is None:
+            detail = f"{FIRST_USE} (roles not readable: {why_not})"
+            checks = [PermissionCheck(c.action, c.permission, None, detail, c.method) for c in checks]
     grant = "user login (PKCE)" if user_token else "client credentials"
     if info.oauth_client and info.oauth_client.get("name"):
         grant += f', OAuth client "{info.oauth_client["name"]}"'

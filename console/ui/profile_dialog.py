@@ -7,8 +7,11 @@ exists). The secret field is cleared after saving; nothing secret is put in the 
 
 from __future__ import annotations
 
+import html
+
 from pydantic import SecretStr, ValidationError
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.api.regions import Region
-from console.connect import endpoint_for
+from console.connect import DEFAULT_REDIRECT_PORT, SignInExpiredError, endpoint_for, redirect_uri
 from console.credentials import (
     CUSTOM_REGION,
     CredentialsError,
@@ -133,9 +136,22 @@ class ProfileDialog(QDialog):
         self.secret_edit.setObjectName("secretEdit")
         self.session_only_check = QCheckBox("Use this secret for this session only (not saved)")
         self.port_spin = QSpinBox()
-        self.port_spin.setRange(0, 65535)
-        self.port_spin.setSpecialValueText("any free port")
-        self.port_spin.setValue(8085)
+        self.port_spin.setRange(1, 65535)  # never 0: the redirect URI must match one registered on the client
+        self.port_spin.setValue(DEFAULT_REDIRECT_PORT)
+        self.redirect_edit = QLineEdit(redirect_uri(DEFAULT_REDIRECT_PORT))
+        self.redirect_edit.setObjectName("redirectEdit")
+        self.redirect_edit.setReadOnly(True)
+        self.redirect_edit.setToolTip(
+            "Register exactly this URI among the authorized redirect URIs of the OAuth client used "
+            "for user login. The console listens on it during sign-in."
+        )
+        self.copy_redirect_button = QPushButton("&Copy")
+        self.copy_redirect_button.setToolTip("Copy the redirect URI to the clipboard")
+        self.copy_redirect_button.clicked.connect(self.copy_redirect_uri)
+        self.port_spin.valueChanged.connect(self._on_port_changed)
+        redirect_row = QHBoxLayout()
+        redirect_row.addWidget(self.redirect_edit, 1)
+        redirect_row.addWidget(self.copy_redirect_button)
         self.pkce_client_edit = QLineEdit()
         self.pkce_client_edit.setPlaceholderText('public client for "Sign in as a user" (optional)')
         self.proxy_edit = QLineEdit()
@@ -161,6 +177,7 @@ class ProfileDialog(QDialog):
         form.addRow("", self.session_only_check)
         form.addRow("User login client", self.pkce_client_edit)
         form.addRow("Redirect &port", self.port_spin)
+        form.addRow("Redirect URI to register", redirect_row)
         form.addRow("Pro&xy", self.proxy_edit)
         form.addRow(self.keyring_label)
 
@@ -233,6 +250,7 @@ class ProfileDialog(QDialog):
         session.connection_tested.connect(self._on_session_connection_tested)
         session.connection_failed.connect(self._on_session_connection_failed)
         session.signed_in.connect(self._on_session_signed_in)
+        session.sign_in_failed.connect(self._on_session_sign_in_failed)
         session.signed_out.connect(self._on_session_signed_out)
         session.busy_changed.connect(self._on_session_busy_changed)
 
@@ -285,7 +303,7 @@ class ProfileDialog(QDialog):
         self.url_edit.setText(p.custom_url or "")
         self.client_id_edit.setText(p.client_id)
         self.sign_in_combo.setCurrentIndex(self.sign_in_combo.findData(p.sign_in))
-        self.port_spin.setValue(p.redirect_port)
+        self.port_spin.setValue(p.redirect_port or DEFAULT_REDIRECT_PORT)  # an old "any free port" profile
         self.pkce_client_edit.setText(p.pkce_client_id or "")
         self.proxy_edit.setText(p.proxy_url or "")
         self.secret_edit.clear()
@@ -306,7 +324,7 @@ class ProfileDialog(QDialog):
         self.sign_in_combo.setCurrentIndex(0)
         self.secret_edit.clear()
         self.pkce_client_edit.clear()
-        self.port_spin.setValue(8085)
+        self.port_spin.setValue(DEFAULT_REDIRECT_PORT)
         self.session_only_check.setChecked(not self._keyring_ok)
         self._update_secret_placeholder()
         self._on_form_mode_changed()
@@ -445,6 +463,16 @@ class ProfileDialog(QDialog):
         self.session.sign_in(profile)
 
     @Slot()
+    def copy_redirect_uri(self) -> None:
+        """Put the redirect URI to register on the clipboard."""
+        QGuiApplication.clipboard().setText(self.redirect_edit.text())
+        self._show_text(f"Copied {self.redirect_edit.text()}: register it on the OAuth client.")
+
+    @Slot(int)
+    def _on_port_changed(self, port: int) -> None:
+        self.redirect_edit.setText(redirect_uri(port))
+
+    @Slot()
     def _on_form_mode_changed(self) -> None:
         custom = self.region_combo.currentData() == CUSTOM_REGION
         self.url_edit.setEnabled(custom)
@@ -509,9 +537,8 @@ class ProfileDialog(QDialog):
         )
         self.checks_table.setRowCount(len(report.checks))
         for row, check in enumerate(report.checks):
-            verdict = {True: "✔ allowed", False: "✘ not allowed", None: "? unknown"}[check.allowed]
-            how = " (dry-run: an empty write, nothing created)" if check.method == "dry-run" else ""
-            cells = [check.action, check.permission, f"{verdict} — {check.detail}{how}"]
+            verdict = {True: "✔ allowed", False: "✘ not allowed", None: "… not read"}[check.allowed]
+            cells = [check.action, check.permission, f"{verdict} — {check.detail}"]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -519,7 +546,10 @@ class ProfileDialog(QDialog):
 
     @Slot(object)
     def _on_session_connection_failed(self, exc: object) -> None:
-        if isinstance(exc, BaseException):
+        if isinstance(exc, SignInExpiredError):
+            self.result_label.setText(f"<b>Your sign-in has expired</b><br>{html.escape(str(exc))}")
+            self.checks_table.setRowCount(0)
+        elif isinstance(exc, BaseException):
             decoded = decode_error(exc, "Test connection")
             self.result_label.setText(f"<b>{decoded.title}</b><br>{decoded.explanation}")
             self.checks_table.setRowCount(0)
@@ -531,6 +561,16 @@ class ProfileDialog(QDialog):
         else:
             self.user_label.setText("No user signed in.")
         self.sign_out_button.setEnabled(isinstance(user, SignedInUser))
+
+    @Slot(object)
+    def _on_session_sign_in_failed(self, exc: object) -> None:
+        if not isinstance(exc, BaseException):
+            return
+        self._on_session_signed_in(self.session.user)
+        if isinstance(exc, CredentialsError):
+            self._show_text(str(exc), error=True)  # our own words: the port taken, the sign-in expired
+        else:
+            self._show_status(decode_error(exc, "Sign in as a user"), error=True)
 
     @Slot()
     def _on_session_signed_out(self) -> None:

@@ -81,6 +81,7 @@ class SessionController(QObject):
         connection_tested(object): a :class:`ConnectionReport`.
         connection_failed(object): the exception of a failed test (also sent to the error sink).
         signed_in(object): a :class:`SignedInUser`.
+        sign_in_failed(object): the exception of a failed sign-in (also sent to the error sink).
         signed_out(): the user token was forgotten.
         busy_changed(bool): a test or sign-in started/ended.
         rate_limit_changed(object): the latest :class:`RateLimitState`.
@@ -97,6 +98,7 @@ class SessionController(QObject):
     profile_changed = Signal(object)
     connection_tested = Signal(object)
     connection_failed = Signal(object)
+    sign_in_failed = Signal(object)
     signed_in = Signal(object)
     signed_out = Signal()
     busy_changed = Signal(bool)
@@ -133,6 +135,7 @@ class SessionController(QObject):
         self._test.finished.connect(self._on_busy_changed)
         self._login = WorkerController(self, sink=sink, context="Sign in as a user")
         self._login.succeeded.connect(self._on_login_succeeded)
+        self._login.failed.connect(self._on_login_failed)
         self._login.started.connect(self._on_busy_changed)
         self._login.finished.connect(self._on_busy_changed)
         recorder.recorded.connect(self._on_recorder_recorded)
@@ -310,6 +313,10 @@ class SessionController(QObject):
         if isinstance(user, SignedInUser):
             self.user = user
             self.signed_in.emit(user)
+
+    @Slot(object)
+    def _on_login_failed(self, exc: object) -> None:
+        self.sign_in_failed.emit(exc)
 
     @Slot()
     def _on_busy_changed(self) -> None:

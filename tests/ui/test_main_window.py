@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import time
 import zipfile
 from pathlib import Path
@@ -36,6 +37,13 @@ def _grep_dirs(tmp_home: Path, needle: str) -> list[Path]:
     return hits
 
 
+def _free_port() -> int:
+    """A loopback port free right now (the redirect port is fixed; 0 is no longer offered)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _fill_profile(dialog: ProfileDialog, qtbot, *, name: str, url: str, client_id: str, secret: str) -> None:
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     dialog.name_edit.setText(name)
@@ -44,7 +52,7 @@ def _fill_profile(dialog: ProfileDialog, qtbot, *, name: str, url: str, client_i
     dialog.client_id_edit.setText(client_id)
     dialog.secret_edit.setText(secret)
     dialog.pkce_client_edit.setText("sandbox-pkce")
-    dialog.port_spin.setValue(0)
+    dialog.port_spin.setValue(_free_port())
 
 
 def _press(window: MainWindow, qtbot, key: Qt.Key) -> None:
@@ -117,8 +125,10 @@ def test_create_profile_secret_in_keyring_only_and_test_connection(
     assert "client credentials" in text
     assert "lifetime 86399 s" in text or "lifetime 86398 s" in text
     assert "User context: none" in text
-    rows = {dialog.checks_table.item(r, 0).text(): dialog.checks_table.item(r, 2).text() for r in range(6)}
-    assert all(v.startswith("✔ allowed") for v in rows.values()), rows
+    rows = _check_rows(dialog)
+    # a client-credentials token: the OAuth client's roles are not readable, nothing is probed
+    assert rows
+    assert all(v == "… not read — checked when first used" for v in rows.values()), rows
 
     # switch to it; the banner goes, the status bar follows
     with qtbot.waitSignal(window.session.profile_changed):
@@ -144,7 +154,30 @@ def test_create_profile_secret_in_keyring_only_and_test_connection(
     assert _grep_dirs(tmp_home, "sandbox-secret") == []
 
 
-def test_readonly_client_shows_missing_permissions(make_window, qtbot) -> None:
+def _check_rows(dialog: ProfileDialog) -> dict[str, str]:
+    """The permission table of the profile dialog: action → result."""
+    table = dialog.checks_table
+    return {table.item(r, 0).text(): table.item(r, 2).text() for r in range(table.rowCount())}
+
+
+def _red_rows(window: MainWindow) -> list[str]:
+    """The API log rows shown red (status >= 400 or no answer)."""
+    model = window.log_model
+    red = []
+    for row in range(model.rowCount()):
+        if model.data(model.index(row, 0), Qt.ItemDataRole.BackgroundRole) is not None:
+            entry = model.entries[row]
+            red.append(f"{entry.record.method} {entry.path} {entry.record.status}")
+    return red
+
+
+def _writes(window: MainWindow) -> list[str]:
+    data = httpx.get(f"{window.sandbox.url}/sandbox/requests").json()  # type: ignore[attr-defined]
+    writes = {"POST", "PUT", "PATCH", "DELETE"}
+    return [f"{r['method']} {r['path']}" for r in data["requests"] if r["method"] in writes]
+
+
+def test_readonly_client_test_writes_nothing(make_window, qtbot) -> None:
     window = make_window(force_sandbox=True, auto_test=False)
     dialog = window.show_profiles()
     url = window.sandbox.url  # type: ignore[attr-defined]
@@ -152,14 +185,33 @@ def test_readonly_client_shows_missing_permissions(make_window, qtbot) -> None:
         dialog, qtbot, name="Read only", url=url, client_id="sandbox-readonly", secret="readonly-secret"
     )
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    httpx.delete(f"{url}/sandbox/requests")
     with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
         qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     assert 'OAuth client "Sandbox read-only"' in dialog.result_label.text()
-    rows = {dialog.checks_table.item(r, 0).text(): dialog.checks_table.item(r, 2).text() for r in range(6)}
-    assert rows["Browse contact lists"].startswith("✔ allowed")
-    assert rows["Create contact lists"].startswith("✘ not allowed — 403: missing outbound:contactList:add")
-    assert rows["Upload contacts"].startswith("✘ not allowed — 403: missing outbound:contact:add")
-    assert rows["Place test calls"].startswith("✘ not allowed — 403: missing conversation:call:add")
+    rows = _check_rows(dialog)
+    assert rows["Create contact lists"] == "… not read — checked when first used"
+    assert rows["Place test calls"] == "… not read — checked when first used"
+    # no empty POSTs to see what is refused: only the token request was a POST, and no red rows
+    assert _writes(window) == ["POST /oauth/token"]
+    qtbot.waitUntil(lambda: window.log_model.rowCount() >= 3, timeout=5000)
+    assert _red_rows(window) == []
+
+
+def test_user_test_connection_lists_permissions_and_writes_nothing(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    with qtbot.waitSignal(window.session.signed_in, timeout=15000):
+        window.sign_in_action.trigger()
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=5000)
+    httpx.delete(f"{window.sandbox.url}/sandbox/requests")  # type: ignore[attr-defined]
+    dialog = window.show_profiles()
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
+        window.test_action.trigger()
+    rows = _check_rows(dialog)
+    for action in ("Create contact lists", "Update contact lists", "Upload contacts", "Place test calls"):
+        assert rows[action] == "✔ allowed — role Outbound Supervisor", rows
+    assert _writes(window) == []
+    assert _red_rows(window) == []
 
 
 def test_wrong_secret_is_decoded(make_window, qtbot) -> None:
@@ -207,7 +259,7 @@ def test_pkce_sign_in_and_sign_out(make_window, qtbot) -> None:
     dialog.url_edit.setText(url)
     dialog.client_id_edit.setText("sandbox-pkce")
     dialog.sign_in_combo.setCurrentIndex(dialog.sign_in_combo.findData("pkce"))
-    dialog.port_spin.setValue(0)
+    dialog.port_spin.setValue(_free_port())
     assert not dialog.secret_edit.isEnabled()
     with qtbot.waitSignal(window.session.signed_in, timeout=15000, raising=False) as blocker:
         qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
@@ -236,6 +288,49 @@ def test_pkce_sign_in_and_sign_out(make_window, qtbot) -> None:
     assert "No user signed in" in dialog.user_label.text()
 
 
+def _pkce_form(dialog: ProfileDialog, qtbot, url: str, port: int) -> None:
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    dialog.name_edit.setText("Supervisor login")
+    dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("custom"))
+    dialog.url_edit.setText(url)
+    dialog.client_id_edit.setText("sandbox-pkce")
+    dialog.sign_in_combo.setCurrentIndex(dialog.sign_in_combo.findData("pkce"))
+    dialog.port_spin.setValue(port)
+
+
+def test_sign_in_says_the_redirect_port_is_taken(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    dialog = window.show_profiles()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        _pkce_form(dialog, qtbot, window.sandbox.url, port)  # type: ignore[attr-defined]
+        assert dialog.redirect_edit.text() == f"http://127.0.0.1:{port}/callback"
+        with qtbot.waitSignal(window.session.sign_in_failed, timeout=15000):
+            qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    text = dialog.status_label.text()
+    assert f"Port {port} on this computer is already in use by another program" in text
+    assert f"http://127.0.0.1:{port}/callback" in text
+    assert "No user signed in" in dialog.user_label.text()  # no longer "waiting for the browser"
+    assert window.session.user is None
+
+
+def test_expired_user_token_asks_to_sign_in_again(make_window, qtbot) -> None:
+    window = make_window(force_sandbox=True, auto_test=False)
+    dialog = window.show_profiles()
+    _pkce_form(dialog, qtbot, window.sandbox.url, _free_port())  # type: ignore[attr-defined]
+    with qtbot.waitSignal(window.session.signed_in, timeout=15000):
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.test_button.isEnabled, timeout=5000)
+    window.sandbox.control({"expire_tokens": True})  # type: ignore[attr-defined]
+    with qtbot.waitSignal(window.session.connection_failed, timeout=15000):
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    assert "sign in again" in dialog.result_label.text()
+    assert window.error_bar.isVisible()
+    assert "sign in again" in window.error_label.text()
+
+
 def test_api_log_entries_filter_curl_and_secret_free_bundle(make_window, qtbot, tmp_path) -> None:
     window = make_window(force_sandbox=True, auto_test=False)
     with qtbot.waitSignal(window.session.connection_tested, timeout=15000):
@@ -245,13 +340,21 @@ def test_api_log_entries_filter_curl_and_secret_free_bundle(make_window, qtbot, 
     _press(window, qtbot, Qt.Key.Key_4)
     assert window.stack.currentIndex() == PAGE_LOG
     log = window.log_page.log_widget
-    qtbot.waitUntil(lambda: log.model.rowCount() >= 10, timeout=5000)
+    qtbot.waitUntil(lambda: log.model.rowCount() >= 5, timeout=5000)
     paths = [e.path for e in log.model.entries]
     assert "/oauth/token" in paths
     assert any(p.startswith("/api/v2/organizations/me") for p in paths)
     assert all(e.record.correlation_id for e in log.model.entries if e.path.startswith("/api/v2/"))
 
-    # filter to client errors: only the dry-run probes' 4xx are left
+    # a role lookup refused with 403: test connection still reports, the rows say "not read"
+    window.sandbox.control(  # type: ignore[attr-defined]
+        {"faults": [{"kind": "status", "status": 403, "count": 1, "path": "authorization/subjects/me"}]}
+    )
+    qtbot.waitUntil(lambda: not window.session.busy, timeout=5000)
+    with qtbot.waitSignal(window.session.connection_tested, timeout=15000) as tested:
+        window.test_action.trigger()
+    assert all("roles not readable: 403" in c.detail for c in tested.args[0].checks)
+    # filter to client errors: only that 403 is left
     from console.ui.api_log import StatusFilter
 
     log.set_status_filter(StatusFilter.CLIENT)
@@ -381,7 +484,7 @@ def test_main_window_screenshot(make_window, qtbot) -> None:
     window.resize(1100, 700)
     window.show_page(PAGE_LOG)
     log = window.log_page.log_widget
-    qtbot.waitUntil(lambda: log.model.rowCount() > 5, timeout=5000)
+    qtbot.waitUntil(lambda: log.model.rowCount() >= 3, timeout=5000)  # token, org, token info
     log.select_row(1)
     qtbot.wait(100)  # let the status bar lay out its updated labels
     shot = window.grab()

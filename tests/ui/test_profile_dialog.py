@@ -57,3 +57,23 @@ def test_unsafe_base_url_is_not_saved(dialog: ProfileDialog, url: str, words: st
     assert words in dialog.status_label.text()
     assert "hunter2" not in dialog.status_label.text()
     assert ProfileStore().profiles == []
+
+
+def test_redirect_uri_to_register_is_shown_and_copied(dialog: ProfileDialog, qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    assert dialog.redirect_edit.text() == "http://127.0.0.1:8085/callback"
+    assert dialog.redirect_edit.isReadOnly()
+    assert dialog.port_spin.minimum() == 1  # never "any free port": the URI must be registered
+    dialog.port_spin.setValue(9123)
+    assert dialog.redirect_edit.text() == "http://127.0.0.1:9123/callback"
+    qtbot.mouseClick(dialog.copy_redirect_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "http://127.0.0.1:9123/callback"
+    _fill(dialog, "http://127.0.0.1:8765")
+    dialog.port_spin.setValue(9124)
+    profile = dialog.save()
+    assert profile is not None
+    assert profile.redirect_port == 9124
+    dialog.load_profile(profile.model_copy(update={"redirect_port": 0}))  # an old "any free port" profile
+    assert dialog.redirect_edit.text() == "http://127.0.0.1:8085/callback"
