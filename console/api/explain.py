@@ -8,6 +8,11 @@ supervisor can act on. Matching is by OAuth error, import failure reason, dotted
 message pattern and HTTP status (genesys-api.md §1.2, §9, §11); the first matching
 :data:`CATALOG` entry wins, so specific entries come before generic ones.
 
+Every entry names where its code or message pattern comes from in a ``# source:`` comment (SDK
+model, Terraform provider file, forum thread, docs URL, genesys-api.md section) or is marked
+``# sandbox-only`` (the code or text is the sandbox's, not seen from a real org); an entry
+without a source matches by HTTP status only. tests/api/test_explain.py enforces it.
+
 The fix texts may use ``{permissions}``, ``{fields}``, ``{retry_after}``, ``{max}``,
 ``{count}``, ``{limit}`` and ``{reason}``; they are filled from the error.
 """
@@ -41,7 +46,7 @@ __all__ = [
     "facts_of",
 ]
 
-_PERMISSION = re.compile(r"[A-Za-z][A-Za-z0-9]*:[A-Za-z0-9*]+:[A-Za-z0-9*]+")
+_PERMISSION = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*:[A-Za-z0-9*]+:[A-Za-z0-9*]+")
 _VERSION = re.compile(r"does not match the current version|unexpected version", re.IGNORECASE)
 _RETRY_IN = re.compile(r"Retry the request in \[(\d+(?:\.\d+)?)\] seconds", re.IGNORECASE)
 _HTML = re.compile(r"\s*<(!doctype|html|head|body)\b", re.IGNORECASE)
@@ -173,7 +178,7 @@ def _body_facts(body: ErrorBody, status: int | None) -> dict[str, object]:
 
 
 def facts_of(error: object) -> ErrorFacts:
-    """Normalise any failure into :class:`ErrorFacts`."""
+    """Normalise any failure into :class:`ErrorFacts`; a raw error-body dict goes via ErrorBody.lenient."""
     if isinstance(error, ErrorFacts):
         return error
     if isinstance(error, ImportFailedError):
@@ -185,6 +190,9 @@ def facts_of(error: object) -> ErrorFacts:
         return ErrorFacts(kind="call", code=error.code, message=error.message or "")
     if isinstance(error, ErrorBody):
         return ErrorFacts(kind="status", **_body_facts(error, None))  # type: ignore[arg-type]
+    if isinstance(error, dict):
+        # a raw decoded error body: decoded leniently, never raised (odd fields are dropped)
+        return facts_of(ErrorBody.lenient(error))
     if isinstance(error, ApiStatusError):
         kw: dict[str, object] = {"method": error.method, "path": error.path}
         if error.body is not None:
@@ -286,6 +294,8 @@ def _is_missing_permission(f: ErrorFacts) -> bool:
 
 CATALOG: tuple[CatalogEntry, ...] = (
     # OAuth (genesys-api.md §1.2, §11.3)
+    # source: genesys-api.md §11.3, https://github.com/tishige/CallFlowVisualizer/issues/9 (token endpoint
+    #   body)
     CatalogEntry(
         "oauth.invalid_client",
         _oauth("invalid_client"),
@@ -297,6 +307,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Open Profiles (Ctrl+P), check the Client ID against Admin > Integrations > OAuth, paste the "
         "current client secret, and test the connection again (Ctrl+T). Check the profile's region too.",
     ),
+    # source: RFC 6749 §5.2 error codes (https://datatracker.ietf.org/doc/html/rfc6749#section-5.2),
+    #   genesys-api.md §1.2
     CatalogEntry(
         "oauth.invalid_grant",
         _oauth("invalid_grant"),
@@ -307,6 +319,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "minute. If it keeps failing, add the loopback redirect URI (http://127.0.0.1:<port>/...) to the "
         "OAuth client in Admin > Integrations > OAuth.",
     ),
+    # source: RFC 6749 §5.2 (any other OAuth ``error``), genesys-api.md §1.2
     CatalogEntry(
         "oauth.other",
         lambda f: f.kind == "oauth",
@@ -316,9 +329,11 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "method (Client Credentials, or Code Authorization with PKCE); then try again.",
     ),
     # "requires a user context" (§3, §11.6) — before the generic 400/403 entries
+    # source: genesys-api.md §11.6 (400 "This request requires a user context. Client credentials cannot be
+    #   used...")
     CatalogEntry(
         "user.context",
-        _text(r"requires a user context|client credentials cannot be used|not valid when using the client"),
+        _text(r"requires a user context|client credentials cannot be used"),
         "This request needs a signed-in user; a client-credentials token was used.",
         "The endpoint acts as a person (the caller's own station, calls or profile). A client-credentials "
         "token belongs to the OAuth client, not to any user, so Genesys refuses it "
@@ -328,6 +343,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "POST /api/v2/conversations/calls/user/{{userId}}, which client credentials may use.",
     ),
     # contact lists (§4.4, §11.1)
+    # source: https://github.com/MyPureCloud/terraform-provider-genesyscloud/pull/412 (genesys-api.md §11.1)
     CatalogEntry(
         "cannot.update.phone.columns",
         _code("cannot.update.phone.columns"),
@@ -337,6 +353,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Keep phoneColumns exactly as they are on the list (reload it to see them), or create a new list "
         "with the new phone columns and import the contacts into it.",
     ),
+    # sandbox-only: the code (TF PR #412 says "same for column_names" but the code was not captured)
     CatalogEntry(
         "cannot.update.column.names",
         _code("cannot.update.column.names"),
@@ -345,6 +362,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Keep columnNames as they are on the list, or create a new list with the new columns and "
         "import the contacts into it.",
     ),
+    # sandbox-only: the message (names must be unique per help.mypurecloud.com/articles/create-new-contact-
+    #   list/; the API's answer is unverified, genesys-api.md §4.4)
     CatalogEntry(
         "duplicate.name",
         _all(_text(r"already exists"), lambda f: f.kind == "status" and f.status in (400, 409)),
@@ -352,6 +371,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Contact list names are unique in the org (compared without case).",
         "Choose another name, or open the existing list instead of creating a new one.",
     ),
+    # source: TF genesyscloud/util/util_retries.go IsVersionMismatch (genesys-api.md §4.4); 409 text:
+    #   genesys-api.md §9.2
     CatalogEntry(
         "version.mismatch",
         _is_version_mismatch,
@@ -360,6 +381,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "meanwhile (by another supervisor, a job, or another window).",
         "Reload the list to get its current version, re-apply your change and save again.",
     ),
+    # sandbox-only: the message; the 1,000 cap: https://community.genesys.com/discussion/lead-id-and-
+    #   genesys-contact-id-mapping-for-bulk-contact-uploads
     CatalogEntry(
         "contacts.cap",
         _is_contact_cap,
@@ -368,6 +391,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Send the contacts in chunks of 1,000 or fewer (the console's uploader does), or import the "
         "CSV file instead.",
     ),
+    # source: SDK models/error_body.py ``limit`` (models/limit.py); the code limit.exceeded is sandbox-only
     CatalogEntry(
         "limit.exceeded",
         lambda f: f.kind == "status" and (f.code == "limit.exceeded" or f.limit is not None),
@@ -376,6 +400,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "contacts per list).",
         "Delete lists or contacts you no longer need, or ask Genesys Cloud support to raise the limit.",
     ),
+    # sandbox-only: the message (API behaviour for unknown data keys is unverified, genesys-api.md §4.4)
     CatalogEntry(
         "contact.unknown.column",
         _text(r"is not a column of contact list"),
@@ -384,6 +409,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Rename the CSV column to one of the list's columns (names match without case), or leave the "
         "column out of the upload.",
     ),
+    # sandbox-only: the message (genesys-api.md §4.4, a sandbox switch)
     CatalogEntry(
         "contact.missing.columns",
         _text(r"is missing list columns"),
@@ -392,6 +418,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Add the missing columns to the file (empty values are allowed) and upload again.",
     ),
     # permissions (§9.2)
+    # source: genesys-api.md §9.2 (swagger standard 403s; gildas/go-gcloudcx error.go)
     CatalogEntry(
         "missing.permission",
         _is_missing_permission,
@@ -399,6 +426,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The token is valid, but neither the OAuth client's roles nor your user's roles grant {permissions}.",
         "Ask an admin to grant {permissions}. " + ROLES_HOWTO,
     ),
+    # source: genesys-api.md §9.2 (swagger standard 403; gildas/go-gcloudcx error.go)
     CatalogEntry(
         "not.authorized",
         _any(_code("not.authorized"), _status(403)),
@@ -407,6 +435,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Ask an admin which permission the action needs and to grant it. " + ROLES_HOWTO,
     ),
     # test calls (§8)
+    # source: the field: SDK models/create_call_request.py phone_number; the code is sandbox-only (genesys-
+    #   api.md §8.4)
     CatalogEntry(
         "call.invalid.number",
         _any(
@@ -418,7 +448,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Enter the number with its country code (e.g. +1 317 555 0123); the Test call page formats and "
         "checks it as you type and shows the country and number type.",
     ),
-    # Source: genesys-api.md §8.3 (public lab notes on API-placed calls: the caller's station rings first and
+    # source: genesys-api.md §8.3 (public lab notes on API-placed calls: the caller's station rings first and
     # the caller leg ends terminated with this errorInfo.code after about 60 s); code name as seen there [L].
     CatalogEntry(
         "call.station.timeout",
@@ -428,6 +458,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "first and dials the number only once that station answers (it gives up after about 60 s).",
         "Log in a station/softphone with auto-answer, or answer it, then place the call again.",
     ),
+    # source: SDK models/create_call_request.py caller_id (genesys-api.md §8.2)
     CatalogEntry(
         "call.caller.id",
         _all(_field("callerId"), lambda f: f.status == 400),
@@ -435,6 +466,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "callerId must be an E.164 number the org may present on outbound calls.",
         "Enter the caller id as +country code and number, or leave it empty to use the org default.",
     ),
+    # sandbox-only
     CatalogEntry(
         "call.unsupported.field",
         _text(r"is not supported by the sandbox"),
@@ -444,6 +476,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Clear {fields} (e.g. choose no queue) to test against the sandbox, or use a real org profile.",
     ),
     # standard codes (§9.2)
+    # source: genesys-api.md §9.2 (swagger standard responses; gildas/go-gcloudcx error.go)
     CatalogEntry(
         "invalid.value",
         _code("invalid.value"),
@@ -451,6 +484,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The value is not one of the field type's allowed values.",
         "Change {fields} to one of the allowable values the message lists.",
     ),
+    # source: genesys-api.md §9.2 (swagger standard responses; gildas/go-gcloudcx error.go)
     CatalogEntry(
         "invalid.date",
         _code("invalid.date"),
@@ -458,6 +492,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Genesys expects ISO-8601 dates in UTC.",
         "Write {fields} like 2025-01-31T12:00:00.000Z.",
     ),
+    # source: genesys-api.md §1.7, §9.2 (swagger standard 401)
     CatalogEntry(
         "authentication.required",
         _code("authentication.required"),
@@ -465,6 +500,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The request had no Authorization header.",
         "Test the connection (Ctrl+T) or sign in; the console adds the token itself.",
     ),
+    # source: genesys-api.md §1.7, §9.2 (swagger standard 401)
     CatalogEntry(
         "credentials.expired",
         _code("credentials.expired"),
@@ -472,6 +508,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The token or the user's password has expired.",
         "Sign in again (Ctrl+Shift+L) or test the connection (Ctrl+T) for a new token.",
     ),
+    # source: genesys-api.md §1.7, §9.2, §11.5 (swagger standard 401)
     CatalogEntry(
         "bad.credentials",
         _any(_code("bad.credentials"), _all(_status(401), lambda f: f.kind == "status")),
@@ -480,6 +517,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "only valid in the region that issued it.",
         "Test the connection again (Ctrl+T) to get a fresh token, or sign in again (Ctrl+Shift+L).",
     ),
+    # source: genesys-api.md §9.2 (swagger standard 404)
     CatalogEntry(
         "not.found",
         _any(_code("not.found"), _status(404)),
@@ -487,6 +525,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The id is wrong, the object was deleted, or it belongs to another org or division you cannot see.",
         "Reload the page's list to pick an existing object; check the profile points at the right org.",
     ),
+    # source: RFC 9110 §15.5.6 (HTTP 405); the code method.not.allowed is sandbox-only
     CatalogEntry(
         "method.not.allowed",
         _any(_code("method.not.allowed"), _status(405)),
@@ -494,6 +533,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The endpoint exists but not with this method (e.g. PATCH where PUT is expected).",
         "Use the method the API reference gives for this path.",
     ),
+    # source: genesys-api.md §9.2 (swagger standard 408/504)
     CatalogEntry(
         "request.timeout",
         _any(_status(408, 504), _code("request.timeout", "authentication.request.timeout")),
@@ -501,6 +541,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Genesys did not finish the request in time (heavy load, or a slow upstream).",
         "Wait a moment and try again; for reads the console retries by itself.",
     ),
+    # source: genesys-api.md §9.2 (swagger standard 413; HTTP status only)
     CatalogEntry(
         "too.large",
         _status(413),
@@ -508,6 +549,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The body is over the endpoint's size limit.",
         "Send less per request (smaller chunks), or import the data as a CSV file.",
     ),
+    # source: genesys-api.md §9.2 (swagger standard 415)
     CatalogEntry(
         "unsupported.media.type",
         _any(_code("unsupported.media.type"), _status(415)),
@@ -515,14 +557,19 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The Content-Type header is missing or wrong.",
         "Send JSON with Content-Type: application/json (the console does; in Resend keep the body JSON).",
     ),
+    # source: https://developer.genesys.cloud/forum/t/12028 "Normalized Platform API 429 responses"
+    #   (genesys-api.md §9.2, §9.3): code too.many.requests.retry.after since 2021-11; too.many.requests:
+    #   genesys-api.md §11.7
     CatalogEntry(
         "too.many.requests",
-        _any(_code("too.many.requests"), _status(429)),
+        _any(_code("too.many.requests.retry.after", "too.many.requests"), _status(429)),
         "Rate limit reached; retry in {retry_after} s.",
         "Genesys allows a budget of requests per minute (300 per client-credentials token by default, "
         "shared by every tool using the same client).",
         "Wait {retry_after} s, then try again. For bulk work use the console's uploader, which paces itself.",
     ),
+    # source: RFC 9110 §15.6.3/§15.6.5 (502/504 from a gateway); HTML, not an ErrorBody: SDK rest.py hands
+    #   back the undecoded body (genesys-api.md §10)
     CatalogEntry(
         "proxy.gateway",
         lambda f: (
@@ -534,6 +581,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Try again in a minute; if it persists, check the proxy settings (the profile's proxy, HTTPS_PROXY) "
         "with your network team. The page it sent is in the details.",
     ),
+    # source: genesys-api.md §9.2 (swagger standard 500/503)
     CatalogEntry(
         "server.error",
         lambda f: f.kind == "status" and f.status is not None and f.status >= 500,
@@ -636,6 +684,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "A contact list holds at most 1,000,000 contacts.",
         "Split the file across several lists, or remove contacts you no longer need, then import again.",
     ),
+    # source: genesys-api.md §6.3 (ImportStatus.failureReason, SDK models/import_status.py)
     CatalogEntry(
         "import.failed",
         lambda f: f.kind == "import",
@@ -644,6 +693,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Check the file against the list (header names, id column, UTF-8) and import again.",
     ),
     # transport, sign-in, local credentials
+    # source: local: no answer at all (httpx transport error), no server code
     CatalogEntry(
         "connection",
         lambda f: f.kind in ("connection", "timeout"),
@@ -651,6 +701,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The network, a proxy or firewall, or a wrong region/URL in the profile.",
         "Check the network and the profile's region (Ctrl+P), then try again.",
     ),
+    # source: local: the console's own loopback sign-in (console/api/auth.py), no server code
     CatalogEntry(
         "login.timeout",
         lambda f: f.kind == "login" and f.code == "timeout",
@@ -658,6 +709,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The browser page was closed or left waiting.",
         "Sign in again (Ctrl+Shift+L) and complete it in the browser.",
     ),
+    # source: local: the console's own loopback sign-in (console/api/auth.py), no server code
     CatalogEntry(
         "login",
         lambda f: f.kind == "login",
@@ -665,6 +717,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The login page refused or did not return to the console.",
         "Sign in again (Ctrl+Shift+L); check the profile's PKCE client id and redirect port.",
     ),
+    # source: local: the profile/keyring (console.errors.CredentialsError), no server code
     CatalogEntry(
         "credentials",
         lambda f: f.kind == "credentials",
@@ -673,6 +726,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Open Profiles (Ctrl+P) and enter the client secret, or sign in as a user.",
     ),
     # generic validation (last among 4xx)
+    # source: genesys-api.md §9.1 (details[].fieldName, SDK models/detail.py), §9.2 (400)
     CatalogEntry(
         "bad.request.field",
         lambda f: f.kind == "status" and f.status == 400 and bool(f.fields),
@@ -680,6 +734,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "The request was understood but {fields} is not valid here (see the message).",
         "Correct {fields} as the message says and send again.",
     ),
+    # source: genesys-api.md §9.2 (swagger standard 400 bad.request)
     CatalogEntry(
         "bad.request",
         _any(_code("bad.request"), lambda f: f.kind == "status" and f.status is not None and f.status < 500),

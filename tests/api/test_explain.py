@@ -14,7 +14,7 @@ import pytest
 
 from console.api import Endpoint, GenesysClient
 from console.api.auth import PkceLogin
-from console.api.errors import ApiError, ConsoleError, CredentialsError, LoginError
+from console.api.errors import ApiError, ApiStatusError, ConsoleError, CredentialsError, LoginError
 from console.api.explain import CATALOG, ErrorFacts, ImportFailedError, explain, facts_of
 from console.api.models import (
     ContactList,
@@ -519,3 +519,99 @@ def test_facts_carry_fields_permissions_and_params(sandbox: Any, endpoint: Endpo
 
 def test_pkce_error_is_login_error(endpoint: Endpoint) -> None:
     assert isinstance(_pkce(endpoint, lambda url: None, timeout=0.2), LoginError)
+
+
+# -- the catalog is sourced (issue 15 item 7) -------------------------------------------------
+
+
+def test_every_catalog_entry_names_its_source_or_is_sandbox_only() -> None:
+    """Each CatalogEntry block (comments above it and its own lines) has a source or sandbox-only line."""
+    import ast
+    from pathlib import Path
+
+    import console.api.explain as module
+
+    text = Path(module.__file__).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    tree = ast.parse(text)
+    catalog = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "CATALOG"
+    )
+    assert isinstance(catalog, ast.Tuple)
+    unsourced: list[str] = []
+    start = catalog.lineno  # the block of the first entry starts after "CATALOG = ("
+    for element in catalog.elts:
+        assert isinstance(element, ast.Call)
+        key = element.args[0]
+        assert isinstance(key, ast.Constant)
+        assert element.end_lineno is not None
+        block = lines[start : element.end_lineno]
+        if not any(line.strip().startswith(("# source:", "# sandbox-only")) for line in block):
+            unsourced.append(str(key.value))
+        start = element.end_lineno
+    assert len(catalog.elts) == len(CATALOG)
+    assert unsourced == []
+
+
+def test_the_429_entry_matches_the_normalized_code() -> None:
+    body = ErrorBody(code="too.many.requests.retry.after", message="Rate limit exceeded the maximum.")
+    assert explain(body).key == "too.many.requests"
+
+
+_HUGE = "x" * 2_000_000
+
+ODD_BODIES: list[tuple[str, bytes, str]] = [
+    (
+        "non-string messageParams",
+        b'{"code":"bad.request","status":400,"messageParams":{"max":1000,"n":null}}',
+        "json",
+    ),
+    (
+        "messageParams a list",
+        b'{"code":"bad.request","messageParams":[1,2],"details":"oops","errors":{}}',
+        "json",
+    ),
+    ("status a string", b'{"status":"four hundred","message":["a","b"],"code":7}', "json"),
+    ("html", b"<!DOCTYPE html><html><body><h1>400 Bad Request</h1></body></html>", "text/html"),
+    ("empty", b"", "json"),
+    ("json array", b'[{"code":"bad.request"}]', "json"),
+    ("json string", b'"just a string"', "json"),
+    ("not json", b"{not json", "json"),
+    ("huge", b'{"code":"bad.request","message":"' + _HUGE.encode() + b'"}', "json"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "ctype"), ODD_BODIES, ids=[c[0] for c in ODD_BODIES])
+@pytest.mark.parametrize("status", [400, 502])
+def test_odd_error_bodies_are_explained_never_raised(
+    name: str, content: bytes, ctype: str, status: int
+) -> None:
+    """The catalog path decodes whatever came back (ErrorBody.lenient) and always gives an explanation."""
+    request = httpx.Request("POST", "https://api.example.test/api/v2/outbound/contactlists")
+    headers = {"Content-Type": "application/json" if ctype == "json" else ctype}
+    response = httpx.Response(status, content=content, headers=headers, request=request)
+    error = ApiStatusError.from_response(response)
+    explanation = explain(error)
+    assert explanation.key in {e.key for e in CATALOG}
+    assert explanation.facts.status == status
+    assert explanation.text()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"code": "bad.request", "status": 400, "messageParams": {"max": 1000}},
+        {"code": ["not", "a", "string"], "status": "400", "details": 5},
+        {},
+        {"message": _HUGE},
+    ],
+    ids=["non-string params", "wrong types", "empty", "huge"],
+)
+def test_raw_error_body_dicts_are_decoded_leniently(data: dict[str, Any]) -> None:
+    explanation = explain(data)
+    assert explanation.facts.kind == "status"
+    assert explanation.text()

@@ -274,3 +274,21 @@ def test_describe_unfinished(job: UnfinishedJob, more: int, expected: str) -> No
 
 def test_every_mode_has_its_text() -> None:
     assert set(text.MODES) == set(text.MODE_TEXT)
+
+
+@pytest.mark.parametrize(
+    ("mode", "id_column", "warns"),
+    [
+        ("multipart", None, True),
+        ("presigned", None, True),
+        ("multipart", "ContactId", False),
+        ("upsert", "ContactId", False),
+    ],
+)
+def test_upload_warning_text_says_reuploads_duplicate(mode: str, id_column: str | None, warns: bool) -> None:
+    warning = text.upload_warning_text(mode, id_column)
+    if warns:
+        assert warning.startswith("Warning: No contact id column")
+        assert "again as duplicates" in warning
+    else:
+        assert warning == ""

@@ -47,9 +47,10 @@ from console.jobs.journal import ImportAttempt, ImportState, RowState, confirmed
 from console.jobs.progress import Phase
 from console.jobs.upload.context import FatalError, JobContext, StalledError, error_code
 from console.jobs.upload.options import MAX_CHUNK, ImportFlow, UploadError
+from console.jobs.upload.planning import reupload_warning
 from console.jobs.upload.reconcile import missing_or_different
 
-__all__ = ["COUNT_PACE", "ImportEvent", "ImportSender"]
+__all__ = ["COUNT_PACE", "ImportEvent", "ImportSender", "contact_id_name"]
 
 #: Seconds between checks of the list while waiting for evidence of an import: Terraform's pace.
 #: TF ``genesyscloud/outbound_contact_list/resource_genesyscloud_outbound_contact_list.go``
@@ -59,6 +60,32 @@ __all__ = ["COUNT_PACE", "ImportEvent", "ImportSender"]
 #: genesys-api.md §6.3 puts those checks 5 s apart.
 COUNT_PACE = 5.0
 _EVENTS = "/api/v2/outbound/events?pageSize=100&category=IMPORT_ERROR"
+
+
+def contact_id_name(columns: Sequence[str], id_column: str | None) -> str:
+    """The ``contact-id-name``/``contactIdName`` to send: the list's own spelling of the id column.
+
+    The import matches the name against the file's header (the console writes the list's column
+    names), so a name the list lacks fails the whole import with ``IMPORT_MISSING_CUSTOM_ID``
+    (genesys-api.md §6.1, SDK models/event_message.py). Without an id column the name is empty:
+    naming some other list column would make the import take its values as contact ids (merging
+    rows that share a value, failing rows where it is empty), which a file without ids does not mean.
+
+    Raises:
+        UploadError: ``id_column`` is not a column of the list (checked before anything is sent).
+    """
+    if id_column is None or not id_column.strip():
+        return ""
+    for name in columns:
+        if name == id_column:
+            return name
+    for name in columns:
+        if name.lower() == id_column.lower():
+            return name  # list column names match without case (genesys-api.md §6.4)
+    raise UploadError(
+        f"The contact id column {id_column!r} is not a column of the list ({', '.join(columns)}); "
+        "the import would fail on every row. Choose one of the list's columns as the id column."
+    )
 
 
 def _clock() -> float:
@@ -127,6 +154,7 @@ class ImportSender:
 
     def __init__(self, ctx: JobContext) -> None:
         self.ctx = ctx
+        self._id_name = ""
 
     def send(self) -> None:
         """Import until every selected row is confirmed or rejected.
@@ -137,6 +165,7 @@ class ImportSender:
             StalledError: An import did not finish within ``import_timeout``.
         """
         ctx = self.ctx
+        self._id_name = contact_id_name(ctx.rows.definition.column_names, ctx.options.id_column)
         attempts = ctx.journal.imports()
         last = attempts[-1] if attempts else None
         confirmed = ctx.journal.outcome_rows(RowState.CONFIRMED)
@@ -197,7 +226,9 @@ class ImportSender:
         """One attempt: returns rows still to send (after an unknown outcome), or None when settled."""
         ctx = self.ctx
         ctx.checkpoint()
-        ctx.report(Phase.UPLOADING, f"building the file of {len(rows)} rows")
+        warning = reupload_warning(ctx.options.mode, ctx.options.id_column)
+        building = f"building the file of {len(rows)} rows"
+        ctx.report(Phase.UPLOADING, f"{building}; warning: {warning}" if warning else building)
         data = ctx.rows.clean_csv(rows)
         digest = hashlib.sha256(data).hexdigest()
         self._refuse_a_repeat(digest)
@@ -237,13 +268,15 @@ class ImportSender:
     def _upload(self, data: bytes) -> None:
         ctx = self.ctx
         name = f"{ctx.job_id}.csv"
-        id_name = ctx.options.id_column
+        id_name = self._id_name
         if ctx.options.import_flow is ImportFlow.MULTIPART:
             # Only 429 (not processed) is retried for this POST (console.api.retry).
-            ctx.api.upload_contacts_csv(ctx.list_id, data, id_name or "", filename=name)
+            ctx.api.upload_contacts_csv(ctx.list_id, data, id_name, filename=name)
             return
         upload = ctx.api.request_upload_url(
-            ContactListUploadUrlRequest(content_type="text/csv", id=ctx.list_id, contact_id_name=id_name)
+            ContactListUploadUrlRequest(
+                content_type="text/csv", id=ctx.list_id, contact_id_name=id_name or None
+            )
         )
         if id_name:
             ctx.api.put_presigned(upload, data)  # a repeated PUT re-imports by id: harmless

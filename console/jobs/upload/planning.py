@@ -17,7 +17,14 @@ from console.jobs.journal import Journal, JournalError, RowState
 from console.jobs.rows import RowSelection, SourceRows, file_sha256
 from console.jobs.upload.options import MAX_CHUNK, UploadError, UploadMode, UploadOptions
 
-__all__ = ["Planned", "plan_job", "reopen_job"]
+__all__ = ["Planned", "plan_job", "reopen_job", "reupload_warning"]
+
+NO_ID_WARNING = (
+    "No contact id column: every import adds the file's rows as new contacts, so uploading this file "
+    "again (or another file with the same people) adds them again as duplicates. Choose an id column "
+    "to update contacts instead."
+)
+"""What an import without an id column means for re-uploads (said before anything is sent)."""
 
 _SKIP_REASONS = {
     "row.invalid": "the row has validation errors (send it with --all-rows)",
@@ -46,6 +53,22 @@ class Planned:
     options: UploadOptions
     list_id: str
     owns_source: bool = False
+
+    @property
+    def warning(self) -> str | None:
+        """What to say before sending (see :func:`reupload_warning`), or None."""
+        return reupload_warning(self.options.mode, self.options.id_column)
+
+
+def reupload_warning(mode: UploadMode, id_column: str | None) -> str | None:
+    """The warning to say before sending, or None: an import without an id column duplicates on re-upload.
+
+    ``POST .../contacts`` (upsert) always has ids; an import without ``contact-id-name`` mints new
+    contact ids for every row (genesys-api.md §6.1), so a second upload adds every row again.
+    """
+    if mode is UploadMode.IMPORT and not id_column:
+        return NO_ID_WARNING
+    return None
 
 
 def _source_rows(source: CsvSource, definition: ContactList, options: UploadOptions) -> SourceRows:
@@ -89,6 +112,9 @@ def _write_plan(journal: Journal, selection: RowSelection, options: UploadOption
         size = options.chunk_size
         journal.plan_chunks(selection.rows[k : k + size] for k in range(0, len(selection.rows), size))
     journal.event("created", f"{len(selection.rows)} rows to send, {len(selection.skipped)} skipped")
+    warning = reupload_warning(options.mode, options.id_column)
+    if warning:
+        journal.event("warning", warning)
 
 
 def plan_job(

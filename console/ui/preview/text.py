@@ -10,6 +10,8 @@ from console.api.explain import import_failure_reason
 from console.contacts.result import RULES, Severity, ValidationResult
 from console.jobs import JobProgress, JobStatus, Phase, UploadResult
 from console.jobs.journal import UnfinishedJob
+from console.jobs.upload.options import UploadMode
+from console.jobs.upload.planning import reupload_warning
 
 __all__ = [
     "DELIMITERS",
@@ -30,6 +32,7 @@ __all__ = [
     "rule_title",
     "send_text",
     "summary_text",
+    "upload_warning_text",
 ]
 
 ENCODINGS = ["Auto", "utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]
@@ -140,6 +143,17 @@ def send_text(total: int, errors_left: int, removed: int, *, all_rows: bool) -> 
     if removed:
         text += f" {removed:,} removed rows are left out."
     return text
+
+
+def upload_warning_text(mode: str, id_column: str | None) -> str:
+    """The upload panel's warning before sending (empty when there is none).
+
+    ``mode`` is one of :data:`MODES`; a file import (``multipart``/``presigned``) without an id
+    column says that every re-upload adds the contacts again (the CLI prints the same sentence).
+    """
+    upload_mode = UploadMode.UPSERT if mode == "upsert" else UploadMode.IMPORT
+    warning = reupload_warning(upload_mode, id_column)
+    return f"Warning: {warning}" if warning else ""
 
 
 def summary_text(result: ValidationResult, removed: int, indexed_rows: int, index_complete: bool) -> str:
