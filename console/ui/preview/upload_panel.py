@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from console.api.models import ContactList
 from console.contacts.rules import guess_id_column
 from console.jobs import ImportFlow, JobProgress, UploadMode, UploadOptions, UploadResult
-from console.ui.preview.text import MODE_TEXT, MODES, outcome_lines, progress_line
+from console.ui.preview.text import MODE_TEXT, MODES, outcome_lines, progress_line, upload_warning_text
 
 __all__ = ["UploadPanel"]
 
@@ -84,6 +84,11 @@ class UploadPanel(QWidget):
             layout.addWidget(mode)
         layout.addLayout(form)
         layout.addWidget(self.all_rows_check)
+        # said before sending: a file import without an id column duplicates the contacts on a re-upload
+        self.warning_label = QLabel()
+        self.warning_label.setObjectName("uploadWarning")
+        self.warning_label.setStyleSheet("color: #8a5a00;")
+        layout.addWidget(self.warning_label)
         layout.addWidget(self.send_label)
         layout.addLayout(buttons)
         for w in (self.upload_progress, self.upload_status, self.result_label, self.missing_list):
@@ -93,15 +98,28 @@ class UploadPanel(QWidget):
         # Messages wrap inside the panel's width instead of widening it: a wider panel squeezes
         # the grid, and a resized grid repaints every visible cell (the stall measured when an
         # upload ended on the 1,000,000-row benchmark file).
-        for label in (self.send_label, self.upload_status, self.result_label):
+        for label in (self.send_label, self.warning_label, self.upload_status, self.result_label):
             label.setWordWrap(True)
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.mode_group.idToggled.connect(self._on_mode_toggled)
+        self.id_combo.currentIndexChanged.connect(self._on_id_column_changed)
+        self._update_warning()
 
     @Slot(int, bool)
     def _on_mode_toggled(self, button_id: int, checked: bool) -> None:
         if checked:
             self.mode_text.setText(MODE_TEXT[MODES[button_id]])
+            self._update_warning()
+
+    @Slot(int)
+    def _on_id_column_changed(self, _index: int) -> None:
+        self._update_warning()
+
+    def _update_warning(self) -> None:
+        mode = MODES[max(0, self.mode_group.checkedId())]
+        text = upload_warning_text(mode, self.id_combo.currentData())
+        self.warning_label.setText(text)
+        self.warning_label.setVisible(bool(text))
 
     def fill_id_columns(self, definition: ContactList | None) -> None:
         """Offer the list's columns as the contact id, the guessed one chosen."""
