@@ -52,8 +52,8 @@ class Profile(BaseModel):
     sign_in: SignInMethod = SignInMethod.CLIENT_CREDENTIALS
     """How to get a token."""
     redirect_port: int = Field(default=8085, ge=0, le=65535)
-    """Loopback port of the PKCE redirect (``http://127.0.0.1:<port>/callback``); register this exact URI on the
-    org's OAuth client. 0 only for the built-in sandbox (any free port); a real org's profile uses 8085 then."""
+    """Loopback port of the PKCE redirect (``http://127.0.0.1:<port>/callback``): register this exact URI
+    on the org's OAuth client. 0 only for the built-in sandbox (any free port); a real org uses 8085 then."""
     pkce_client_id: str | None = None
     """Public client used for "Sign in as a user" when ``sign_in`` is client credentials (optional)."""
     proxy_url: str | None = None
