@@ -206,6 +206,26 @@ def test_unreadable_file_is_reported_and_the_open_file_kept(
     assert "missing.csv" in page.context.sink.history[-1].explanation + page.context.sink.history[-1].title
 
 
+def test_a_file_saved_over_while_open_offers_reopen_and_never_shows_stale_rows(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str
+) -> None:
+    page = make_page()
+    good = write_messy(tmp_path / "messy.csv")
+    open_checked(page, qtbot, good, list_id)
+    assert page.model.rowCount() == 7
+    assert page.file_bar.reopen_button.isHidden()
+    header = good.read_bytes().splitlines()[0]
+    good.write_bytes(header + b"\n")  # an editor saves a shorter file over it
+    qtbot.waitUntil(lambda: not page.file_bar.reopen_button.isHidden(), timeout=10000)
+    assert "changed on disk" in page.file_bar.message.text()
+    assert "changed on disk" in page.check_bar.summary_label.text()
+    page.model.file_changed("again")  # said once per file
+    page.file_bar.reopen_button.click()
+    qtbot.waitUntil(lambda: page.file_bar.reopen_button.isHidden(), timeout=10000)
+    assert page.model.rowCount() == 0  # the new content, not the old offsets
+    assert page.file_bar.chosen_format()[0] is None  # "Auto (cp1252)" is still Auto, not an encoding name
+
+
 def test_builder_definition_is_a_target(make_page: Any, qtbot: Any, tmp_path: Path) -> None:
     page = make_page()
     page.open_csv(write_messy(tmp_path / "messy.csv"))

@@ -77,6 +77,10 @@ class FileBar(QWidget):
             "Country of phone numbers written without +country code: they are checked and normalized "
             "to E.164 as numbers of this country"
         )
+        self.reopen_button = QPushButton("&Reopen")
+        self.reopen_button.setObjectName("reopenFile")
+        self.reopen_button.setToolTip("Read the changed file again (unexported edits are dropped)")
+        self.reopen_button.hide()
         self.reload_lists_button = QToolButton()
         self.reload_lists_button.setText("↻")
         self.reload_lists_button.setToolTip("Reload the org's contact lists")
@@ -84,6 +88,7 @@ class FileBar(QWidget):
         file_row = QHBoxLayout()
         file_row.addWidget(self.open_button)
         file_row.addWidget(self.message, 1)
+        file_row.addWidget(self.reopen_button)
         file_row.addWidget(QLabel("Encoding:"))
         file_row.addWidget(self.encoding_combo)
         file_row.addWidget(QLabel("Delimiter:"))
@@ -100,13 +105,22 @@ class FileBar(QWidget):
         layout.addLayout(file_row)
         layout.addLayout(target_row)
 
+    def show_changed(self, path: Path, message: str) -> None:
+        """Say that the open file changed on disk, with Reopen beside it."""
+        self.message.setText(f"<b>{path.name} changed on disk</b> — reopen it? The grid may be stale.")
+        self.message.setToolTip(message)
+        self.reopen_button.show()
+
     def chosen_format(self) -> tuple[str | None, str | None]:
         """(encoding, delimiter) picked, None for Auto."""
+        # item 0 is Auto, labelled with what was detected ("Auto (cp1252)") once a file is open
         enc = self.encoding_combo.currentText().strip()
-        return (None if enc in ("", "Auto") else enc), self.delimiter_combo.currentData()
+        auto = self.encoding_combo.currentIndex() == 0 or enc in ("", "Auto")
+        return (None if auto else enc), self.delimiter_combo.currentData()
 
     def show_source(self, path: Path, source: CsvSource) -> None:
         """Name the open file (``path`` as the user gave it) and what was detected in it."""
+        self.reopen_button.hide()
         self.message.setText(f"<b>{path.name}</b> — {path.parent}")
         self.message.setToolTip(str(path))
         delim = delimiter_name(source.delimiter)

@@ -22,11 +22,12 @@ from PySide6.QtCore import (
     QModelRoleDataSpan,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor
 
 from console.contacts.phones import PhoneRules
-from console.contacts.reader import CsvSource
+from console.contacts.reader import CsvSource, FileChangedError
 from console.contacts.result import RULES, Severity
 from console.ui.preview.checking import Checked, recheck_record
 from console.ui.preview.overlay import Overlay
@@ -76,6 +77,9 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
 
     STATUS_COLUMN = 0
 
+    changed_on_disk = Signal(str)
+    """The open file was truncated, rewritten or replaced (the message names it); emitted once per file."""
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.source: CsvSource | None = None
@@ -89,6 +93,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self._cache: OrderedDict[int, list[list[str]]] = OrderedDict()
         self._phones: dict[int, PhoneRules] = {}
         self._e164_cache: dict[str, str | None] = {}
+        self._changed_said = False
         self.edit_handler: Callable[[int, int, str], None] | None = None
         """Receives (file row, CSV column, new value) for an edit in the grid (the page's undo stack)."""
 
@@ -97,6 +102,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
     def set_source(self, source: CsvSource | None) -> None:
         """Show a new file (resets findings, edits and filter)."""
         self.beginResetModel()
+        self._changed_said = False
         self.source = source
         self.overlay.clear()
         self.checked = None
@@ -243,7 +249,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
 
     def canFetchMore(self, parent: Index) -> bool:
         """More rows exist than are shown (the index is still growing)."""
-        if parent.isValid() or self.source is None or self._view is not None:
+        if parent.isValid() or self.source is None or self._view is not None or self._changed_said:
             return False
         return self.source.indexed_rows > self._loaded or not self.source.index_complete
 
@@ -252,8 +258,18 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         if parent.isValid() or self.source is None:
             return
         if self.source.indexed_rows <= self._loaded and not self.source.index_complete:
-            self.source.records(self._loaded, self._loaded + 1)  # extends the lazy index
+            try:
+                self.source.records(self._loaded, self._loaded + 1)  # extends the lazy index
+            except FileChangedError as exc:
+                self.file_changed(str(exc))
+                return
         self.sync_rows()
+
+    def file_changed(self, message: str) -> None:
+        """Tell the page once that the file changed on disk."""
+        if not self._changed_said:
+            self._changed_said = True
+            self.changed_on_disk.emit(message)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         """Cells are editable; the status column is not."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QFileSystemWatcher, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.api.models import ContactList
-from console.contacts.reader import CsvReadError, CsvSource, open_csv
+from console.contacts.reader import CsvReadError, CsvSource, FileChangedError, open_csv
 from console.jobs.journal import UnfinishedJob
 from console.ui.pages import PageContext
 from console.ui.preview.checking import Checked
@@ -95,6 +95,10 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.undo_stack = QUndoStack(self)
         self.model = ContactTableModel(self)
         self.model.edit_handler = self._on_model_edit
+        self.model.changed_on_disk.connect(self._on_file_changed_on_disk)
+        # an editor's save (truncate, rewrite or replace) is noticed at once, not at the next read
+        self.file_watcher = QFileSystemWatcher(self)
+        self.file_watcher.fileChanged.connect(self._on_watched_file_changed)
 
         self.validation_service = ValidationService()
         self.lists_ctl = WorkerController(self, sink=context.sink, context="Load contact lists")
@@ -162,6 +166,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
     def _wire(self) -> None:
         bar, tools, up = self.file_bar, self.tools, self.upload_panel
         bar.open_button.clicked.connect(self._on_open_clicked)
+        bar.reopen_button.clicked.connect(self._on_reopen_clicked)
         bar.encoding_combo.activated.connect(self._on_format_changed)
         line_edit = bar.encoding_combo.lineEdit()
         if line_edit is not None:
@@ -361,10 +366,38 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         if old is not None and not self.upload_ctl.is_running:
             old.close()
         self.file_bar.show_source(path, source)
+        if self.file_watcher.files():
+            self.file_watcher.removePaths(self.file_watcher.files())
+        self.file_watcher.addPath(str(path))
         self.issue_tree.show_checked(None, None)
         self.file_opened.emit(path)
         self._start_validation()
         self._update_buttons()
+
+    @Slot(str)
+    def _on_watched_file_changed(self, _path: str) -> None:
+        if self.source is None:
+            return
+        try:
+            self.source.check_unchanged()
+        except FileChangedError as exc:
+            self.model.file_changed(str(exc))
+
+    @Slot(str)
+    def _on_file_changed_on_disk(self, message: str) -> None:
+        """The open file was saved over: stop checking it and offer to read it again."""
+        if self.path is None:
+            return
+        self.validate_ctl.cancel()
+        self.file_bar.show_changed(self.path, message)
+        name = self.path.name
+        self.check_bar.summary_label.setText(f"<b>{name} changed on disk</b> — reopen it to check it again.")
+
+    @Slot()
+    def _on_reopen_clicked(self) -> None:
+        if self.path is not None:
+            encoding, delimiter = self.file_bar.chosen_format()
+            self._open(self.path, encoding=encoding, delimiter=delimiter)
 
     # -- lists -------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from console.contacts.phones import PhoneRules
-from console.contacts.reader import CsvSource
+from console.contacts.reader import CsvSource, FileChangedError
 from console.contacts.result import Severity, ValidationIssue
 from console.contacts.rules import TRIM_CHARS
 from console.ui.preview.checking import Checked, explain, recheck_record
@@ -53,6 +53,9 @@ class RowLookupsMixin:
         except IndexError:  # the index grows offsets before lines; ask again on the next paint
             return "?"
 
+    def file_changed(self, message: str) -> None:
+        """Called when a read finds the file changed on disk (the Qt model turns it into a signal)."""
+
     def record(self, row: int) -> list[str]:
         """The record of file row ``row`` as shown (edits applied)."""
         edited = self.overlay.edits.get(row)
@@ -62,7 +65,11 @@ class RowLookupsMixin:
         block = row // BLOCK
         cached = self._cache.get(block)
         if cached is None:
-            cached = self.source.records(block * BLOCK, block * BLOCK + BLOCK)
+            try:
+                cached = self.source.records(block * BLOCK, block * BLOCK + BLOCK)
+            except FileChangedError as exc:  # an editor saved over it: say so once, show nothing stale
+                self.file_changed(str(exc))
+                return []
             self._cache[block] = cached
             if len(self._cache) > CACHE_BLOCKS:
                 self._cache.popitem(last=False)
