@@ -413,7 +413,11 @@ def test_close_during_slow_request_exits_cleanly(make_window, qtbot) -> None:
         ),
         timeout=5000,
     )
-    time.sleep(0.3)  # the organizations/me request is now sleeping in the sandbox
+    # the delay fault is consumed when organizations/me arrives: from then on it is held in the sandbox
+    qtbot.waitUntil(
+        lambda: not httpx.get(window.sandbox.url + "/sandbox/control").json().get("faults"),  # type: ignore[attr-defined]
+        timeout=5000,
+    )
     assert window.session.busy
     t0 = time.monotonic()
     window.close()
