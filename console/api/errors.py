@@ -1,23 +1,9 @@
 """Exceptions raised by the API client.
 
-The tree (STYLE.md)::
-
-    ConsoleError
-    ├── ApiError(message, request)               anything that went wrong talking to the API
-    │   ├── ApiConnectionError                   no HTTP answer (refused, dropped, TLS, proxy)
-    │   │   └── ApiTimeoutError                  connect/read/write/pool time-out
-    │   └── ApiStatusError(status_code, body, correlation_id)   an HTTP answer outside 200..205
-    │       ├── BadRequestError                  400 (and other 4xx without their own class)
-    │       ├── AuthenticationError              401, and every token-endpoint refusal
-    │       ├── PermissionDeniedError            403 (``missing_permissions`` lists what is missing)
-    │       ├── NotFoundError                    404
-    │       ├── ConflictError                    409
-    │       ├── RateLimitError(retry_after)      429
-    │       └── ServerError                      5xx
-    ├── CredentialsError                         no/unusable stored credentials (console.errors)
-    ├── LoginError                               the browser (PKCE) sign-in did not complete
-    │   └── LoginTimeoutError                    ... within the time-out
-    └── Cancelled                                the caller's cancel event was set (console.errors)
+The API branch of the one tree drawn in :mod:`console.errors` (``ApiError`` with its connection and
+status subclasses, ``LoginError``/``LoginTimeoutError``); :func:`status_error_class` maps an HTTP
+status to its class (400 and other 4xx ``BadRequestError``, 401 ``AuthenticationError``, 403
+``PermissionDeniedError``, 404, 409, 429 ``RateLimitError``, 5xx ``ServerError``).
 
 ``ConsoleError``, ``CredentialsError`` and ``Cancelled`` are the ones of :mod:`console.errors`,
 re-exported; ``OperationCancelledError`` is an old name of ``Cancelled``.
