@@ -36,7 +36,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from console.errors import Cancelled
 from console.ipc import ChildService, Kind
@@ -98,6 +98,14 @@ class Worker(QObject):
         else:
             self.succeeded.emit(result)
         finally:
+            # Hand the worker back to the GUI thread before its thread ends: deleted there (thread.finished
+            # -> deleteLater), its destructor runs on the GUI thread. Deleted on the ending QThread, PySide's
+            # destructor waits for the GIL while holding Qt's connection mutex, and a GUI thread that holds
+            # the GIL and touches a connection (e.g. endInsertRows -> rowsInserted) deadlocks: seen in CI,
+            # MainThread in QBasicMutex::lockInternal, the QThread in ~QObject -> Shiboken::GilState::acquire.
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())
             self.finished.emit()
 
 
