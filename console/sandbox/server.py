@@ -493,12 +493,7 @@ def _switch_value(name: str, value: Any) -> str:
     if name in calls.SWITCH_CHECKS:
         return calls.SWITCH_CHECKS[name](text)
     if name == "import_lag":
-        try:
-            if float(text) < 0:
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"switch {name!r} takes seconds >= 0; got {text!r}") from None
-        return text
+        return calls.seconds_switch(name, text)
     if name in FREE_SWITCHES:
         return text
     raise ValueError(f"unknown switch {name!r}; known: {sorted([*SWITCHES, *FREE_SWITCHES])}")

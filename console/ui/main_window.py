@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from console import APP_NAME
 from console.api.ratelimit import RateLimitState
+from console.connect import region_label
 from console.credentials import Profile, ProfileStore, SecretVault, config_dir, data_dir
 from console.paths import private_file
 from console.ui.api_log import ApiLogModel
@@ -39,7 +40,7 @@ from console.ui.pages.call import CallPage
 from console.ui.pages.log import LogPage
 from console.ui.pages.preview import PreviewPage
 from console.ui.profile_dialog import ProfileDialog
-from console.ui.session import ConnectionReport, SessionController, SignedInUser, region_label
+from console.ui.session import ConnectionReport, SessionController, SignedInUser
 from console.ui.support_bundle import write_support_bundle
 from console.ui.workers import WorkerController
 

@@ -29,16 +29,11 @@ from console.api.auth import AccessToken
 from console.api.client import GenesysClient
 from console.api.logging import ExchangeRecord
 from console.api.ratelimit import RateLimitState
-from console.api.regions import Region
-from console.api.transport import AbortableTransport, BorrowedTransport, ConsoleTransport
+from console.api.transport import ConsoleTransport
 from console.connect import (
     ClientSpec,
     ConnectionReport,
-    PermissionCheck,
     SignedInUser,
-    endpoint_for,
-    region_label,
-    resolve_credentials,
     run_connection_test,
     sign_in_user,
     spec_for,
@@ -365,19 +360,4 @@ def _run_sign_in(
     )
 
 
-__all__ = [
-    "AbortableTransport",
-    "BorrowedTransport",
-    "ClientSpec",
-    "ConnectionReport",
-    "PermissionCheck",
-    "Region",
-    "SessionController",
-    "SignedInUser",
-    "build_client",
-    "endpoint_for",
-    "region_label",
-    "resolve_credentials",
-    "run_connection_test",
-    "sign_in_user",
-]
+__all__ = ["ConnectionReport", "SessionController", "SignedInUser", "build_client"]

@@ -16,7 +16,6 @@ from console.api.errors import (
     BadRequestError,
     ConflictError,
     NotFoundError,
-    OperationCancelledError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
@@ -41,6 +40,7 @@ from console.api.models import (
 from console.api.ratelimit import Pacer, RateLimitState
 from console.api.regions import Endpoint, Region
 from console.api.retry import is_call_creating, is_idempotent, parse_retry_after, retry_delay, should_retry
+from console.errors import Cancelled
 
 LISTS = "/api/v2/outbound/contactlists"
 
@@ -258,7 +258,7 @@ def test_pacer_wait_is_cancellable() -> None:
     pacer.update(RateLimitState(count=10, allowed=10, reset_seconds=30, observed_at=0.0))
     cancel = threading.Event()
     cancel.set()
-    with pytest.raises(OperationCancelledError):
+    with pytest.raises(Cancelled):
         pacer.acquire(cancel)
 
 

@@ -19,7 +19,6 @@ from console.api import (
     Endpoint,
     GenesysClient,
     NotFoundError,
-    OperationCancelledError,
     Pacer,
     PermissionDeniedError,
     PkceLogin,
@@ -36,6 +35,7 @@ from console.api.models import (
     PhoneNumber,
     WritableDialerContact,
 )
+from console.errors import Cancelled
 from tests.api.conftest import Recorder, sandbox_requests
 
 LISTS = "/api/v2/outbound/contactlists"
@@ -403,7 +403,7 @@ def test_cancel_interrupts_retry_wait(sandbox: Any, endpoint: Endpoint) -> None:
         endpoint, "sandbox-client", "sandbox-secret", cancel=cancel
     ) as api:
         start = time.monotonic()
-        with pytest.raises(OperationCancelledError):
+        with pytest.raises(Cancelled):
             api.get_organization()
     assert time.monotonic() - start < 5
 

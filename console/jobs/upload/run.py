@@ -15,7 +15,6 @@ from console.api.errors import (
     ApiStatusError,
     AuthenticationError,
     NotFoundError,
-    OperationCancelledError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
@@ -46,7 +45,7 @@ def _send_and_check(ctx: JobContext) -> tuple[JobStatus, str, Reconciliation | N
         ctx.checkpoint()
         return JobStatus.DONE, "", reconcile(ctx)
     # the client still raises its own cancel class until it moves onto console.errors.Cancelled
-    except (Cancelled, OperationCancelledError):
+    except Cancelled:
         return JobStatus.INTERRUPTED, f"cancelled; resume with: {hint}", None
     except (ApiConnectionError, ServerError, RateLimitError) as exc:
         return JobStatus.INTERRUPTED, f"interrupted ({exc}); resume with: {hint}", None

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from console.api.errors import ApiStatusError
 from console.api.models import ContactList, ContactListTemplate
+from console.connect import region_label
 from console.contacts.listcheck import ListFinding, check_definition, immutable_changes
 from console.ui.builder.controller import BuilderController
 from console.ui.builder.dialogs import ConfirmSendDialog, FilePicker, ImmutableChangeDialog, NameDialog
@@ -39,7 +40,6 @@ from console.ui.builder.mapping import (
 )
 from console.ui.builder.suggest import CsvSuggestion
 from console.ui.pages import PageContext
-from console.ui.session import region_label
 
 
 class BuilderPage(QWidget, BuilderForm):
