@@ -1,5 +1,8 @@
 """Regenerate the README's screenshots from the real app: ``.venv/bin/python scripts/screenshots.py``.
 
+``--size 1024x700`` takes the same shots in a window of that size, saved as ``<name>-1024x700.png``
+(the README uses the default size, 1360x820, without a suffix).
+
 Opens the real main window offscreen on the embedded sandbox (settings, data and journals in a
 temporary folder; the keyring is never touched), drives each page to a meaningful state and
 saves ``docs/screenshots/<name>.png``. A page that cannot be driven (not built yet, or its API
@@ -20,6 +23,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1360, 820)
+if "--size" in sys.argv:
+    _w, _h = sys.argv[sys.argv.index("--size") + 1].lower().split("x")
+    SIZE = (int(_w), int(_h))
+SUFFIX = "" if SIZE == (1360, 820) else f"-{SIZE[0]}x{SIZE[1]}"
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _TMP = tempfile.TemporaryDirectory(prefix="outbound-console-shots-")
@@ -63,7 +70,7 @@ def signal_flag(signal: Any) -> list[object]:
 def save(widget: QWidget, name: str) -> Path:
     """Grab ``widget`` into docs/screenshots/<name>.png."""
     pause(0.3)
-    path = OUT / f"{name}.png"
+    path = OUT / f"{name}{SUFFIX}.png"
     if not widget.grab().save(str(path)):
         raise OSError(f"could not write {path}")
     return path
