@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,7 +115,7 @@ class ActivityContext:
             profile=get("profile"),
             org_id=get("org_id"),
             org_name=get("org_name"),
-            region=get("region") or get("base_url"),
+            region=get("base_url") if get("region") in (None, "custom") else get("region"),
             actor=get("actor") or get("client_id"),
         )
 
@@ -126,6 +127,8 @@ class ActivityRecord(BaseModel):
 
     version: int = VERSION
     """Format version (:data:`VERSION`)."""
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    """Unique id of the record (a sync job may use it to drop a record it already has)."""
     at: str = Field(default_factory=lambda: now_iso())
     """When, UTC, millisecond precision: ``2026-05-01T09:30:00.123Z``."""
     profile: str | None = None

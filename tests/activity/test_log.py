@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 import stat
 import sys
 from datetime import UTC, datetime
@@ -174,3 +175,12 @@ def test_the_context_round_trips_through_journal_labels() -> None:
 
 def test_result_values_are_stable() -> None:
     assert [r.value for r in Result] == ["ok", "failed", "cancelled"]
+
+
+def test_every_record_has_its_own_id(tmp_path: Path) -> None:
+    log = ActivityLog(tmp_path / "activity.jsonl")
+    for _ in range(3):
+        activity.record(Action.CALL_PLACED, log=log)
+    ids = [r.id for r in log.read().records]
+    assert len(set(ids)) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)

@@ -36,7 +36,7 @@ class LoadedLog:
 def load_log(log: ActivityLog, **_control: object) -> LoadedLog:
     """Read every file of ``log`` (run on a worker: a log near its rotation size is megabytes)."""
     read = log.read()
-    records = sorted(read.records, key=lambda r: r.at, reverse=True)
+    records = sorted(reversed(read.records), key=lambda r: r.at, reverse=True)  # ties: the later line first
     haystacks = [json.dumps(r.model_dump(mode="json"), ensure_ascii=False).casefold() for r in records]
     return LoadedLog(records, haystacks, read.problems)
 

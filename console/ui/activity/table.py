@@ -77,8 +77,9 @@ class ActivityFilter:
         return True
 
     def apply(self, records: Iterable[ActivityRecord]) -> list[ActivityRecord]:
-        """The records that pass, newest first."""
-        return sorted((r for r in records if self.accepts(r)), key=lambda r: r.at, reverse=True)
+        """The records that pass, newest first (records of the same millisecond: the later line first)."""
+        kept = [r for r in records if self.accepts(r)]
+        return sorted(reversed(kept), key=lambda r: r.at, reverse=True)
 
 
 def _counts_text(entry: ActivityRecord) -> str:

@@ -266,3 +266,13 @@ def test_the_filter_reads_local_days() -> None:
     assert not ActivityFilter(start=date(2026, 3, 5)).accepts(entry)
     assert ActivityFilter(action="list").accepts(entry)
     assert not ActivityFilter(action="lis").accepts(entry)
+
+
+def test_newest_first_keeps_the_later_line_first_within_one_millisecond(tmp_path: Path) -> None:
+    same = "2026-03-01T09:00:00.000Z"
+    log = activity.ActivityLog(tmp_path / "activity.jsonl")
+    for action in ("upload.started", "upload.finished"):
+        log.append(ActivityRecord(action=action, at=same))
+    newest_first = ["upload.finished", "upload.started"]
+    assert [r.action for r in load_log(log).records] == newest_first
+    assert [r.action for r in ActivityFilter().apply(log.read().records)] == newest_first
