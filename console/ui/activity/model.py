@@ -25,11 +25,13 @@ class LoadedLog:
     Attributes:
         records: Newest first.
         haystacks: The casefolded JSON of each record (the text filter searches it).
+        cells: The table row of each record (worded once, on the worker).
         problems: The lines skipped.
     """
 
     records: list[ActivityRecord] = field(default_factory=list)
     haystacks: list[str] = field(default_factory=list)
+    cells: list[tuple[str, ...]] = field(default_factory=list)
     problems: list[ReadProblem] = field(default_factory=list)
 
 
@@ -38,7 +40,7 @@ def load_log(log: ActivityLog, **_control: object) -> LoadedLog:
     read = log.read()
     records = sorted(reversed(read.records), key=lambda r: r.at, reverse=True)  # ties: the later line first
     haystacks = [json.dumps(r.model_dump(mode="json"), ensure_ascii=False).casefold() for r in records]
-    return LoadedLog(records, haystacks, read.problems)
+    return LoadedLog(records, haystacks, [cells(r) for r in records], read.problems)
 
 
 class ActivityTableModel(QAbstractTableModel):
@@ -72,10 +74,15 @@ class ActivityTableModel(QAbstractTableModel):
             start=self.filter.start,
             end=self.filter.end,
         )
-        pairs = zip(self.loaded.records, self.loaded.haystacks, strict=True)
+        loaded = self.loaded
+        kept = [
+            k
+            for k, (r, hay) in enumerate(zip(loaded.records, loaded.haystacks, strict=True))
+            if all(w in hay for w in words) and rest.accepts(r)
+        ]
         self.beginResetModel()
-        self.rows = [r for r, hay in pairs if all(w in hay for w in words) and rest.accepts(r)]
-        self._cells = [cells(r) for r in self.rows]
+        self.rows = [loaded.records[k] for k in kept]
+        self._cells = [loaded.cells[k] for k in kept]
         self.endResetModel()
 
     def orgs(self) -> list[str]:
