@@ -358,7 +358,7 @@ class ActivityPage(QWidget):
         builder.jobs.load("list", entry.target.id)
         show_page = getattr(window, "show_page", None)
         if show_page is not None:
-            show_page(0)
+            show_page(0)  # PAGE_BUILDER (main_window imports this page, so not imported here)
         return True
 
     # -- export ------------------------------------------------------------------------------
