@@ -238,7 +238,9 @@ def _connect(args: argparse.Namespace, stored: dict[str, Any]) -> tuple[GenesysC
             proxy=profile.proxy_url,
             timeout=getattr(args, "timeout", 30.0),
         )
-        return build_client(spec), {"profile": profile.name}
+        region = profile.custom_url or profile.region
+        labels = {"profile": profile.name, "region": region, "client_id": spec.client_id}
+        return build_client(spec), {k: v for k, v in labels.items() if v}
     if not base_url or not client_id:
         raise _CannotRunError("give --profile NAME, or --base-url URL with --client-id ID.")
     raw = os.environ.get(SECRET_ENV)

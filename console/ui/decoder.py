@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.ui.activity.records import resend
 from console.ui.errors import DecodedError, ErrorSink, decode_exchange
 from console.ui.workers import FunctionWorker, WorkerController
 
@@ -75,7 +76,7 @@ def _resend(
     progress: Callable[[object], None],
 ) -> ResendResult:
     with factory(cancel=cancel) as client:
-        response = client.send_raw(method, path, body)
+        response = resend(client.send_raw, method, path, body)  # recorded in the activity log
     text = response.text
     with contextlib.suppress(ValueError):
         text = json.dumps(response.json(), indent=2, ensure_ascii=False)

@@ -35,6 +35,7 @@ from console.paths import private_file
 from console.ui.api_log import ApiLogModel
 from console.ui.errors import DecodedError, ErrorSink
 from console.ui.pages import PageContext
+from console.ui.pages.activity import ActivityPage
 from console.ui.pages.builder import BuilderPage
 from console.ui.pages.call import CallPage
 from console.ui.pages.log import LogPage
@@ -47,7 +48,7 @@ from console.ui.workers import WorkerController
 SANDBOX_PROFILE_ID = "sandbox"
 """Id of the implicit in-memory profile of the embedded sandbox (never saved)."""
 
-PAGE_BUILDER, PAGE_PREVIEW, PAGE_CALL, PAGE_LOG = range(4)
+PAGE_BUILDER, PAGE_PREVIEW, PAGE_CALL, PAGE_LOG, PAGE_ACTIVITY = range(5)
 
 
 def settings_path() -> Path:
@@ -132,12 +133,13 @@ class MainWindow(QMainWindow):
         self.preview_page = PreviewPage(context)
         self.call_page = CallPage(context)
         self.log_page = LogPage(context)
+        self.activity_page = ActivityPage(context)
         self.stack = QStackedWidget()
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setMinimumWidth(170)
         self.nav.setStyleSheet("QListWidget#navigation::item { padding: 6px 8px; }")
-        for page in (self.builder_page, self.preview_page, self.call_page, self.log_page):
+        for page in (self.builder_page, self.preview_page, self.call_page, self.log_page, self.activity_page):
             # A page larger than the window scrolls instead of forcing the window wider than a
             # laptop screen (the builder alone wants ~1120 px).
             scroll = QScrollArea()
@@ -294,7 +296,7 @@ class MainWindow(QMainWindow):
         return holder.widget() if isinstance(holder, QScrollArea) else holder
 
     def show_page(self, index: int) -> None:
-        """Switch to a page (0 builder, 1 preview, 2 test call, 3 API log)."""
+        """Switch to a page (0 builder, 1 preview, 2 test call, 3 API log, 4 activity)."""
         self.nav.setCurrentRow(index)
 
     @Slot()

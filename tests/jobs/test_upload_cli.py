@@ -6,6 +6,7 @@ request the client was waiting for when it was killed (the "sent but never confi
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -293,9 +294,9 @@ def test_profile_secret_comes_from_the_keyring(
     assert code == 0, err
     sent, _, _, job = _summary(out)
     assert sent == len(sample.expected)
-    assert journal_rows(jobs_dir / f"{job}.sqlite", "SELECT value FROM meta WHERE key='connection'") == [
-        ('{"profile": "Sandbox"}',)
-    ]
+    [(stored,)] = journal_rows(jobs_dir / f"{job}.sqlite", "SELECT value FROM meta WHERE key='connection'")
+    # the profile's name, plus its region and client id for the activity log (issue 19); no secret
+    assert json.loads(stored) == {"profile": "Sandbox", "region": sandbox.url, "client_id": "sandbox-client"}
     _assert_exact(api, sandbox, list_id, sample)
 
 

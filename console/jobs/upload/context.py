@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
+from console import activity
 from console.api.client import GenesysClient
 from console.api.errors import ApiStatusError
 from console.contacts.reader import CsvSource
@@ -120,7 +121,12 @@ class JobContext:
         self.job_id = journal.job_id
         self.cancel_event = FlagEvent(cancel)
         self.pause_event = FlagEvent(pause)
-        self.rows_total = int(journal.meta()["rows_total"])
+        meta = journal.meta()
+        self.rows_total = int(meta["rows_total"])
+        self.activity_context = activity.ActivityContext.from_labels(meta.get("connection") or {})
+        """Who uploads where, from the journal's connection labels (the window's or the CLI's)."""
+        name = (meta.get("definition") or {}).get("name")
+        self.activity_target = activity.Target(kind="list", id=list_id, name=name)
         self.progress: ProgressCallback | None = None
         self.meter = RateMeter()
         self._phase = Phase.PREPARING
@@ -146,10 +152,26 @@ class JobContext:
         if self.pause_event.is_set():
             before = self._phase
             self.report(Phase.PAUSED, "paused")
+            self.activity(activity.Action.UPLOAD_PAUSED, counts=self.counts())
             while self.pause_event.is_set():
                 if self.cancel_event.wait(0.1):
                     raise Cancelled("cancelled")
+            self.activity(activity.Action.UPLOAD_RESUMED, counts=self.counts())
             self.report(before)
+
+    def activity(self, action: activity.Action, **fields: Any) -> None:
+        """Record ``action`` of this job in the activity log (mode and job id filled in)."""
+        details = {"mode": self.options.mode.value, **fields.pop("details", {})}
+        if action is activity.Action.IMPORT_FAILED:
+            fields.setdefault("result", activity.Result.FAILED)
+        activity.record(
+            action,
+            target=self.activity_target,
+            job_id=self.job_id,
+            context=self.activity_context,
+            details=details,
+            **fields,
+        )
 
     def sleep(self, seconds: float) -> None:
         """Wait, or stop early on cancel.
@@ -181,6 +203,16 @@ class JobContext:
                 message=message,
             )
         )
+
+    def counts(self) -> dict[str, int]:
+        """The activity log's counts: rows selected, sent (confirmed), skipped and refused so far."""
+        counts = self.journal.counts()
+        return {
+            "rows_total": self.rows_total,
+            "sent": counts[RowState.CONFIRMED],
+            "skipped": counts[RowState.SKIPPED],
+            "refused": counts[RowState.REJECTED],
+        }
 
     def list_size(self) -> int:
         """The target list's size now.

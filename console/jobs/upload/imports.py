@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from console.activity import Action
 from console.api.errors import (
     ApiConnectionError,
     ApiStatusError,
@@ -256,6 +257,7 @@ class ImportSender:
                 ctx.journal.set_import_state(attempt, ImportState.SUPERSEDED, f"refused: {exc}")
                 raise
             ctx.journal.set_import_state(attempt, ImportState.FAILED, exc.detail)
+            ctx.activity(Action.IMPORT_FAILED, message=exc.detail, counts={"rows": len(rows)})
             self._reject_all(rows, error_code(exc), f"the upload was refused: {exc.detail}")
             return None
         ctx.journal.set_import_state(attempt, ImportState.UPLOADED)
@@ -299,6 +301,7 @@ class ImportSender:
             if event is not None:
                 message += f" [{event.describe()}]"
             ctx.journal.set_import_state(attempt.attempt, ImportState.FAILED, message)
+            ctx.activity(Action.IMPORT_FAILED, message=message, counts={"rows": len(attempt.rows)})
             self._reject_all(list(attempt.rows), reason, message)
             return
         detail = ""
@@ -413,6 +416,7 @@ class ImportSender:
         else:
             ctx.journal.record_rows(RowState.CONFIRMED, [(r, None, None) for r in attempt.rows])
         ctx.journal.set_import_state(attempt.attempt, ImportState.CONFIRMED, detail)
+        ctx.activity(Action.IMPORT_CONFIRMED, message=detail, counts={"rows": len(attempt.rows)})
         ctx.report(Phase.IMPORTING, "import confirmed")
 
     def _reject_all(self, rows: Sequence[int], code: str, message: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from console.api.client import GenesysClient
 from console.api.models import ContactList, ContactListTemplate
 from console.contacts.rules import load_definition
+from console.ui.activity.records import recorded_send
 
 
 def with_client(session: Any, fn: Any, *args: Any, cancel: Any, progress: Any) -> Any:
@@ -50,6 +51,7 @@ def fetch(client: GenesysClient, kind: str, entity_id: str) -> tuple[str, Contac
     return kind, client.get_contact_list(entity_id)
 
 
+@recorded_send  # one activity record of each create, update and push
 def send(client: GenesysClient, action: str, definition: ContactList) -> tuple[str, ContactList]:
     """Create (``create``), update (``update``) or push as a template (``template``); the answer."""
     if action == "update":

@@ -19,6 +19,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from console.api.models import CallConversation, CreateCallRequest
+from console.ui.activity.records import CallActivity
 from console.ui.call.follow import FollowPace, far_leg, give_up_reason, live_legs, next_wait, phase, signature
 from console.ui.call.follow import Phase as CallPhase
 from console.ui.call.workers import ClientFactory, hang_up, load_lookups, place_call, read_call
@@ -128,6 +129,11 @@ class CallController(QObject):
         self._read_due = False
         self._started_at = 0.0
         self._wait: float | None = None
+        self.activity = CallActivity(lambda: self.clock())
+        """The call's activity records (placed, connected, ended)."""
+        self.placed.connect(self.activity.placed)
+        self.place_failed.connect(self.activity.place_failed)
+        self.updated.connect(self.activity.followed)
 
     @property
     def in_progress(self) -> bool:
@@ -155,6 +161,7 @@ class CallController(QObject):
         """Place the call (on behalf of ``user_id`` when given); forget the previous one."""
         self.conversation = None
         self.conversation_id = None
+        self.activity.placing(request.phone_number)
         self._place.start(FunctionWorker(place_call, self._factory, request, user_id))
 
     def hang_up(self) -> bool:
@@ -168,6 +175,7 @@ class CallController(QObject):
         far = far_leg(self.conversation) if self.conversation is not None else None
         far_id = far.id if far is not None and far.id and far in live_legs(self.conversation) else None
         self._hang.start(FunctionWorker(hang_up, self._factory, self.conversation_id, far_id))
+        self.activity.hung_up()
         return True
 
     def live(self) -> bool:
