@@ -494,9 +494,22 @@ def _switch_value(name: str, value: Any) -> str:
         return calls.SWITCH_CHECKS[name](text)
     if name == "import_lag":
         return calls.seconds_switch(name, text)
+    if name == "date_skew_seconds":
+        return _skew_switch(text)
     if name in FREE_SWITCHES:
         return text
     raise ValueError(f"unknown switch {name!r}; known: {sorted([*SWITCHES, *FREE_SWITCHES])}")
+
+
+def _skew_switch(text: str) -> str:
+    """``date_skew_seconds``: seconds (negative: the server's clock is behind), at most a year either way."""
+    try:
+        ok = math.isfinite(float(text)) and abs(float(text)) <= 366 * 86400
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"switch 'date_skew_seconds' takes seconds within +-31622400; got {text!r}")
+    return text
 
 
 def _fault(index: int, raw: Any) -> dict[str, Any]:
@@ -592,6 +605,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request stderr log."""
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header: the wall clock moved by the ``date_skew_seconds`` switch (a clock off)."""
+        if timestamp is None:
+            timestamp = time.time() + float(self.server.app.state.switches.get("date_skew_seconds") or 0)
+        return super().date_time_string(timestamp)
 
     def _line(self) -> bytes:
         line = self.rfile.readline(_MAX_LINE + 1)

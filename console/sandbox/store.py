@@ -85,6 +85,7 @@ FREE_SWITCHES: dict[str, str] = {
     "station_answer": "1",
     "station_timeout": "60",
     "import_lag": "2",
+    "date_skew_seconds": "0",
 }
 
 
