@@ -7,6 +7,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,16 +16,27 @@ import pytest
 from pydantic import SecretStr
 from websockets.sync.server import Server, ServerConnection, serve
 
-from console.api.auth import ClientCredentialsAuth
+from console.api.auth import AccessToken, ClientCredentialsAuth
 from console.api.client import GenesysClient
 from console.api.regions import Endpoint
+from console.connect.client import AuthKind, ClientSpec
 from console.credentials import CUSTOM_REGION, Profile, SignInMethod
 from console.doctor import DoctorOptions, Outcome, run_doctor, scrub, target_for
-from console.doctor.api_steps import Found
+from console.doctor.api_steps import Found, oauth_step
+from console.doctor.cli import _endpoint
 from console.doctor.live import live_updates_step
 from console.doctor.network import network_step, tls_failure_words
+from tests.sandbox.sandbox_helpers import pkce_login
 
 REGION = Endpoint.for_region("eu_west_1")
+
+
+@pytest.fixture(autouse=True)
+def _no_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network step reads the environment's proxies: the machine's must not change what is tested."""
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
 
 
 def _target(endpoint: Endpoint = REGION, proxy: str | None = None) -> Any:
@@ -219,3 +231,51 @@ def test_live_updates_fails_when_the_websocket_does_not_open() -> None:
     assert result.outcome is Outcome.FAIL
     assert "the WebSocket did not" in result.detail
     assert "firewall" in result.cause
+
+
+# -- on the sandbox: a user token, a grant-type mismatch, region base URLs ---------------------
+
+
+def _sandbox_target(url: str, sign_in: SignInMethod, client_id: str) -> Any:
+    profile = Profile(name="S", region=CUSTOM_REGION, custom_url=url, client_id=client_id, sign_in=sign_in)
+    return target_for(profile, Endpoint.custom(url), client_id, sign_in=sign_in)
+
+
+def test_a_user_token_checks_the_code_grant_and_the_users_topic(sandbox: Any) -> None:
+    with httpx.Client(base_url=sandbox.url, timeout=10) as http:
+        value = pkce_login(http)["access_token"]
+    token = AccessToken(SecretStr(value), expires_at=time.monotonic() + 3600)
+    spec = ClientSpec(Endpoint.custom(sandbox.url), AuthKind.USER_TOKEN, "sandbox-pkce", user_token=token)
+    target = _sandbox_target(sandbox.url, SignInMethod.PKCE, "sandbox-pkce")
+    report = run_doctor(target, spec, options=DoctorOptions(heartbeat_timeout=1))
+    oauth, org = report.step("oauth"), report.step("org")
+    assert oauth is not None
+    assert oauth.outcome is Outcome.OK
+    assert "grant type CODE matches user login (PKCE)" in oauth.detail
+    assert "redirect URI http://127.0.0.1:8085/callback" in oauth.detail
+    assert org is not None
+    assert "token subject Sam Supervisor" in org.detail
+    text = json.dumps(report.to_data())
+    assert value not in text
+
+
+def test_a_grant_type_other_than_the_profiles_fails_the_oauth_step(sandbox: Any) -> None:
+    target = _sandbox_target(sandbox.url, SignInMethod.PKCE, "sandbox-client")
+    with GenesysClient.with_client_credentials(
+        Endpoint.custom(sandbox.url), "sandbox-client", "sandbox-secret"
+    ) as c:
+        result = oauth_step(c, target, Found())
+    assert result.outcome is Outcome.FAIL
+    assert "grant type is CLIENT-CREDENTIALS" in result.detail
+    assert "Code Authorization (PKCE)" in result.fix
+
+
+@pytest.mark.parametrize(
+    ("url", "login"),
+    [
+        ("https://api.mypurecloud.ie", "https://login.mypurecloud.ie"),
+        ("http://127.0.0.1:9", "http://127.0.0.1:9"),
+    ],
+)
+def test_a_region_base_url_gets_the_regions_login_and_apps_hosts(url: str, login: str) -> None:
+    assert _endpoint(url).login_base == login
