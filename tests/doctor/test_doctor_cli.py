@@ -10,6 +10,7 @@ import pytest
 
 from console.cli import main
 from console.sandbox import Sandbox
+from tests.doctor.doctor_helpers import fast_heartbeat
 
 SECRET = "sandbox-secret"
 
@@ -24,6 +25,7 @@ def _doctor(
 ) -> tuple[int, dict[str, str], list[str]]:
     """Run the doctor; returns the exit code, the line of each step (by step name) and every stdout line."""
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", secret)
+    fast_heartbeat(sandbox)
     code = main(
         ["doctor", "--base-url", sandbox.url, "--client-id", client_id, "--heartbeat-wait", "1", *extra]
     )

