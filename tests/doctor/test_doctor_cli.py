@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from console.cli import main
 from console.sandbox import Sandbox
 from tests.doctor.doctor_helpers import fast_heartbeat
+from tests.sandbox.sandbox_helpers import LIST_BODY, cc_token
 
 SECRET = "sandbox-secret"
 
@@ -202,3 +204,24 @@ def test_cannot_run_without_a_secret(
     monkeypatch.delenv("GENESYS_CLIENT_SECRET", raising=False)
     assert main(["doctor", "--base-url", "http://127.0.0.1:9", "--client-id", "c"]) == 2
     assert "GENESYS_CLIENT_SECRET" in capsys.readouterr().err
+
+
+def test_a_refused_notification_topic_fails_the_live_updates_step(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with httpx.Client(base_url=sandbox.url, timeout=10) as http:
+        auth = {"Authorization": f"Bearer {cc_token(http)}"}
+        if http.post("/api/v2/notifications/channels", headers=auth).status_code == 404:
+            pytest.skip("this sandbox has no notification channel (helper ws17 adds it)")
+        created = http.post(
+            "/api/v2/outbound/contactlists", json=LIST_BODY, headers=auth
+        )  # a topic to ask for
+        assert created.status_code == 200, created.text
+    sandbox.control(
+        {"faults": [{"kind": "status", "status": 403, "method": "PUT", "path": "/subscriptions$"}]}
+    )
+    code, steps, _ = _doctor(sandbox, capsys, monkeypatch)
+    assert code == 1
+    line = steps["live-updates"]
+    assert line.startswith("fail live-updates: the subscription to v2.outbound.contactlists.")
+    assert "the console will poll for changes instead" in line
