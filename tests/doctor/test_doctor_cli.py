@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from console.cli import main
+from console.credentials import CUSTOM_REGION, KeyringSecretStore, Profile, ProfileStore, SignInMethod
 from console.sandbox import Sandbox
 from tests.doctor.doctor_helpers import fast_heartbeat
 from tests.sandbox.sandbox_helpers import LIST_BODY, cc_token
@@ -225,3 +227,34 @@ def test_a_refused_notification_topic_fails_the_live_updates_step(
     line = steps["live-updates"]
     assert line.startswith("fail live-updates: the subscription to v2.outbound.contactlists.")
     assert "the console will poll for changes instead" in line
+
+
+def test_a_saved_profile_uses_its_keyring_secret(
+    sandbox: Sandbox,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_home: Path,
+    memory_keyring: Any,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.delenv("GENESYS_CLIENT_SECRET", raising=False)
+    store = ProfileStore()
+    url = sandbox.url
+    profile = Profile(name="Sandbox", region=CUSTOM_REGION, custom_url=url, client_id="sandbox-client")
+    store.upsert(profile)
+    KeyringSecretStore().set(profile.id, SecretStr(SECRET))
+    pkce = Profile(
+        name="Users", region=CUSTOM_REGION, custom_url=sandbox.url, client_id="sandbox-pkce",
+        sign_in=SignInMethod.PKCE,
+    )  # fmt: skip
+    store.upsert(pkce)
+    report = tmp_path / "r.txt"
+    fast_heartbeat(sandbox)
+    assert main(["doctor", "--profile", "Sandbox", "--heartbeat-wait", "1", "--report", str(report)]) == 0
+    assert "ok org: " in capsys.readouterr().out
+    assert "profile: Sandbox" in report.read_text(encoding="utf-8")
+    assert main(["doctor", "--profile", "Users"]) == 0  # nobody signed in: nothing to fail
+    out = capsys.readouterr().out
+    assert "skip oauth: no user token: sign in as a user first" in out
+    assert "redirect URI http://127.0.0.1:8085/callback" in out
+    assert main(["doctor", "--profile", "Nobody"]) == 2
