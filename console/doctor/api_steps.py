@@ -12,7 +12,13 @@ from typing import Any
 
 from console.api.auth import ClientCredentialsAuth, UserTokenAuth
 from console.api.client import GenesysClient
-from console.api.errors import ApiError, ApiStatusError, AuthenticationError, PermissionDeniedError
+from console.api.errors import (
+    ApiError,
+    ApiStatusError,
+    ApiTimeoutError,
+    AuthenticationError,
+    PermissionDeniedError,
+)
 from console.api.explain import ROLES_HOWTO, ErrorFacts, explain
 from console.api.models import TokenInfo
 from console.connect.check import CONSOLE_ACTIONS, granted_permissions, permission_checks
@@ -56,6 +62,8 @@ def failure(step: str, what: str, exc: BaseException, found: Found | None = None
     if found is not None and isinstance(exc, ApiStatusError) and exc.status_code == 429:
         found.rate_limited.append(exc)
     words = explain(exc)
+    if isinstance(exc, ApiTimeoutError):
+        what += " (timed out: the host is slow or a proxy holds the request)"
     facts: dict[str, Any] = {"error": type(exc).__name__, "explanation": words.key}
     ids: tuple[str, ...] = ()
     if isinstance(exc, ApiStatusError):
