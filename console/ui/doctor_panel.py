@@ -185,7 +185,7 @@ class DoctorPanel(QDialog):
         )
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self._on_save_clicked)
-        self.cancel_button = QPushButton("&Stop")
+        self.cancel_button = QPushButton("S&top")
         self.cancel_button.clicked.connect(self.controller.cancel)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.close)

@@ -65,6 +65,13 @@ def test_healthy_org_passes_with_one_line_per_step(
     ok = sum(1 for s in steps.values() if s.startswith("ok "))
     skipped = sum(1 for s in steps.values() if s.startswith("skip "))
     assert lines[-1] == f"doctor: {ok} ok, 0 failed, {skipped} skipped"
+    writes = {
+        (r["method"], r["path"]) for r in sandbox.state.log if r["method"] != "GET"
+    }  # read-only: the token request and a notification channel (with its subscription) are the only writes
+    assert {m for m, _ in writes} <= {"POST", "PUT"}
+    assert all(
+        path == "/oauth/token" or path.startswith("/api/v2/notifications/channels") for _, path in writes
+    ), writes
 
 
 def test_a_401_client_fails_the_oauth_step(
