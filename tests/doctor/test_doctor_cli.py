@@ -26,10 +26,11 @@ def _doctor(
     *extra: str,
     client_id: str = "sandbox-client",
     secret: str = SECRET,
+    heartbeat: str = "0.2",
 ) -> tuple[int, dict[str, str], list[str]]:
     """Run the doctor; returns the exit code, the line of each step (by step name) and every stdout line."""
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", secret)
-    fast_heartbeat(sandbox)
+    sandbox.control({"switches": {"heartbeat_seconds": heartbeat}})
     code = main(
         ["doctor", "--base-url", sandbox.url, "--client-id", client_id, "--heartbeat-wait", "1", *extra]
     )
@@ -60,6 +61,8 @@ def test_healthy_org_passes_with_one_line_per_step(
     assert "attempt-limit sets" in steps["outbound"]
     assert "mapped 08:00-21:00" in steps["outbound"]
     assert steps["rate-limit"].startswith("ok rate-limit: ")
+    assert steps["live-updates"].startswith("ok live-updates: channel open (127.0.0.1)")
+    assert "heartbeat after" in steps["live-updates"]
     assert "of 300 requests used" in steps["rate-limit"]
     assert not any(line.startswith("fail ") for line in lines)
     ok = sum(1 for s in steps.values() if s.startswith("ok "))
@@ -171,9 +174,20 @@ def test_a_refused_notification_channel_fails_the_live_updates_step(
 def test_json_gives_the_same_as_data(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sandbox.control({"switches": {"date_skew_seconds": "300"}})
+    sandbox.control({"switches": {"date_skew_seconds": "300", "heartbeat_seconds": "0.2"}})
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", SECRET)
-    code = main(["doctor", "--base-url", sandbox.url, "--client-id", "sandbox-client", "--json"])
+    code = main(
+        [
+            "doctor",
+            "--base-url",
+            sandbox.url,
+            "--client-id",
+            "sandbox-client",
+            "--json",
+            "--heartbeat-wait",
+            "5",
+        ]
+    )
     data: dict[str, Any] = json.loads(capsys.readouterr().out)
     assert code == data["exit_code"] == 1
     assert [s["step"] for s in data["steps"]][:3] == ["network", "clock", "oauth"]
@@ -221,20 +235,27 @@ def test_a_refused_notification_topic_fails_the_live_updates_step(
 ) -> None:
     with httpx.Client(base_url=sandbox.url, timeout=10) as http:
         auth = {"Authorization": f"Bearer {cc_token(http)}"}
-        if http.post("/api/v2/notifications/channels", headers=auth).status_code == 404:
-            pytest.skip("this sandbox has no notification channel (helper ws17 adds it)")
         created = http.post(
             "/api/v2/outbound/contactlists", json=LIST_BODY, headers=auth
         )  # a topic to ask for
         assert created.status_code == 200, created.text
-    sandbox.control(
-        {"faults": [{"kind": "status", "status": 403, "method": "PUT", "path": "/subscriptions$"}]}
-    )
+    sandbox.control({"switches": {"refused_topics": "v2.outbound.contactlists.*"}})
     code, steps, _ = _doctor(sandbox, capsys, monkeypatch)
     assert code == 1
     line = steps["live-updates"]
-    assert line.startswith("fail live-updates: the subscription to v2.outbound.contactlists.")
+    assert line.startswith(
+        f"fail live-updates: the subscription to v2.outbound.contactlists.{created.json()['id']}"
+    )
+    assert "was refused" in line
     assert "the console will poll for changes instead" in line
+
+
+def test_live_updates_fails_when_no_heartbeat_comes_in_time(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, steps, _ = _doctor(sandbox, capsys, monkeypatch, "--heartbeat-wait", "0.3", heartbeat="30")
+    assert code == 1
+    assert "no heartbeat within 0.3 s" in steps["live-updates"]
 
 
 def test_a_saved_profile_uses_its_keyring_secret(

@@ -26,6 +26,8 @@ from console.doctor.api_steps import Found, oauth_step
 from console.doctor.cli import _endpoint
 from console.doctor.live import live_updates_step
 from console.doctor.network import network_step, tls_failure_words
+from console.sandbox.store import SUPERVISOR_ID
+from tests.doctor.doctor_helpers import fast_heartbeat
 from tests.sandbox.sandbox_helpers import pkce_login
 
 REGION = Endpoint.for_region("eu_west_1")
@@ -247,7 +249,8 @@ def test_a_user_token_checks_the_code_grant_and_the_users_topic(sandbox: Any) ->
     token = AccessToken(SecretStr(value), expires_at=time.monotonic() + 3600)
     spec = ClientSpec(Endpoint.custom(sandbox.url), AuthKind.USER_TOKEN, "sandbox-pkce", user_token=token)
     target = _sandbox_target(sandbox.url, SignInMethod.PKCE, "sandbox-pkce")
-    report = run_doctor(target, spec, options=DoctorOptions(heartbeat_timeout=1))
+    fast_heartbeat(sandbox)
+    report = run_doctor(target, spec, options=DoctorOptions(heartbeat_timeout=5))
     oauth, org = report.step("oauth"), report.step("org")
     assert oauth is not None
     assert oauth.outcome is Outcome.OK
@@ -255,6 +258,10 @@ def test_a_user_token_checks_the_code_grant_and_the_users_topic(sandbox: Any) ->
     assert "redirect URI http://127.0.0.1:8085/callback" in oauth.detail
     assert org is not None
     assert "token subject Sam Supervisor" in org.detail
+    live = report.step("live-updates")
+    assert live is not None
+    assert live.outcome is Outcome.OK
+    assert f"subscribed to v2.users.{SUPERVISOR_ID}.conversations.calls" in live.detail
     text = json.dumps(report.to_data())
     assert value not in text
 
