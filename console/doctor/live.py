@@ -110,7 +110,7 @@ def live_updates_step(
             "Quote the correlation ids to Genesys Cloud support.",
             facts,
         )
-    facts["channel_id"] = channel_id
+    # the channel id is the capability part of connectUri (anyone holding it can read the events): kept out
     facts["connect_host"] = urlsplit(uri).netloc
     topic = topic_for(found)
     facts["topic"] = topic
@@ -132,11 +132,12 @@ def live_updates_step(
                 "Check the roles of the OAuth client or user; the console keeps working by polling.",
                 facts,
             )
-    return _wait_heartbeat(uri, facts, topic, proxy, heartbeat_timeout, open_timeout, cancel)
+    return _wait_heartbeat(uri, channel_id, facts, topic, proxy, heartbeat_timeout, open_timeout, cancel)
 
 
 def _wait_heartbeat(
     uri: str,
+    channel_id: str,
     facts: dict[str, Any],
     topic: str | None,
     proxy: str | None,
@@ -197,9 +198,10 @@ def _wait_heartbeat(
                         facts=facts,
                     )
     except (InvalidHandshake, WebSocketException, OSError, TimeoutError) as exc:
-        facts["error"] = f"{type(exc).__name__}: {exc}"
+        why = f"{type(exc).__name__}: {exc}".replace(uri, "<connectUri>").replace(channel_id, "<channel>")
+        facts["error"] = why
         return _fail(
-            f"channel opened, but the WebSocket did not ({type(exc).__name__}: {exc})",
+            f"channel opened, but the WebSocket did not ({why})",
             blocked_cause,
             blocked_fix,
             facts,

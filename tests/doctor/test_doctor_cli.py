@@ -235,17 +235,17 @@ def test_a_refused_notification_topic_fails_the_live_updates_step(
 ) -> None:
     with httpx.Client(base_url=sandbox.url, timeout=10) as http:
         auth = {"Authorization": f"Bearer {cc_token(http)}"}
-        created = http.post(
-            "/api/v2/outbound/contactlists", json=LIST_BODY, headers=auth
-        )  # a topic to ask for
+        created = http.post("/api/v2/outbound/contactlists", json=LIST_BODY, headers=auth)  # a topic
         assert created.status_code == 200, created.text
     sandbox.control({"switches": {"refused_topics": "v2.outbound.contactlists.*"}})
-    code, steps, _ = _doctor(sandbox, capsys, monkeypatch)
+    code, steps, lines = _doctor(sandbox, capsys, monkeypatch)
     assert code == 1
     line = steps["live-updates"]
-    assert line.startswith(
-        f"fail live-updates: the subscription to v2.outbound.contactlists.{created.json()['id']}"
-    )
+    topic = f"v2.outbound.contactlists.{created.json()['id']}.importstatus"
+    assert line.startswith(f"fail live-updates: the subscription to {topic} was refused")
+    channels = [r["path"].split("/")[5] for r in sandbox.state.log if r["path"].endswith("/subscriptions")]
+    assert channels  # the channel id is the capability part of connectUri: never printed
+    assert not any(channel in "\n".join(lines) for channel in channels)
     assert "was refused" in line
     assert "the console will poll for changes instead" in line
 
