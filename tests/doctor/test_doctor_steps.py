@@ -3,9 +3,12 @@ against a local WebSocket server, scrubbing, a user-login profile with no token.
 
 from __future__ import annotations
 
+import http.server
 import json
+import shutil
 import socket
 import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +22,7 @@ from websockets.sync.server import Server, ServerConnection, serve
 from console.api.auth import AccessToken, ClientCredentialsAuth
 from console.api.client import GenesysClient
 from console.api.regions import Endpoint
+from console.api.transport import new_http_client
 from console.connect.client import AuthKind, ClientSpec
 from console.credentials import CUSTOM_REGION, Profile, SignInMethod
 from console.doctor import DoctorOptions, Outcome, run_doctor, scrub, target_for
@@ -26,6 +30,7 @@ from console.doctor.api_steps import Found, oauth_step
 from console.doctor.cli import _endpoint
 from console.doctor.live import live_updates_step
 from console.doctor.network import network_step, tls_failure_words
+from console.errors import Cancelled
 from console.sandbox.store import SUPERVISOR_ID
 from tests.doctor.doctor_helpers import fast_heartbeat
 from tests.sandbox.sandbox_helpers import pkce_login
@@ -244,8 +249,8 @@ def _sandbox_target(url: str, sign_in: SignInMethod, client_id: str) -> Any:
 
 
 def test_a_user_token_checks_the_code_grant_and_the_users_topic(sandbox: Any) -> None:
-    with httpx.Client(base_url=sandbox.url, timeout=10) as http:
-        value = pkce_login(http)["access_token"]
+    with httpx.Client(base_url=sandbox.url, timeout=10) as web:
+        value = pkce_login(web)["access_token"]
     token = AccessToken(SecretStr(value), expires_at=time.monotonic() + 3600)
     spec = ClientSpec(Endpoint.custom(sandbox.url), AuthKind.USER_TOKEN, "sandbox-pkce", user_token=token)
     target = _sandbox_target(sandbox.url, SignInMethod.PKCE, "sandbox-pkce")
@@ -286,3 +291,53 @@ def test_a_grant_type_other_than_the_profiles_fails_the_oauth_step(sandbox: Any)
 )
 def test_a_region_base_url_gets_the_regions_login_and_apps_hosts(url: str, login: str) -> None:
     assert _endpoint(url).login_base == login
+
+
+@pytest.fixture
+def self_signed_https(tmp_path: Any) -> Iterator[str]:
+    """An https server on localhost with a self-signed certificate (made with the openssl command)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=localhost"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"https://localhost:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_certificate_missing_from_the_os_trust_store_fails_the_network_step(self_signed_https: str) -> None:
+    endpoint = Endpoint.custom(self_signed_https)
+    target = target_for(None, endpoint, "cid", sign_in=SignInMethod.CLIENT_CREDENTIALS)
+    with new_http_client() as client:  # the console's transport: truststore, the OS trust store
+        result = network_step(target, client, timeout=5)
+    assert result.outcome is Outcome.FAIL
+    assert result.detail == "TLS to the API+login+apps host localhost is not verified."
+    assert "self-signed certificate" in result.cause
+    assert "corporate proxy" in result.cause
+
+
+def test_a_cancel_stops_the_run_between_steps() -> None:
+    cancel = threading.Event()
+    seen: list[str] = []
+
+    def progress(result: Any) -> None:
+        seen.append(result.step)
+        cancel.set()
+
+    target = _sandbox_target("http://127.0.0.1:9", SignInMethod.CLIENT_CREDENTIALS, "c")
+    with pytest.raises(Cancelled):
+        run_doctor(target, None, cancel=cancel, progress=progress)
+    assert seen == ["network"]
