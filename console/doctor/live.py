@@ -45,9 +45,8 @@ def topic_for(found: Found) -> str | None:
 
 
 def _fail(detail: str, cause: str, fix: str, facts: dict[str, Any], ids: tuple[str, ...] = ()) -> StepResult:
-    return StepResult(
-        "live-updates", Outcome.FAIL, f"{detail}; {POLLS}.", cause, fix, facts, correlation_ids=ids
-    )
+    text = f"{detail.rstrip('.')}; {POLLS}."
+    return StepResult("live-updates", Outcome.FAIL, text, cause, fix, facts, correlation_ids=ids)
 
 
 def _accepted(body: Any, topic: str) -> bool:
@@ -92,7 +91,7 @@ def live_updates_step(
         return StepResult(
             result.step,
             result.outcome,
-            f"{result.detail}; {POLLS}.",
+            f"{result.detail.rstrip('.')}; {POLLS}.",
             result.cause,
             result.fix,
             result.facts,

@@ -287,3 +287,13 @@ def test_a_saved_profile_uses_its_keyring_secret(
     assert "skip oauth: no user token: sign in as a user first" in out
     assert "redirect URI http://127.0.0.1:8085/callback" in out
     assert main(["doctor", "--profile", "Nobody"]) == 2
+
+
+def test_a_spent_budget_fails_the_rate_limit_step(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox.control({"rate_limit": 4})  # the sandbox's own meter: the fifth request of the window is a 429
+    code, steps, _ = _doctor(sandbox, capsys, monkeypatch)
+    assert code == 1
+    assert steps["rate-limit"].startswith("fail rate-limit: ")
+    assert "4 of 4 requests used in this window, 0 left" in steps["rate-limit"]
