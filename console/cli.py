@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("console.sandbox.cli", "serve the local Genesys Cloud emulator"),
     "upload": ("console.jobs.cli", "upload a contact CSV to a contact list (resumable)"),
     "validate": ("console.contacts.cli", "validate a contact CSV against a list definition"),
+    "doctor": ("console.doctor.cli", "read-only org check: network, clock, OAuth, permissions, live updates"),
     "gui": ("console.ui.app", "open the main window"),
     "activity": ("console.activity.cli", "print the activity history: every write the console made"),
     "self-test": ("console.selftest", "offscreen end-to-end check: sandbox, upload, test call, window"),

@@ -7,6 +7,7 @@ and records the URLs it carried, so a test can prove a request went through it.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import threading
@@ -61,6 +62,37 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         """Forward."""
         self._forward()
+
+    def do_CONNECT(self) -> None:
+        """Tunnel (``CONNECT host:port``, as WebSocket and https clients ask a proxy)."""
+        host, _, port = self.path.rpartition(":")
+        self.server.seen.append(f"CONNECT {self.path}")
+        try:
+            upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
+        except OSError:
+            self.send_error(502, "cannot reach the target")
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+
+        def pipe(src: socket.socket, dst: socket.socket) -> None:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for sock in (src, dst):
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+
+        back = threading.Thread(target=pipe, args=(upstream, self.connection), daemon=True)
+        back.start()
+        pipe(self.connection, upstream)
+        back.join(10)
+        upstream.close()
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet."""

@@ -44,6 +44,8 @@ from console.api.logging import (
 from console.api.models import (
     AttemptLimits,
     CallConversation,
+    ChannelTopic,
+    ChannelTopicListing,
     ContactList,
     ContactListTemplate,
     ContactListUploadUrlRequest,
@@ -53,6 +55,7 @@ from console.api.models import (
     Division,
     ExternalContact,
     ImportStatus,
+    NotificationChannel,
     Organization,
     Page,
     Queue,
@@ -723,6 +726,25 @@ class GenesysClient:
         """Hang up the whole call (``PATCH /conversations/calls/{id} {"state": "disconnected"}``)."""
         url = f"/api/v2/conversations/calls/{_seg(conversation_id)}"
         self._send("PATCH", url, json={"state": "disconnected"})
+
+    # -- notifications (genesys-api.md §13) ----------------------------------------
+
+    def create_notification_channel(self) -> NotificationChannel:
+        """Open a notification channel (``POST /api/v2/notifications/channels``)."""
+        return self._decode(self._send("POST", "/api/v2/notifications/channels"), NotificationChannel)
+
+    def put_channel_subscriptions(self, channel_id: str, topics: Sequence[str]) -> list[ChannelTopic]:
+        """Replace a channel's topics (this also renews the channel); the topics as Genesys answered them."""
+        url = f"/api/v2/notifications/channels/{_seg(channel_id)}/subscriptions"
+        listing = self._decode(self._send("PUT", url, json=[{"id": t} for t in topics]), ChannelTopicListing)
+        return listing.entities
+
+    def proxy_for(self, url: str) -> str | None:
+        """The proxy this client's transport uses for ``url`` (None: direct), for sockets opened beside it."""
+        transport: Any = getattr(self._http, "_transport", None)
+        transport = getattr(transport, "_inner", transport)  # a BorrowedTransport lends a ConsoleTransport
+        route_for = getattr(transport, "route_for", None)
+        return route_for(url) if callable(route_for) else None
 
     # -- raw requests (the error decoder's "Resend edited request") ---------------
 

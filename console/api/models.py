@@ -913,3 +913,79 @@ class ContactListTemplate(ContactList):
     def to_list(self) -> ContactList:
         """A new (unsaved) list definition with this template's shape."""
         return ContactList.model_validate(self.create_body())
+
+
+# ---------------------------------------------------------------------------
+# Notifications (genesys-api.md §13)
+# ---------------------------------------------------------------------------
+
+
+class NotificationChannel(WireModel):
+    """``POST /api/v2/notifications/channels`` (``SDK models/channel.py``)."""
+
+    id: str
+    """Channel id."""
+    connect_uri: str = Field(alias="connectUri")
+    """The WebSocket to connect to (``wss://streaming.{domain}/channels/{id}``)."""
+    expires: WireDateTime | None = None
+    """When the channel goes away unless it is subscribed again."""
+
+
+class ChannelTopic(WireModel):
+    """One subscription of a channel (``SDK models/channel_topic.py``)."""
+
+    id: str
+    """The topic name, e.g. ``v2.users.{id}.conversations.calls``."""
+    state: str | None = None
+    """``Permitted`` or ``Rejected``."""
+    rejection_reason: str | None = Field(default=None, alias="rejectionReason")
+    """Why a topic was rejected."""
+    missing_permissions: list[str] | None = Field(default=None, alias="missingPermissions")
+    """Permissions the token lacks for it."""
+    self_uri: str | None = Field(default=None, alias="selfUri")
+    """Relative URI."""
+
+
+class ChannelTopicListing(WireModel):
+    """``GET|PUT|POST .../subscriptions`` (``SDK models/channel_topic_entity_listing.py``)."""
+
+    entities: list[ChannelTopic] = Field(default_factory=list)
+    """The channel's topics."""
+
+
+class NotificationEvent(WireModel):
+    """One message on a channel's WebSocket: ``{topicName, version, eventBody, metadata}``."""
+
+    topic_name: str = Field(alias="topicName")
+    """The topic (``channel.metadata`` for heartbeats, ``v2.system.socket_closing`` before a close)."""
+    version: str | None = None
+    """Event schema version."""
+    event_body: dict[str, Any] = Field(default_factory=dict, alias="eventBody")
+    """The topic's payload (a conversation, an import status, ``{message}`` for metadata)."""
+    metadata: dict[str, Any] | None = None
+    """``CorrelationId`` and the like."""
+
+
+class ImportStatusEvent(WireModel):
+    """The ``v2.outbound.contactlists.{id}.importstatus`` payload (SDK ``ContactlistImportStatus...``)."""
+
+    import_state: str | None = Field(default=None, alias="importState")
+    """``IN_PROGRESS`` or ``FAILED``; absent after success (as in the REST status)."""
+    total_records: int | None = Field(default=None, alias="totalRecords")
+    """Records in the file."""
+    completed_records: int | None = Field(default=None, alias="completedRecords")
+    """Records imported so far."""
+    percentage_complete: int | None = Field(default=None, alias="percentageComplete")
+    """0..100."""
+    failure_reason: str | None = Field(default=None, alias="failureReason")
+    """Why a FAILED import failed."""
+
+    def to_status(self) -> ImportStatus:
+        """The same facts as the REST :class:`ImportStatus` (whose field names differ)."""
+        return ImportStatus(
+            state=self.import_state,
+            totalRecords=self.total_records,
+            completedRecords=self.completed_records,
+            percentComplete=self.percentage_complete,
+            failureReason=self.failure_reason,
+        )

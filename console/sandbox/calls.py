@@ -195,6 +195,26 @@ def _settle(conv: dict[str, Any], state: SandboxState, now: float) -> None:
             conv["connected" if not conv["badNumber"] else "failed"] = connect_at
 
 
+def transition_times(conv: dict[str, Any], state: SandboxState) -> list[float]:
+    """Sandbox times at which the call changes by itself under the switches now.
+
+    The station answering or timing out, the far end connecting or failing; the notification watcher
+    renders the call at each.
+    """
+    if conv["ended"] is not None:
+        return []
+    timeout_at = conv["created"] + float(state.switch("station_timeout"))
+    answered = conv["answered"]
+    if answered is None and conv["timedOut"] is None:
+        answer = state.switch("station_answer")
+        answer_at = None if answer == "never" else conv["created"] + float(answer)
+        if answer_at is not None and answer_at <= timeout_at:
+            answered = answer_at
+    if answered is None:
+        return [timeout_at] if conv["timedOut"] is None else []
+    return [answered, max(answered + float(state.switch("call_connect_after")), answered)]
+
+
 def _end_time(conv: dict[str, Any]) -> float | None:
     """When the call ended (hung up, station timed out, or the number failed), else None."""
     ends = [t for t in (conv["ended"], conv["timedOut"], conv["failed"]) if t is not None]

@@ -24,7 +24,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from console.sandbox import calls, contacts, events, external, imports, lists, oauth, org, outbound_settings
+from console.sandbox import (
+    calls,
+    contacts,
+    events,
+    external,
+    imports,
+    lists,
+    notifications,
+    oauth,
+    org,
+    outbound_settings,
+)
 from console.sandbox import templates as list_templates
 from console.sandbox.errors import (
     ApiError,
@@ -73,6 +84,7 @@ _CONTROL_KEYS = (
     "import_delay",
     "clear_delay",
     "advance_clock",
+    "drop_sockets",
 )
 
 
@@ -112,7 +124,7 @@ def _routes() -> list[Route]:
         Route("POST", "/oauth/token", oauth.token, auth=False),
         Route("GET", "/oauth/authorize", oauth.authorize, auth=False),
     ]
-    for module in (org, lists, contacts, imports, events, calls, external):
+    for module in (org, lists, contacts, imports, events, calls, external, notifications):
         table.extend(module.ROUTES)
     table.extend(list_templates.ROUTES)  # contact-list templates (§7)
     table.extend(outbound_settings.ROUTES)  # org outbound settings (§6.5)
@@ -157,6 +169,7 @@ class SandboxApp:
             "clear_delay": config.clear_delay,
         }
         self.state = SandboxState(config=live, clients=clients)
+        self.hub = self.state.hub = notifications.Hub(self.state)
         if config.state_file is not None:
             self.state.persist = SqlitePersistence(config.state_file)
             self.state.load()
@@ -209,6 +222,9 @@ class SandboxApp:
         expire = data.get("expire_tokens", False)
         if not isinstance(expire, bool):
             raise ValueError(f"expire_tokens must be true or false; got {expire!r}")
+        drop = data.get("drop_sockets", False)
+        if not isinstance(drop, bool):
+            raise ValueError(f"drop_sockets must be true or false; got {drop!r}")
         advance = data.get("advance_clock", 0)
         if isinstance(advance, bool) or not isinstance(advance, int | float) or not 0 <= advance <= 10**9:
             raise ValueError(f"advance_clock must be a number of seconds between 0 and 1e9; got {advance!r}")
@@ -221,10 +237,13 @@ class SandboxApp:
                     tok.revoked = True
         if advance:
             self.state.clock.advance(float(advance))
+        if drop:
+            self.hub.drop_all()
         return self.snapshot()
 
     def reset(self) -> None:
         """Data back to the seed; switches, faults and tokens back to the start-up configuration."""
+        self.hub.close_all("the sandbox was reset")
         with self.state.lock:
             self.state.reset_data()
             self.state.config.update(
@@ -492,11 +511,29 @@ def _switch_value(name: str, value: Any) -> str:
         return text
     if name in calls.SWITCH_CHECKS:
         return calls.SWITCH_CHECKS[name](text)
-    if name == "import_lag":
+    if name in ("import_lag", "channel_lifetime"):
         return calls.seconds_switch(name, text)
+    if name == "date_skew_seconds":
+        return _skew_switch(text)
+    if name == "heartbeat_seconds":
+        calls.seconds_switch(name, text)
+        if float(text) <= 0:
+            raise ValueError(f"switch {name!r} takes seconds > 0; got {text!r}")
+        return text
     if name in FREE_SWITCHES:
         return text
     raise ValueError(f"unknown switch {name!r}; known: {sorted([*SWITCHES, *FREE_SWITCHES])}")
+
+
+def _skew_switch(text: str) -> str:
+    """``date_skew_seconds``: seconds (negative: the server's clock is behind), at most a year either way."""
+    try:
+        ok = math.isfinite(float(text)) and abs(float(text)) <= 366 * 86400
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"switch 'date_skew_seconds' takes seconds within +-31622400; got {text!r}")
+    return text
 
 
 def _fault(index: int, raw: Any) -> dict[str, Any]:
@@ -592,6 +629,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request stderr log."""
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header: the wall clock moved by the ``date_skew_seconds`` switch (a clock off)."""
+        if timestamp is None:
+            timestamp = time.time() + float(self.server.app.state.switches.get("date_skew_seconds") or 0)
+        return super().date_time_string(timestamp)
 
     def _line(self) -> bytes:
         line = self.rfile.readline(_MAX_LINE + 1)
@@ -700,8 +743,51 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def do_GET(self) -> None:
-        """Answer a GET."""
+        """Answer a GET; a WebSocket upgrade of ``/channels/{id}`` becomes that channel's socket."""
+        if "websocket" in self.headers.get("Upgrade", "").lower():
+            self._websocket()
+            return
         self._dispatch()
+
+    def _websocket(self) -> None:
+        """Serve a notification channel's WebSocket on this connection until it closes.
+
+        The socket stays on the sandbox's one port (``connectUri`` is ``ws://HOST:PORT/channels/{id}``
+        like the platform's one streaming host); websockets' sans-I/O protocol is given the upgrade
+        request this handler already read, answers it, and its sync connection takes the socket over.
+        """
+        self.close_connection = True
+        app = self.server.app
+        path = urllib.parse.urlsplit(self.path).path
+        fault = app._take_fault("GET", path)
+        match = notifications.CHANNEL_PATH.fullmatch(path)
+        kind = fault["kind"] if fault is not None else None
+        if kind == "drop":
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if kind == "delay" and fault is not None:
+            time.sleep(float(fault.get("seconds", 1.0)))
+        status = 404 if match is None else 0
+        if kind == "429":
+            status = 429
+        elif kind == "status" and fault is not None:
+            status = int(fault["status"])
+        if status or match is None:
+            err = standard(status or 404)
+            data = Response(status, err.body(new_id())).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        self.wfile.flush()
+        # the request as read, for websockets' parser (the client sends nothing more before the 101)
+        head = "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
+        raw = f"GET {self.path} HTTP/1.1\r\n{head}\r\n".encode("latin-1")
+        app.hub.serve(self.connection, raw, match["id"])
 
     def do_POST(self) -> None:
         """Answer a POST."""
@@ -804,6 +890,7 @@ class Sandbox(Listening):
         server, self._server = self._server, None
         if server is None:
             return
+        self.app.hub.stop()
         server.shutdown()
         with server.conn_lock:
             conns = list(server.connections)

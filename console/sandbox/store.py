@@ -85,6 +85,10 @@ FREE_SWITCHES: dict[str, str] = {
     "station_answer": "1",
     "station_timeout": "60",
     "import_lag": "2",
+    "heartbeat_seconds": "30",
+    "channel_lifetime": "86400",
+    "refused_topics": "",
+    "date_skew_seconds": "0",
 }
 
 
@@ -191,6 +195,11 @@ class Clock:
             while (left := deadline - self.now()) > 0:
                 self._moved.wait(left)
 
+    def wait_moved(self, timeout: float) -> None:
+        """Block until the clock is advanced or reset, or ``timeout`` real seconds pass."""
+        with self._moved:
+            self._moved.wait(timeout)
+
     def call_later(self, delay: float, fn: Callable[[], None]) -> None:
         """Run ``fn`` on a daemon thread once ``delay`` sandbox seconds have passed."""
         deadline = self.now() + delay
@@ -251,6 +260,7 @@ class SandboxState:
     persist: SqlitePersistence | None = None
     generation: int = 0
     clock: Clock = field(default_factory=Clock)
+    hub: Any = None  # the notification hub (console/sandbox/notifications.py), made by the server
 
     def switch(self, name: str) -> str:
         """The current value of a switch."""

@@ -45,6 +45,7 @@ from console.credentials import (
     SignInMethod,
 )
 from console.credentials.secrets import NO_KEYRING_MESSAGE
+from console.ui.doctor_panel import DoctorPanel
 from console.ui.errors import DecodedError, decode_error
 from console.ui.session import ConnectionReport, SessionController, SignedInUser
 
@@ -185,6 +186,9 @@ class ProfileDialog(QDialog):
         self.save_button.setDefault(True)
         self.use_button = QPushButton("Save && &use this profile")
         self.test_button = QPushButton("&Test connection")
+        self.doctor_button = QPushButton("Chec&k this org")  # console.ui.doctor_panel (issue 22)
+        self.doctor_button.setToolTip("Read-only checks: network, clock, OAuth, permissions, live updates")
+        self.doctor_button.clicked.connect(self.check_org)
         self.sign_in_button = QPushButton("Sign in as a &user")
         self.sign_out_button = QPushButton("Sign &out")
         self.close_button = QPushButton("Close")
@@ -199,6 +203,7 @@ class ProfileDialog(QDialog):
             self.save_button,
             self.use_button,
             self.test_button,
+            self.doctor_button,
             self.sign_in_button,
             self.sign_out_button,
         ):
@@ -449,6 +454,16 @@ class ProfileDialog(QDialog):
         self.result_label.setText(f"Testing “{profile.name}”…")
         self.checks_table.setRowCount(0)
         self.session.test_connection(profile, SecretStr(typed) if typed else None)
+
+    @Slot()
+    def check_org(self) -> None:
+        """Run the doctor's read-only steps on the profile as the form shows it, in a :class:`DoctorPanel`."""
+        try:
+            profile = self.form_profile()
+        except ValidationError as exc:
+            self._show_text(f"Cannot check: {exc.errors()[0]['msg']}", error=True)
+            return
+        self.doctor_panel = DoctorPanel.start_for(self, profile, self.secret_edit.text(), self.session)
 
     @Slot()
     def sign_in(self) -> None:
