@@ -39,7 +39,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget  # noqa: E402, 
 from console import APP_ID, APP_NAME  # noqa: E402
 from console.ui.app import create_main_window  # noqa: E402
 from console.ui.builder.dialogs import ConfirmSendDialog  # noqa: E402
-from console.ui.main_window import PAGE_BUILDER, PAGE_CALL, PAGE_LOG, MainWindow  # noqa: E402
+from console.ui.main_window import PAGE_ACTIVITY, PAGE_BUILDER, PAGE_CALL, PAGE_LOG, MainWindow  # noqa: E402
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 20.0) -> None:
@@ -214,6 +214,17 @@ def shot_log(win: MainWindow, work: Path) -> list[Path]:
     return [save(win, "api-log")]
 
 
+def shot_activity(win: MainWindow, work: Path) -> list[Path]:
+    """The activity history after the writes above (list created, upload, test call, a refused call)."""
+    page: Any = win.activity_page
+    loaded = signal_flag(page.loaded)
+    win.show_page(PAGE_ACTIVITY)
+    page.refresh()
+    wait_until(lambda: loaded)
+    pause(0.3)
+    return [save(win, "activity")]
+
+
 def shot_profiles(win: MainWindow, work: Path) -> list[Path]:
     """The main window on the sandbox, and the profile dialog."""
     win.show_page(PAGE_BUILDER)
@@ -225,7 +236,7 @@ def shot_profiles(win: MainWindow, work: Path) -> list[Path]:
     return shots
 
 
-SHOTS = (shot_builder, shot_preview, shot_call, shot_decoder, shot_log, shot_profiles)
+SHOTS = (shot_builder, shot_preview, shot_call, shot_decoder, shot_log, shot_activity, shot_profiles)
 
 
 def main() -> int:
