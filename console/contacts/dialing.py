@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
+import gc
 import json
 import multiprocessing
 import os
@@ -47,12 +48,12 @@ import re
 import zoneinfo
 from array import array
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import compress, repeat
-from operator import itemgetter
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import IO, Any
 
@@ -218,10 +219,11 @@ _FORMATTING = str.maketrans("", "", " \t\u00a0().-")
 _AREA_EXCHANGE = re.compile(r"[2-9]\d\d[2-9]\d\d", re.ASCII)
 _HEADS_NANP = frozenset({"", "1", "+1"})
 _HEADS_PLUS = frozenset({"+1"})
-_TAKE_HEAD, _TAKE_MID, _TAKE_TAIL = (
+_TAKE_HEAD, _TAKE_MID, _TAKE_TAIL, _CUT_TAIL = (
     itemgetter(slice(None, -10)),
     itemgetter(slice(-10, -4)),
     itemgetter(slice(-4, None)),
+    itemgetter(slice(None, -4)),
 )
 
 PhoneKey = tuple[str, str, bool]
@@ -476,6 +478,43 @@ def _phone_id(
     return zset(_key_zones(key, heads, supported))
 
 
+def _prefix_phone_id(
+    zset: Callable[[tuple[str, ...]], int],
+    areas: dict[tuple[str, str], int],
+    heads: frozenset[str],
+    supported: frozenset[str],
+    prefix: str,
+) -> int:
+    """Zone-set id of a phone value ending in four digits, from what precedes them.
+
+    The general key strips the formatting from the whole value; with four digits last, that is
+    the stripped prefix plus those digits, so its head and area code + exchange are the
+    stripped prefix's head and last six characters. The zones are looked up per area code
+    (``areas``: -1 for the few area codes whose zones depend on the exchange), so a miss here
+    costs a strip and a dict lookup.
+    """
+    stripped = prefix.translate(_FORMATTING)
+    head, mid = stripped[:-6], stripped[-6:]
+    if head not in heads or _AREA_EXCHANGE.fullmatch(mid) is None:
+        return 0
+    area = (head, mid[:3])
+    zid = areas.get(area)
+    if zid is None:
+        zid = areas[area] = (
+            -1 if mid[:3] in _split_areas() else zset(_key_zones((head, mid, True), heads, supported))
+        )
+    if zid < 0:
+        return zset(_key_zones((head, mid, True), heads, supported))
+    return zid
+
+
+@functools.cache
+def _split_areas() -> frozenset[str]:
+    """Area codes some of whose exchanges libphonenumber gives other zones than the area code."""
+    data, _ = _tzdata()
+    return frozenset(k[1:4] for k in data if k.startswith("1") and len(k) > 4)
+
+
 def compute_windows(
     source: CsvSource,
     definition: ContactList,
@@ -630,10 +669,22 @@ class _State:
             self.ids = [
                 _Ids(functools.partial(_phone_id, self.zset, heads, plan.supported)) for heads in plan.heads
             ]
+            by_heads = {
+                heads: _Ids(functools.partial(_prefix_phone_id, self.zset, {}, heads, plan.supported))
+                for heads in set(plan.heads)
+            }
+            self.prefix_ids = [by_heads[heads] for heads in plan.heads]  # columns share what they can
         else:
             self.known = zoneinfo.available_timezones()
             self.ids = [_Ids(self.tz_id) for _ in plan.cols]
+            self.prefix_ids = [_Ids(int) for _ in plan.cols]
         self.zip_ids = _Ids(self.zip_id)
+        if plan.zip_col is not None:  # every five-digit value at once: the lookups of a batch stay in C
+            table = zip_table()
+            for n in range(100_000):
+                z = f"{n:05d}"
+                zone = table.get(z)
+                self.zip_ids[z] = _ZIP_INVALID if zone is None else self.zset((zone,)) if zone else _ZIP_NA
         self.canons: list[tuple[object, ...]] = []
         self.combos = _Ids(self.combo)
 
@@ -663,31 +714,56 @@ class _State:
 _STATES: dict[_Plan, _State] = {}
 
 
-def _run_batch(plan: _Plan, records: list[list[str]], lo: int, invalid: Mapping[int, list[int]]) -> _BatchOut:
-    """The combination index of each record (``invalid``: per column, batch rows that do not map)."""
+def _state(plan: _Plan) -> _State:
     state = _STATES.get(plan)
     if state is None:
         state = _STATES[plan] = _State(plan)
+    return state
+
+
+def _run_batch(plan: _Plan, records: list[list[str]], lo: int, invalid: Mapping[int, list[int]]) -> _BatchOut:
+    """The combination index of each record (``invalid``: per column, batch rows that do not map)."""
+    state = _state(plan)
     needed = max([*plan.cols, -1 if plan.zip_col is None else plan.zip_col])
     if records and min(map(len, records)) <= needed:  # ragged or blank rows: missing cells are blank
         records = [r if len(r) > needed else r + [""] * (needed + 1 - len(r)) for r in records]
     cols: list[list[int]] = []
+    for col, ids, by_prefix in zip(plan.cols, state.ids, state.prefix_ids, strict=True):
+        values = list(map(itemgetter(col), records))
+        if not plan.automatic:
+            cols.append(list(map(ids.__getitem__, values)))
+            continue
+        # a value ending in four digits is keyed by what precedes them (area code and exchange
+        # with their formatting: tens of thousands of keys for a million rows); the rest by the
+        # general key
+        got = list(map(by_prefix.__getitem__, map(_CUT_TAIL, values)))
+        others = list(compress(range(len(values)), map(not_, map(str.isdigit, map(_TAKE_TAIL, values)))))
+        if others:
+            keys = _phone_keys(map(values.__getitem__, others))
+            for i, zid in zip(others, map(ids.__getitem__, keys), strict=True):
+                got[i] = zid
+        cols.append(got)
+    zips = list(map(itemgetter(plan.zip_col), records)) if plan.zip_col is not None else None
+    return _combine(plan, state, cols, zips, len(records), lo, invalid)
+
+
+def _combine(
+    plan: _Plan,
+    state: _State,
+    cols: list[list[int]],
+    zips: list[str] | None,
+    count: int,
+    lo: int,
+    invalid: Mapping[int, list[int]],
+) -> _BatchOut:
+    """Per-column zone-set ids (and the ZIP values) -> the combination index of each row."""
     bad_tz: list[tuple[int, int]] = []
-    for col, ids in zip(plan.cols, state.ids, strict=True):
-        values: Iterable[Hashable] = map(itemgetter(col), records)
-        if plan.automatic:
-            values = _phone_keys(values)  # type: ignore[arg-type]
-        got = list(map(ids.__getitem__, values))
+    for col, got in zip(plan.cols, cols, strict=True):
         for i in invalid.get(col, ()):
             got[i] = 0
         if not plan.automatic and _TZ_INVALID in got:
             bad_tz.extend((lo + k, col) for k in compress(range(len(got)), map(_TZ_INVALID.__eq__, got)))
-        cols.append(got)
-    zcol = (
-        list(map(state.zip_ids.__getitem__, map(itemgetter(plan.zip_col), records)))
-        if plan.zip_col is not None
-        else list(repeat(_ZIP_NA, len(records)))
-    )
+    zcol = list(map(state.zip_ids.__getitem__, zips)) if zips is not None else list(repeat(_ZIP_NA, count))
     idx = array("I", map(state.combos.__getitem__, zip(*cols, zcol, strict=True)))
     return idx, list(state.canons), bad_tz
 
@@ -707,10 +783,16 @@ def _range_batch(
     with open(data_path, "rb") as fh:
         fh.seek(first)
         raw = fh.read(last - first)
-    records = parse_text(raw.decode(codec, errors="replace"), dialect)
-    if len(records) != count:
-        return None
-    return _run_batch(plan, records, lo, invalid)
+    was_enabled = gc.isenabled()
+    gc.disable()  # a batch makes 50,000 small lists: the cyclic collector would rescan them all
+    try:
+        records = parse_text(raw.decode(codec, errors="replace"), dialect)
+        if len(records) != count:
+            return None
+        return _run_batch(plan, records, lo, invalid)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _window_of(canon: tuple[object, ...], automatic: bool, at: datetime, settings: DialingSettings) -> Window:

@@ -396,3 +396,29 @@ def test_two_worker_processes_agree_with_one(tmp_path: Path, monkeypatch: pytest
     with open_csv(tmp_path / "bad.csv") as src:
         dw = compute_windows(src, d, map_header(src.header, d.column_names).columns, at=NOON_ET)
     assert len(dw.row_window) == src.row_count
+
+
+def test_values_keyed_by_their_prefix_map_as_the_general_key_does(tmp_path: Path) -> None:
+    """Phones ending in four digits are keyed by what precedes them, per area code: same zones."""
+    values = [
+        "(208) 234-5678",  # 208: Boise and Los Angeles by exchange
+        "208-884-1234",
+        "+1 709 234 5678",  # Newfoundland and Halifax
+        "12122345678",
+        "1-212-234-5678",
+        "+12122345678",
+        "+44 20 7946 0958",
+        "+49 30 12345678",
+        "2121234567",  # exchange starting with 1
+        "(212) 234-56 78",  # formatting inside the last four
+        "(212) 234-5678 ",
+        "212.234.567٨",  # an Arabic-Indic digit last
+        "",
+        "5678",
+        "+1 876 234 5678",  # Jamaica
+    ]
+    rows = [[str(i), v, values[(i + 3) % len(values)], ""] for i, v in enumerate(values)]
+    dw = _windows(tmp_path, rows)
+    for i, (_, p1, p2, _) in enumerate(rows):
+        zones = set(phone_zones(p1)) | set(phone_zones(p2))
+        assert set(dw.window(i).zones) == zones, (p1, p2)
