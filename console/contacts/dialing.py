@@ -65,21 +65,29 @@ from console.api.models import ContactList
 from console.contacts.reader import CsvSource, parse_text
 from console.contacts.result import RULES, Severity, ValidationIssue, ValidationResult
 from console.contacts.rules import map_header
+from console.errors import Cancelled
 from console.fileio import atomic_write
 
 __all__ = [
     "CSV_COLUMNS",
+    "NOT_APPLICABLE",
+    "SHORT_MINUTES",
+    "SHORT_RULE",
+    "DialingReport",
     "DialingSettings",
     "DialingWindows",
     "Window",
     "add_dialing_arguments",
     "applies",
     "compute_windows",
+    "for_check",
     "phone_zones",
     "run_dialing",
     "window_for",
+    "window_label",
     "write_windows_csv",
     "zip_zone",
+    "zone_label",
 ]
 
 MAPPED_SOURCES = ("phones", "phones+zip", "zone column")
@@ -209,6 +217,61 @@ def window_for(
 def _default(reason: str, at: datetime, settings: DialingSettings) -> Window:
     s, e, z = settings.default_start, settings.default_end, settings.default_zone
     return Window((), "default", reason, s, e, z, _callable(z, s, e, at))
+
+
+def _evaluated(w: Window, at: datetime, settings: DialingSettings) -> Window:
+    """Window ``w`` (same zones, same source) evaluated at another instant."""
+    if w.is_default:
+        return _default(w.reason, at, settings)
+    return window_for(w.zones, at, settings, source=w.source)
+
+
+SHORT_MINUTES = 120
+"""A window shorter than this gets the ``dialing.window_short`` finding."""
+SHORT_RULE = "dialing.window_short"
+_ZONE_NAMES = {
+    "America/New_York": ("Eastern", "ET"),
+    "America/Detroit": ("Eastern", "ET"),
+    "America/Indiana/Indianapolis": ("Eastern", "ET"),
+    "America/Toronto": ("Eastern", "ET"),
+    "America/Chicago": ("Central", "CT"),
+    "America/Winnipeg": ("Central", "CT"),
+    "America/Regina": ("Central (Saskatchewan)", "CST"),
+    "America/Denver": ("Mountain", "MT"),
+    "America/Edmonton": ("Mountain", "MT"),
+    "America/Boise": ("Mountain", "MT"),
+    "America/Phoenix": ("Mountain (Arizona)", "MST"),
+    "America/Los_Angeles": ("Pacific", "PT"),
+    "America/Vancouver": ("Pacific", "PT"),
+    "America/Anchorage": ("Alaska", "AKT"),
+    "Pacific/Honolulu": ("Hawaii", "HST"),
+    "America/Halifax": ("Atlantic", "AT"),
+    "America/Puerto_Rico": ("Atlantic (Puerto Rico)", "AST"),
+    "America/St_Johns": ("Newfoundland", "NT"),
+}
+
+
+_DASH = "\u2013"
+
+
+def zone_label(zone: str, *, short: bool = False) -> str:
+    """A zone as people say it (``Eastern``, or ``ET`` when ``short``); other zones by IANA name."""
+    names = _ZONE_NAMES.get(zone)
+    if names is None:
+        return zone
+    return names[1] if short else names[0]
+
+
+def window_label(w: Window) -> str:
+    """``08:00-21:00 Central``, ``default 14:00-20:00 ET`` or ``no common hour (Eastern, Pacific/Guam)``.
+
+    The times are joined with an en dash (as the platform's help writes them).
+    """
+    if w.is_default:
+        return f"default {_hhmm(w.start)}{_DASH}{_hhmm(w.end)} {zone_label(w.zone, short=True)}"
+    if w.start >= w.end:
+        return f"no common hour ({', '.join(zone_label(z) for z in w.zones)})"
+    return f"{_hhmm(w.start)}{_DASH}{_hhmm(w.end)} {zone_label(w.zone)}"
 
 
 # -- phones ----------------------------------------------------------------------------------------
@@ -403,13 +466,57 @@ class DialingWindows:
     row_window: array[int]
     findings: list[ValidationIssue] = field(default_factory=list)
     finding_count: int = 0
+    _counts: Counter[int] | None = field(default=None, repr=False, compare=False)
 
     def window(self, row: int) -> Window:
         """Row ``row``'s window."""
         return self.windows[self.row_window[row]]
 
     def _per_window(self) -> Counter[int]:
-        return Counter(self.row_window)
+        if self._counts is None:
+            self._counts = Counter(self.row_window)
+        return self._counts
+
+    def short_ids(self) -> frozenset[int]:
+        """Windows shorter than :data:`SHORT_MINUTES` (empty ones included)."""
+        return frozenset(k for k, w in enumerate(self.windows) if w.minutes < SHORT_MINUTES)
+
+    def is_short(self, row: int) -> bool:
+        """Whether row ``row``'s window is shorter than :data:`SHORT_MINUTES`."""
+        return self.windows[self.row_window[row]].minutes < SHORT_MINUTES
+
+    def short_rows(self) -> array[int]:
+        """Rows whose window is shorter than :data:`SHORT_MINUTES`, ascending (C-level scan)."""
+        short = self.short_ids()
+        if not short:
+            return array("l")
+        return array("l", compress(range(len(self.row_window)), map(short.__contains__, self.row_window)))
+
+    def short_finding(self, row: int, line: int) -> ValidationIssue:
+        """The ``dialing.window_short`` finding of a row with a short window."""
+        w = self.window(row)
+        rule = RULES[SHORT_RULE]
+        where = " and ".join(zone_label(z) for z in w.zones) or zone_label(w.zone)
+        hours = "no hour at all" if w.minutes == 0 else f"only {window_label(w)}"
+        return ValidationIssue(
+            row,
+            line,
+            None,
+            SHORT_RULE,
+            rule.severity,
+            f"Row {row + 1} (line {line}) can be dialled {hours}: its phones and ZIP map to {where}, "
+            f"and the callable hours of those zones overlap for less than {SHORT_MINUTES // 60} hours.",
+            rule.fix,
+        )
+
+    def callable_count(self, at: datetime) -> int:
+        """Contacts the dialer may call at instant ``at`` (each distinct window evaluated at ``at``)."""
+        at = at.astimezone(UTC)
+        total = 0
+        for k, n in self._per_window().items():
+            if _evaluated(self.windows[k], at, self.settings).callable:
+                total += n
+        return total
 
     def summary(self) -> dict[str, object]:
         """``{"zones": {zone: contacts}, "mapped": N, "default": M, "callable": K, "at": iso}``.
@@ -458,6 +565,52 @@ def applies(definition: ContactList) -> bool:
     return bool(definition.automatic_time_zone_mapping) or any(
         pc.callable_time_column for pc in definition.phone_columns or []
     )
+
+
+NOT_APPLICABLE = (
+    "The list has no automatic time-zone mapping and no callable-time column: the platform "
+    "computes no dialing window per contact (turn on automatic time-zone mapping in the list)."
+)
+"""Why a list shows no dialing windows."""
+
+
+def for_check(
+    source: CsvSource,
+    definition: ContactList,
+    result: ValidationResult,
+    *,
+    settings: DialingSettings | None = None,
+    region: str = "US",
+    cancel: Callable[[], bool] | None = None,
+) -> tuple[DialingWindows | None, str]:
+    """The windows of a validated file, or None and the sentence saying why there are none.
+
+    Uses the validation's own header mapping and default regions (``result.plan``).
+
+    Raises:
+        Cancelled: ``cancel`` returned True.
+    """
+    if not applies(definition):
+        return None, NOT_APPLICABLE
+    if result.cancelled:
+        return None, "The check was stopped before the end: no dialing windows."
+    regions = {}
+    if result.plan is not None:
+        names = {v: k for k, v in result.columns.items()}
+        regions = {
+            names[c.index]: c.region for c in result.plan.checks if c.kind == "phone" and c.index in names
+        }
+    dialing = compute_windows(
+        source,
+        definition,
+        result.columns,
+        settings=settings,
+        regions=regions,
+        region=region,
+        result=result,
+        cancel=cancel,
+    )
+    return dialing, ""
 
 
 def _invalid_phone_rows(result: ValidationResult | None, phone_cols: Sequence[int]) -> dict[int, set[int]]:
@@ -525,6 +678,7 @@ def compute_windows(
     regions: Mapping[str, str] | None = None,
     region: str = "US",
     result: ValidationResult | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> DialingWindows:
     """Every row's dialing window.
 
@@ -537,8 +691,10 @@ def compute_windows(
         regions: Per phone column default region (as the validation's options).
         region: Default region for the other phone columns.
         result: The validation of the same file: phones it rejects do not map.
+        cancel: Polled between batches (an ``Event.is_set``).
 
     Raises:
+        Cancelled: ``cancel`` returned True.
         ValueError: The list has neither automatic time-zone mapping nor callable-time columns.
     """
     if not applies(definition):
@@ -589,6 +745,8 @@ def compute_windows(
 
     def take(lo: int, got: _BatchOut | None) -> None:
         nonlocal finding_count
+        if cancel is not None and cancel():
+            raise Cancelled
         if got is None:  # the worker could not split the range as the index does: parse it here
             hi = lo + _BATCH
             got = _run_batch(plan, source.records(lo, hi), lo, _invalid_in(invalid, lo, hi))
@@ -632,8 +790,12 @@ def compute_windows(
                         _invalid_in(invalid, lo, hi),
                     )
                 )
-            for lo, fut in zip(starts, futures, strict=True):
-                take(lo, fut.result())
+            try:
+                for lo, fut in zip(starts, futures, strict=True):
+                    take(lo, fut.result())
+            except Cancelled:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     _STATES.pop(plan, None)  # this process's caches: the next file starts afresh
     return DialingWindows(at, settings, windows, row_window, findings, finding_count)
 
@@ -871,13 +1033,30 @@ def add_dialing_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@dataclass
+class DialingReport:
+    """What ``validate`` prints of the dialing windows.
+
+    Attributes:
+        summary_line: The summary line's ``dialing: ...`` part.
+        json: The JSON ``dialing`` object.
+        short_count: Rows with a window shorter than :data:`SHORT_MINUTES` (rule ``dialing.window_short``).
+        short_findings: The first 20 of them.
+    """
+
+    summary_line: str
+    json: dict[str, object]
+    short_count: int
+    short_findings: list[ValidationIssue]
+
+
 def run_dialing(
     args: argparse.Namespace, source: CsvSource, definition: ContactList, result: ValidationResult
-) -> tuple[str, dict[str, object]] | None:
+) -> DialingReport | None:
     """Compute and write the windows when ``--dialing-windows`` or ``--at`` was given.
 
     Returns:
-        The summary line's ``dialing: ...`` part and the JSON ``dialing`` object, or None.
+        The summary, JSON and short-window findings, or None.
 
     Raises:
         ValueError: ``--at`` is not an ISO date-time, the list has no dialing windows, or the
@@ -907,4 +1086,10 @@ def run_dialing(
         except OSError as exc:
             raise ValueError(f"cannot write the dialing windows {out_path}: {exc.strerror or exc}.") from exc
     summary = dialing.summary()
-    return dialing.summary_line(), {k: summary[k] for k in ("zones", "mapped", "default", "callable", "at")}
+    short = dialing.short_rows()
+    return DialingReport(
+        dialing.summary_line(),
+        {k: summary[k] for k in ("zones", "mapped", "default", "callable", "at")},
+        len(short),
+        [dialing.short_finding(int(i), source.physical_line(int(i))) for i in short[:20]],
+    )
