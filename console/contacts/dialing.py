@@ -190,6 +190,7 @@ class Window:
         return max(0, self.end - self.start)
 
 
+@functools.lru_cache(maxsize=4096)
 def _offset_minutes(zone: str, at: datetime) -> int:
     off = at.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset()
     assert off is not None

@@ -134,7 +134,7 @@ def run_validation(
     result = validate(source, definition, options=options, progress=report, cancel=either)
     checked = Checked(result)
     _index_findings(checked, source, cancel)
-    _add_dialing(checked, source, definition, region, dialing_settings, cancel)
+    _add_dialing(checked, source, definition, region, dialing_settings, either)
     return checked
 
 
@@ -149,14 +149,19 @@ def _add_dialing(
     """Every row's dialing window, and its short-window findings in the finding index.
 
     The windows come back compactly: the distinct windows and one ``array('I')`` index per row.
+    ``cancel`` is set by a cancel or by "Stop checking" (the findings so far are kept, without
+    windows).
     """
+    stopped = "The check was stopped before the dialing windows were computed."
     if cancel.is_set():
+        checked.dialing_note = stopped
         return
     try:
         dialing, note = for_check(
             source, definition, checked.result, settings=settings, region=region, cancel=cancel.is_set
         )
     except Cancelled:
+        checked.dialing_note = stopped
         return
     checked.dialing, checked.dialing_note = dialing, note
     if dialing is None:
