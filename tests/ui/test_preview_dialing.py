@@ -177,3 +177,47 @@ def test_the_child_sends_compact_windows_without_stalling_the_ui(
     dial = page.model.dial_column
     assert dial is not None
     assert page.model.data(page.model.index(3, dial)) == "no common hour (Eastern, Pacific/Guam)"
+
+
+def test_the_orgs_settings_move_the_default_window(
+    make_page: Any, qtbot: Any, tmp_path: Path, atzm_list_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings that differ from the default check the file again with them (in the child)."""
+    from console.contacts.dialing import DialingSettings
+    from console.ui.preview import dialing_panel
+
+    page = make_page()
+    open_checked(page, qtbot, _write(tmp_path / "d.csv", ROWS), atzm_list_id)
+    custom = DialingSettings(default_start=10 * 60, default_end=12 * 60, default_zone="America/Chicago")
+
+    def fetch(api: GenesysClient, **_: Any) -> DialingSettings:
+        api.close()
+        return custom
+
+    monkeypatch.setattr(dialing_panel, "fetch_dialing_settings", fetch)
+    with qtbot.waitSignal(page.validated, timeout=30000):
+        page.dialing_panel.follow_profile(page.context.session)
+    dial = page.model.dial_column
+    assert dial is not None
+    assert page.model.data(page.model.index(2, dial)) == f"default 10:00{DASH}12:00 CT"
+    assert "America/Chicago (the org's outbound settings)" in page.dialing_panel.settings_label.text()
+
+
+def test_unreadable_settings_keep_the_documented_default_quietly(
+    make_page: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.ui.preview import dialing_panel
+
+    page = make_page()
+    reported: list[object] = []
+    page.context.sink.reported.connect(reported.append)
+
+    def fetch(api: GenesysClient, **_: Any) -> None:
+        api.close()
+        raise PermissionError("outbound:settings:view missing")
+
+    monkeypatch.setattr(dialing_panel, "fetch_dialing_settings", fetch)
+    page.dialing_panel.follow_profile(page.context.session)
+    qtbot.waitUntil(lambda: "could not be read" in page.dialing_panel.settings_label.text(), timeout=10000)
+    assert "outbound:settings:view missing" in page.dialing_panel.settings_label.text()
+    assert reported == []

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from console.api import GenesysClient
 from console.contacts.dialing import DialingSettings, DialingWindows, zone_label
-from console.ui.errors import ErrorSink
 from console.ui.preview.checking import Checked
+from console.ui.session import SessionController
 from console.ui.workers import FunctionWorker, WorkerController
 
 __all__ = [
@@ -47,6 +47,7 @@ SETTINGS_PATH = "/api/v2/outbound/settings"
 _BAR = QColor("#1a73e8")
 _DEFAULT_BAR = QColor("#ffd180")
 _TEXT = QColor("#202124")
+WAITING = "Each contact's dialing window appears here once the file is checked against a list."
 
 
 def fetch_dialing_settings(
@@ -103,12 +104,15 @@ def callable_text(count: int, total: int, at: datetime) -> str:
     return f"{count:,} of {total:,} contacts callable at {at.astimezone().strftime('%Y-%m-%d %H:%M')}"
 
 
-def settings_text(settings: DialingSettings, from_org: bool) -> str:
-    """Where the windows come from."""
+def settings_text(settings: DialingSettings, origin: str) -> str:
+    """Which windows are used, and where they come from (``origin``)."""
     s = settings
     mapped, default = _span(s.mapped_start, s.mapped_end), _span(s.default_start, s.default_end)
-    origin = "the org's outbound settings" if from_org else "the documented platform default (not signed in)"
     return f"Mapped zones {mapped} local; default window {default} {s.default_zone} ({origin})."
+
+
+FROM_ORG = "the org's outbound settings"
+DOCUMENTED = "the documented platform default: not signed in"
 
 
 # -- widgets ---------------------------------------------------------------------------------------
@@ -194,7 +198,7 @@ class DialingPanel(QWidget):
         self.dialing: DialingWindows | None = None
         self.settings = DialingSettings()
         self.settings_from_org = False
-        self.note = QLabel("Open a file and choose a list with automatic time-zone mapping.")
+        self.note = QLabel(WAITING)
         self.note.setWordWrap(True)
         self.chart = ZoneBarChart()
         self.default_label = QLabel()
@@ -205,7 +209,7 @@ class DialingPanel(QWidget):
         self.at_edit.setToolTip("An instant in this computer's time zone")
         self.now_button = QPushButton("Now")
         self.callable_label = QLabel()
-        self.settings_label = QLabel(settings_text(self.settings, False))
+        self.settings_label = QLabel(settings_text(self.settings, DOCUMENTED))
         self.settings_label.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Callable at", self.at_edit)
@@ -221,6 +225,7 @@ class DialingPanel(QWidget):
         self.at_edit.dateTimeChanged.connect(self._on_at_changed)
         self.now_button.clicked.connect(self._on_now_clicked)
         self.settings_ctl: WorkerController | None = None
+        self._next_client: GenesysClient | None = None
         self.show_checked(None)
 
     # -- public ------------------------------------------------------------------------------------
@@ -243,7 +248,11 @@ class DialingPanel(QWidget):
             w.setVisible(has)
         if dialing is None:
             self.chart.set_bars([])
-            if checked is not None:
+            self.default_label.setText("")
+            self.callable_label.setText("")
+            if checked is None:
+                self.note.setText(WAITING)
+            else:
                 self.note.setText(checked.dialing_note or "No dialing windows for this check.")
             return
         total = len(dialing.row_window)
@@ -260,33 +269,83 @@ class DialingPanel(QWidget):
         """Contacts callable at :attr:`at` (None without windows)."""
         return self.dialing.callable_count(self.at) if self.dialing is not None else None
 
-    def load_settings(self, client: GenesysClient, sink: ErrorSink) -> None:
-        """Read the org's outbound settings (worker); a failure keeps the documented default."""
+    def follow_profile(self, session: SessionController) -> None:
+        """Signed in: read the org's outbound settings (worker); signed out: the documented default.
+
+        A failure (no permission, offline) keeps the documented default and says so here: the
+        windows are still useful, so it is no error for the error bar.
+        """
+        if session.profile is None:
+            self.forget_settings()
+            return
+        try:
+            client = session.new_client()
+        except Exception as exc:  # noqa: BLE001 - e.g. a missing secret: keep the default
+            self._on_settings_failed(exc)
+            return
+        self.load_settings(client)
+
+    def load_settings(self, client: GenesysClient) -> None:
+        """Read the org's outbound settings with ``client`` (worker; it closes the client).
+
+        Asked again while a read runs (another profile), the running read's answer is dropped
+        and the new one starts when it has ended.
+        """
         if self.settings_ctl is None:
-            self.settings_ctl = WorkerController(self, sink=sink, context="Read the outbound settings")
+            self.settings_ctl = WorkerController(self, context="Read the outbound settings")
             self.settings_ctl.succeeded.connect(self._on_settings_succeeded)
+            self.settings_ctl.failed.connect(self._on_settings_failed)
+            self.settings_ctl.finished.connect(self._on_settings_finished)
+        if self.settings_ctl.is_running:
+            if self._next_client is not None:
+                self._next_client.close()
+            self._next_client = client
+            self.settings_ctl.cancel()
+            return
         self.settings_ctl.start(FunctionWorker(fetch_dialing_settings, client))
+
+    @Slot()
+    def _on_settings_finished(self) -> None:
+        client, self._next_client = self._next_client, None
+        if client is not None:
+            self.load_settings(client)
 
     def forget_settings(self) -> None:
         """Signed out: back to the documented default."""
+        if self._next_client is not None:
+            self._next_client.close()
+            self._next_client = None
+        if self.settings_ctl is not None:
+            self.settings_ctl.cancel()
         self._use_settings(DialingSettings(), from_org=False)
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Join the settings worker."""
+        if self._next_client is not None:
+            self._next_client.close()
+            self._next_client = None
         if self.settings_ctl is not None:
             self.settings_ctl.shutdown(timeout_ms)
 
     # -- slots -------------------------------------------------------------------------------------
 
     @Slot(object)
+    def _on_settings_failed(self, exc: object) -> None:
+        if self._next_client is not None:
+            return  # a newer read is waiting: this answer may be another profile's
+        self._use_settings(DialingSettings(), from_org=False)
+        origin = f"the documented platform default: the org's settings could not be read: {exc}"
+        self.settings_label.setText(settings_text(self.settings, origin))
+
+    @Slot(object)
     def _on_settings_succeeded(self, settings: object) -> None:
-        if isinstance(settings, DialingSettings):
+        if isinstance(settings, DialingSettings) and self._next_client is None:
             self._use_settings(settings, from_org=True)
 
     def _use_settings(self, settings: DialingSettings, *, from_org: bool) -> None:
         changed = settings != self.settings
         self.settings, self.settings_from_org = settings, from_org
-        self.settings_label.setText(settings_text(settings, from_org))
+        self.settings_label.setText(settings_text(settings, FROM_ORG if from_org else DOCUMENTED))
         if changed:
             self.settings_changed.emit(settings)
 

@@ -414,20 +414,8 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self._fill_list_combo()
         if profile is not None:
             self.load_lists()
-        self._load_dialing_settings()
+        self.dialing_panel.follow_profile(self.context.session)
         self.check_unfinished_jobs()
-
-    def _load_dialing_settings(self) -> None:
-        """The org's default dialing window when signed in, else the documented one."""
-        if self.context.session.profile is None:
-            self.dialing_panel.forget_settings()
-            return
-        try:
-            api = self.context.session.new_client()
-        except Exception as exc:  # noqa: BLE001 - a missing secret goes to the error bar
-            self.context.sink.report(exc, context="Read the outbound settings")
-            return
-        self.dialing_panel.load_settings(api, self.context.sink)
 
     @Slot(object)
     def _on_dialing_settings_changed(self, _settings: object) -> None:
