@@ -41,6 +41,7 @@ import argparse
 import csv
 import functools
 import gc
+import io
 import json
 import multiprocessing
 import os
@@ -1012,9 +1013,17 @@ def write_windows_csv(source: CsvSource, dialing: DialingWindows, out: IO[str]) 
         ]
         for w in dialing.windows
     ]
+    # each distinct tail is formatted once by the csv module; the rows are joined in C
+    texts = []
+    for tail in tails:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(tail)
+        texts.append(buf.getvalue())
     rw = dialing.row_window
-    for i in range(len(rw)):
-        writer.writerow([i, source.physical_line(i), *tails[rw[i]]])
+    rows = range(len(rw))
+    out.writelines(
+        map("{},{},{}\n".format, rows, map(source.physical_line, rows), map(texts.__getitem__, rw))
+    )
 
 
 # -- the validate command's part -------------------------------------------------------------------
