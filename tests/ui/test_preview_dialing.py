@@ -170,6 +170,7 @@ def test_the_child_sends_compact_windows_without_stalling_the_ui(
     assert dialing.row_window.typecode == "I"
     assert len(dialing.row_window) == n
     assert len(dialing.windows) == 6  # distinct windows, not one object per row
+    assert dialing._counts is not None  # rows per window counted in the child, not on the UI thread
     assert page.dialing_panel.chart.bars[0] == ("Eastern", 3 * n // 6)
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
     # the check (and the windows) run in the child; the shared CI machine is slow, not the UI

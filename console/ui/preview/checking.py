@@ -166,6 +166,7 @@ def _add_dialing(
     checked.dialing, checked.dialing_note = dialing, note
     if dialing is None:
         return
+    dialing.summary()  # counts the rows per window here, not in the GUI process (it travels with it)
     short = dialing.short_rows()
     if not len(short):
         return
