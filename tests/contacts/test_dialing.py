@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,7 +43,7 @@ ATZM = {
 
 
 def _windows(
-    tmp_path: Path, rows: list[list[str]], definition: dict[str, object] = ATZM, **kw: object
+    tmp_path: Path, rows: list[list[str]], definition: Mapping[str, object] = ATZM, **kw: object
 ) -> DialingWindows:
     d = ContactList.model_validate(definition)
     path = tmp_path / "c.csv"
