@@ -9,6 +9,7 @@ prints one sentence on standard error).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -159,7 +160,10 @@ def run(args: argparse.Namespace) -> int:
         summary = (
             f"rows={result.row_count} valid={result.valid_rows} invalid={result.invalid_rows} "
             f"issues={result.issue_count} seconds={seconds:.2f}"
-        ) + (f" {dialing[0]}" if dialing else "")
+        ) + (f" {dialing.summary_line}" if dialing else "")
+        counts = result.counts_by_rule()
+        if dialing is not None and dialing.short_count:
+            counts[dialing.short_findings[0].code] = dialing.short_count
         if args.json:
             issues: list[dict[str, object]] = []
             for issue in result.iter_issues():
@@ -188,11 +192,11 @@ def run(args: argparse.Namespace) -> int:
                         "valid": result.valid_rows,
                         "invalid": result.invalid_rows,
                         "issues": result.issue_count,
-                        "counts_by_rule": result.counts_by_rule(),
+                        "counts_by_rule": counts,
                         "first_issues": issues,
                         "summary": summary,
                     }
-                    | ({"dialing": dialing[1]} if dialing else {}),
+                    | ({"dialing": dialing.json} if dialing else {}),
                     ensure_ascii=False,
                 )
             )
@@ -201,11 +205,13 @@ def run(args: argparse.Namespace) -> int:
                 f"{source.path}: encoding {source.encoding} ({source.encoding_reason}), "
                 f"delimiter {source.delimiter!r}"
             )
-            for code, count in result.counts_by_rule().items():
+            for code, count in counts.items():
                 _out(f"  {count:>9}  {code}")
-            for shown, issue in enumerate(result.iter_issues()):
+            short = dialing.short_findings if dialing is not None else []
+            for shown, issue in enumerate(itertools.chain(result.iter_issues(), short)):
                 if shown >= 20:
-                    _out(f"  … {result.issue_count - shown} more (use --report)")
+                    more = result.issue_count + (dialing.short_count if dialing else 0) - shown
+                    _out(f"  … {more} more (use --report)")
                     break
                 _out(f"  {issue.severity}: {issue.message}")
         _out(summary)
@@ -213,4 +219,4 @@ def run(args: argparse.Namespace) -> int:
     findings = worst >= Severity.WARNING or any(
         result.row_status(i) >= Severity.WARNING for i in result.rows_with(Severity.WARNING)
     )
-    return 1 if findings else 0
+    return 1 if findings or (dialing is not None and dialing.short_count) else 0

@@ -40,6 +40,8 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
+import gc
+import io
 import json
 import multiprocessing
 import os
@@ -47,12 +49,12 @@ import re
 import zoneinfo
 from array import array
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import compress, repeat
-from operator import itemgetter
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import IO, Any
 
@@ -64,21 +66,29 @@ from console.api.models import ContactList
 from console.contacts.reader import CsvSource, parse_text
 from console.contacts.result import RULES, Severity, ValidationIssue, ValidationResult
 from console.contacts.rules import map_header
+from console.errors import Cancelled
 from console.fileio import atomic_write
 
 __all__ = [
     "CSV_COLUMNS",
+    "NOT_APPLICABLE",
+    "SHORT_MINUTES",
+    "SHORT_RULE",
+    "DialingReport",
     "DialingSettings",
     "DialingWindows",
     "Window",
     "add_dialing_arguments",
     "applies",
     "compute_windows",
+    "for_check",
     "phone_zones",
     "run_dialing",
     "window_for",
+    "window_label",
     "write_windows_csv",
     "zip_zone",
+    "zone_label",
 ]
 
 MAPPED_SOURCES = ("phones", "phones+zip", "zone column")
@@ -181,6 +191,7 @@ class Window:
         return max(0, self.end - self.start)
 
 
+@functools.lru_cache(maxsize=4096)
 def _offset_minutes(zone: str, at: datetime) -> int:
     off = at.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset()
     assert off is not None
@@ -210,6 +221,61 @@ def _default(reason: str, at: datetime, settings: DialingSettings) -> Window:
     return Window((), "default", reason, s, e, z, _callable(z, s, e, at))
 
 
+def _evaluated(w: Window, at: datetime, settings: DialingSettings) -> Window:
+    """Window ``w`` (same zones, same source) evaluated at another instant."""
+    if w.is_default:
+        return _default(w.reason, at, settings)
+    return window_for(w.zones, at, settings, source=w.source)
+
+
+SHORT_MINUTES = 120
+"""A window shorter than this gets the ``dialing.window_short`` finding."""
+SHORT_RULE = "dialing.window_short"
+_ZONE_NAMES = {
+    "America/New_York": ("Eastern", "ET"),
+    "America/Detroit": ("Eastern", "ET"),
+    "America/Indiana/Indianapolis": ("Eastern", "ET"),
+    "America/Toronto": ("Eastern", "ET"),
+    "America/Chicago": ("Central", "CT"),
+    "America/Winnipeg": ("Central", "CT"),
+    "America/Regina": ("Central (Saskatchewan)", "CST"),
+    "America/Denver": ("Mountain", "MT"),
+    "America/Edmonton": ("Mountain", "MT"),
+    "America/Boise": ("Mountain", "MT"),
+    "America/Phoenix": ("Mountain (Arizona)", "MST"),
+    "America/Los_Angeles": ("Pacific", "PT"),
+    "America/Vancouver": ("Pacific", "PT"),
+    "America/Anchorage": ("Alaska", "AKT"),
+    "Pacific/Honolulu": ("Hawaii", "HST"),
+    "America/Halifax": ("Atlantic", "AT"),
+    "America/Puerto_Rico": ("Atlantic (Puerto Rico)", "AST"),
+    "America/St_Johns": ("Newfoundland", "NT"),
+}
+
+
+_DASH = "\u2013"
+
+
+def zone_label(zone: str, *, short: bool = False) -> str:
+    """A zone as people say it (``Eastern``, or ``ET`` when ``short``); other zones by IANA name."""
+    names = _ZONE_NAMES.get(zone)
+    if names is None:
+        return zone
+    return names[1] if short else names[0]
+
+
+def window_label(w: Window) -> str:
+    """``08:00-21:00 Central``, ``default 14:00-20:00 ET`` or ``no common hour (Eastern, Pacific/Guam)``.
+
+    The times are joined with an en dash (as the platform's help writes them).
+    """
+    if w.is_default:
+        return f"default {_hhmm(w.start)}{_DASH}{_hhmm(w.end)} {zone_label(w.zone, short=True)}"
+    if w.start >= w.end:
+        return f"no common hour ({', '.join(zone_label(z) for z in w.zones)})"
+    return f"{_hhmm(w.start)}{_DASH}{_hhmm(w.end)} {zone_label(w.zone)}"
+
+
 # -- phones ----------------------------------------------------------------------------------------
 
 _NANP_REGIONS = tuple(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
@@ -218,10 +284,11 @@ _FORMATTING = str.maketrans("", "", " \t\u00a0().-")
 _AREA_EXCHANGE = re.compile(r"[2-9]\d\d[2-9]\d\d", re.ASCII)
 _HEADS_NANP = frozenset({"", "1", "+1"})
 _HEADS_PLUS = frozenset({"+1"})
-_TAKE_HEAD, _TAKE_MID, _TAKE_TAIL = (
+_TAKE_HEAD, _TAKE_MID, _TAKE_TAIL, _CUT_TAIL = (
     itemgetter(slice(None, -10)),
     itemgetter(slice(-10, -4)),
     itemgetter(slice(-4, None)),
+    itemgetter(slice(None, -4)),
 )
 
 PhoneKey = tuple[str, str, bool]
@@ -401,13 +468,57 @@ class DialingWindows:
     row_window: array[int]
     findings: list[ValidationIssue] = field(default_factory=list)
     finding_count: int = 0
+    _counts: Counter[int] | None = field(default=None, repr=False, compare=False)
 
     def window(self, row: int) -> Window:
         """Row ``row``'s window."""
         return self.windows[self.row_window[row]]
 
     def _per_window(self) -> Counter[int]:
-        return Counter(self.row_window)
+        if self._counts is None:
+            self._counts = Counter(self.row_window)
+        return self._counts
+
+    def short_ids(self) -> frozenset[int]:
+        """Windows shorter than :data:`SHORT_MINUTES` (empty ones included)."""
+        return frozenset(k for k, w in enumerate(self.windows) if w.minutes < SHORT_MINUTES)
+
+    def is_short(self, row: int) -> bool:
+        """Whether row ``row``'s window is shorter than :data:`SHORT_MINUTES`."""
+        return self.windows[self.row_window[row]].minutes < SHORT_MINUTES
+
+    def short_rows(self) -> array[int]:
+        """Rows whose window is shorter than :data:`SHORT_MINUTES`, ascending (C-level scan)."""
+        short = self.short_ids()
+        if not short:
+            return array("l")
+        return array("l", compress(range(len(self.row_window)), map(short.__contains__, self.row_window)))
+
+    def short_finding(self, row: int, line: int) -> ValidationIssue:
+        """The ``dialing.window_short`` finding of a row with a short window."""
+        w = self.window(row)
+        rule = RULES[SHORT_RULE]
+        where = " and ".join(zone_label(z) for z in w.zones) or zone_label(w.zone)
+        hours = "no hour at all" if w.minutes == 0 else f"only {window_label(w)}"
+        return ValidationIssue(
+            row,
+            line,
+            None,
+            SHORT_RULE,
+            rule.severity,
+            f"Row {row + 1} (line {line}) can be dialled {hours}: its phones and ZIP map to {where}, "
+            f"and the callable hours of those zones overlap for less than {SHORT_MINUTES // 60} hours.",
+            rule.fix,
+        )
+
+    def callable_count(self, at: datetime) -> int:
+        """Contacts the dialer may call at instant ``at`` (each distinct window evaluated at ``at``)."""
+        at = at.astimezone(UTC)
+        total = 0
+        for k, n in self._per_window().items():
+            if _evaluated(self.windows[k], at, self.settings).callable:
+                total += n
+        return total
 
     def summary(self) -> dict[str, object]:
         """``{"zones": {zone: contacts}, "mapped": N, "default": M, "callable": K, "at": iso}``.
@@ -458,6 +569,52 @@ def applies(definition: ContactList) -> bool:
     )
 
 
+NOT_APPLICABLE = (
+    "The list has no automatic time-zone mapping and no callable-time column: the platform "
+    "computes no dialing window per contact (turn on automatic time-zone mapping in the list)."
+)
+"""Why a list shows no dialing windows."""
+
+
+def for_check(
+    source: CsvSource,
+    definition: ContactList,
+    result: ValidationResult,
+    *,
+    settings: DialingSettings | None = None,
+    region: str = "US",
+    cancel: Callable[[], bool] | None = None,
+) -> tuple[DialingWindows | None, str]:
+    """The windows of a validated file, or None and the sentence saying why there are none.
+
+    Uses the validation's own header mapping and default regions (``result.plan``).
+
+    Raises:
+        Cancelled: ``cancel`` returned True.
+    """
+    if not applies(definition):
+        return None, NOT_APPLICABLE
+    if result.cancelled:
+        return None, "The check was stopped before the end: no dialing windows."
+    regions = {}
+    if result.plan is not None:
+        names = {v: k for k, v in result.columns.items()}
+        regions = {
+            names[c.index]: c.region for c in result.plan.checks if c.kind == "phone" and c.index in names
+        }
+    dialing = compute_windows(
+        source,
+        definition,
+        result.columns,
+        settings=settings,
+        regions=regions,
+        region=region,
+        result=result,
+        cancel=cancel,
+    )
+    return dialing, ""
+
+
 def _invalid_phone_rows(result: ValidationResult | None, phone_cols: Sequence[int]) -> dict[int, set[int]]:
     """CSV column -> rows whose phone the validation rejected (error-level phone findings)."""
     out: dict[int, set[int]] = {c: set() for c in phone_cols}
@@ -476,6 +633,43 @@ def _phone_id(
     return zset(_key_zones(key, heads, supported))
 
 
+def _prefix_phone_id(
+    zset: Callable[[tuple[str, ...]], int],
+    areas: dict[tuple[str, str], int],
+    heads: frozenset[str],
+    supported: frozenset[str],
+    prefix: str,
+) -> int:
+    """Zone-set id of a phone value ending in four digits, from what precedes them.
+
+    The general key strips the formatting from the whole value; with four digits last, that is
+    the stripped prefix plus those digits, so its head and area code + exchange are the
+    stripped prefix's head and last six characters. The zones are looked up per area code
+    (``areas``: -1 for the few area codes whose zones depend on the exchange), so a miss here
+    costs a strip and a dict lookup.
+    """
+    stripped = prefix.translate(_FORMATTING)
+    head, mid = stripped[:-6], stripped[-6:]
+    if head not in heads or _AREA_EXCHANGE.fullmatch(mid) is None:
+        return 0
+    area = (head, mid[:3])
+    zid = areas.get(area)
+    if zid is None:
+        zid = areas[area] = (
+            -1 if mid[:3] in _split_areas() else zset(_key_zones((head, mid, True), heads, supported))
+        )
+    if zid < 0:
+        return zset(_key_zones((head, mid, True), heads, supported))
+    return zid
+
+
+@functools.cache
+def _split_areas() -> frozenset[str]:
+    """Area codes some of whose exchanges libphonenumber gives other zones than the area code."""
+    data, _ = _tzdata()
+    return frozenset(k[1:4] for k in data if k.startswith("1") and len(k) > 4)
+
+
 def compute_windows(
     source: CsvSource,
     definition: ContactList,
@@ -486,6 +680,7 @@ def compute_windows(
     regions: Mapping[str, str] | None = None,
     region: str = "US",
     result: ValidationResult | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> DialingWindows:
     """Every row's dialing window.
 
@@ -498,8 +693,10 @@ def compute_windows(
         regions: Per phone column default region (as the validation's options).
         region: Default region for the other phone columns.
         result: The validation of the same file: phones it rejects do not map.
+        cancel: Polled between batches (an ``Event.is_set``).
 
     Raises:
+        Cancelled: ``cancel`` returned True.
         ValueError: The list has neither automatic time-zone mapping nor callable-time columns.
     """
     if not applies(definition):
@@ -550,6 +747,8 @@ def compute_windows(
 
     def take(lo: int, got: _BatchOut | None) -> None:
         nonlocal finding_count
+        if cancel is not None and cancel():
+            raise Cancelled
         if got is None:  # the worker could not split the range as the index does: parse it here
             hi = lo + _BATCH
             got = _run_batch(plan, source.records(lo, hi), lo, _invalid_in(invalid, lo, hi))
@@ -593,8 +792,12 @@ def compute_windows(
                         _invalid_in(invalid, lo, hi),
                     )
                 )
-            for lo, fut in zip(starts, futures, strict=True):
-                take(lo, fut.result())
+            try:
+                for lo, fut in zip(starts, futures, strict=True):
+                    take(lo, fut.result())
+            except Cancelled:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     _STATES.pop(plan, None)  # this process's caches: the next file starts afresh
     return DialingWindows(at, settings, windows, row_window, findings, finding_count)
 
@@ -630,10 +833,22 @@ class _State:
             self.ids = [
                 _Ids(functools.partial(_phone_id, self.zset, heads, plan.supported)) for heads in plan.heads
             ]
+            by_heads = {
+                heads: _Ids(functools.partial(_prefix_phone_id, self.zset, {}, heads, plan.supported))
+                for heads in set(plan.heads)
+            }
+            self.prefix_ids = [by_heads[heads] for heads in plan.heads]  # columns share what they can
         else:
             self.known = zoneinfo.available_timezones()
             self.ids = [_Ids(self.tz_id) for _ in plan.cols]
+            self.prefix_ids = [_Ids(int) for _ in plan.cols]
         self.zip_ids = _Ids(self.zip_id)
+        if plan.zip_col is not None:  # every five-digit value at once: the lookups of a batch stay in C
+            table = zip_table()
+            for n in range(100_000):
+                z = f"{n:05d}"
+                zone = table.get(z)
+                self.zip_ids[z] = _ZIP_INVALID if zone is None else self.zset((zone,)) if zone else _ZIP_NA
         self.canons: list[tuple[object, ...]] = []
         self.combos = _Ids(self.combo)
 
@@ -663,31 +878,56 @@ class _State:
 _STATES: dict[_Plan, _State] = {}
 
 
-def _run_batch(plan: _Plan, records: list[list[str]], lo: int, invalid: Mapping[int, list[int]]) -> _BatchOut:
-    """The combination index of each record (``invalid``: per column, batch rows that do not map)."""
+def _state(plan: _Plan) -> _State:
     state = _STATES.get(plan)
     if state is None:
         state = _STATES[plan] = _State(plan)
+    return state
+
+
+def _run_batch(plan: _Plan, records: list[list[str]], lo: int, invalid: Mapping[int, list[int]]) -> _BatchOut:
+    """The combination index of each record (``invalid``: per column, batch rows that do not map)."""
+    state = _state(plan)
     needed = max([*plan.cols, -1 if plan.zip_col is None else plan.zip_col])
     if records and min(map(len, records)) <= needed:  # ragged or blank rows: missing cells are blank
         records = [r if len(r) > needed else r + [""] * (needed + 1 - len(r)) for r in records]
     cols: list[list[int]] = []
+    for col, ids, by_prefix in zip(plan.cols, state.ids, state.prefix_ids, strict=True):
+        values = list(map(itemgetter(col), records))
+        if not plan.automatic:
+            cols.append(list(map(ids.__getitem__, values)))
+            continue
+        # a value ending in four digits is keyed by what precedes them (area code and exchange
+        # with their formatting: tens of thousands of keys for a million rows); the rest by the
+        # general key
+        got = list(map(by_prefix.__getitem__, map(_CUT_TAIL, values)))
+        others = list(compress(range(len(values)), map(not_, map(str.isdigit, map(_TAKE_TAIL, values)))))
+        if others:
+            keys = _phone_keys(map(values.__getitem__, others))
+            for i, zid in zip(others, map(ids.__getitem__, keys), strict=True):
+                got[i] = zid
+        cols.append(got)
+    zips = list(map(itemgetter(plan.zip_col), records)) if plan.zip_col is not None else None
+    return _combine(plan, state, cols, zips, len(records), lo, invalid)
+
+
+def _combine(
+    plan: _Plan,
+    state: _State,
+    cols: list[list[int]],
+    zips: list[str] | None,
+    count: int,
+    lo: int,
+    invalid: Mapping[int, list[int]],
+) -> _BatchOut:
+    """Per-column zone-set ids (and the ZIP values) -> the combination index of each row."""
     bad_tz: list[tuple[int, int]] = []
-    for col, ids in zip(plan.cols, state.ids, strict=True):
-        values: Iterable[Hashable] = map(itemgetter(col), records)
-        if plan.automatic:
-            values = _phone_keys(values)  # type: ignore[arg-type]
-        got = list(map(ids.__getitem__, values))
+    for col, got in zip(plan.cols, cols, strict=True):
         for i in invalid.get(col, ()):
             got[i] = 0
         if not plan.automatic and _TZ_INVALID in got:
             bad_tz.extend((lo + k, col) for k in compress(range(len(got)), map(_TZ_INVALID.__eq__, got)))
-        cols.append(got)
-    zcol = (
-        list(map(state.zip_ids.__getitem__, map(itemgetter(plan.zip_col), records)))
-        if plan.zip_col is not None
-        else list(repeat(_ZIP_NA, len(records)))
-    )
+    zcol = list(map(state.zip_ids.__getitem__, zips)) if zips is not None else list(repeat(_ZIP_NA, count))
     idx = array("I", map(state.combos.__getitem__, zip(*cols, zcol, strict=True)))
     return idx, list(state.canons), bad_tz
 
@@ -707,10 +947,16 @@ def _range_batch(
     with open(data_path, "rb") as fh:
         fh.seek(first)
         raw = fh.read(last - first)
-    records = parse_text(raw.decode(codec, errors="replace"), dialect)
-    if len(records) != count:
-        return None
-    return _run_batch(plan, records, lo, invalid)
+    was_enabled = gc.isenabled()
+    gc.disable()  # a batch makes 50,000 small lists: the cyclic collector would rescan them all
+    try:
+        records = parse_text(raw.decode(codec, errors="replace"), dialect)
+        if len(records) != count:
+            return None
+        return _run_batch(plan, records, lo, invalid)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _window_of(canon: tuple[object, ...], automatic: bool, at: datetime, settings: DialingSettings) -> Window:
@@ -767,9 +1013,17 @@ def write_windows_csv(source: CsvSource, dialing: DialingWindows, out: IO[str]) 
         ]
         for w in dialing.windows
     ]
+    # each distinct tail is formatted once by the csv module; the rows are joined in C
+    texts = []
+    for tail in tails:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(tail)
+        texts.append(buf.getvalue())
     rw = dialing.row_window
-    for i in range(len(rw)):
-        writer.writerow([i, source.physical_line(i), *tails[rw[i]]])
+    rows = range(len(rw))
+    out.writelines(
+        map("{},{},{}\n".format, rows, map(source.physical_line, rows), map(texts.__getitem__, rw))
+    )
 
 
 # -- the validate command's part -------------------------------------------------------------------
@@ -789,13 +1043,30 @@ def add_dialing_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@dataclass
+class DialingReport:
+    """What ``validate`` prints of the dialing windows.
+
+    Attributes:
+        summary_line: The summary line's ``dialing: ...`` part.
+        json: The JSON ``dialing`` object.
+        short_count: Rows with a window shorter than :data:`SHORT_MINUTES` (rule ``dialing.window_short``).
+        short_findings: The first 20 of them.
+    """
+
+    summary_line: str
+    json: dict[str, object]
+    short_count: int
+    short_findings: list[ValidationIssue]
+
+
 def run_dialing(
     args: argparse.Namespace, source: CsvSource, definition: ContactList, result: ValidationResult
-) -> tuple[str, dict[str, object]] | None:
+) -> DialingReport | None:
     """Compute and write the windows when ``--dialing-windows`` or ``--at`` was given.
 
     Returns:
-        The summary line's ``dialing: ...`` part and the JSON ``dialing`` object, or None.
+        The summary, JSON and short-window findings, or None.
 
     Raises:
         ValueError: ``--at`` is not an ISO date-time, the list has no dialing windows, or the
@@ -825,4 +1096,10 @@ def run_dialing(
         except OSError as exc:
             raise ValueError(f"cannot write the dialing windows {out_path}: {exc.strerror or exc}.") from exc
     summary = dialing.summary()
-    return dialing.summary_line(), {k: summary[k] for k in ("zones", "mapped", "default", "callable", "at")}
+    short = dialing.short_rows()
+    return DialingReport(
+        dialing.summary_line(),
+        {k: summary[k] for k in ("zones", "mapped", "default", "callable", "at")},
+        len(short),
+        [dialing.short_finding(int(i), source.physical_line(int(i))) for i in short[:20]],
+    )

@@ -144,6 +144,12 @@ RULES: dict[str, Rule] = {
         Rule(
             "timezone.invalid", _R.ERROR, "not a known IANA time zone", "Use a name such as America/New_York."
         ),
+        Rule(
+            "dialing.window_short",
+            _R.WARNING,
+            "dialing window shorter than 2 hours",
+            "Check the contact's phones and ZIP code: they map to zones whose callable hours barely overlap.",
+        ),
         Rule("numeric.invalid", _R.ERROR, "not a number", "Write a plain number such as 42 or -3.5."),
         Rule("numeric.out_of_range", _R.ERROR, "number outside the column's min/max", "Correct the value."),
         Rule("text.too_long", _R.ERROR, "text longer than the column's maxLength", "Shorten the value."),

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,7 +43,7 @@ ATZM = {
 
 
 def _windows(
-    tmp_path: Path, rows: list[list[str]], definition: dict[str, object] = ATZM, **kw: object
+    tmp_path: Path, rows: list[list[str]], definition: Mapping[str, object] = ATZM, **kw: object
 ) -> DialingWindows:
     d = ContactList.model_validate(definition)
     path = tmp_path / "c.csv"
@@ -396,3 +397,78 @@ def test_two_worker_processes_agree_with_one(tmp_path: Path, monkeypatch: pytest
     with open_csv(tmp_path / "bad.csv") as src:
         dw = compute_windows(src, d, map_header(src.header, d.column_names).columns, at=NOON_ET)
     assert len(dw.row_window) == src.row_count
+
+
+def test_values_keyed_by_their_prefix_map_as_the_general_key_does(tmp_path: Path) -> None:
+    """Phones ending in four digits are keyed by what precedes them, per area code: same zones."""
+    values = [
+        "(208) 234-5678",  # 208: Boise and Los Angeles by exchange
+        "208-884-1234",
+        "+1 709 234 5678",  # Newfoundland and Halifax
+        "12122345678",
+        "1-212-234-5678",
+        "+12122345678",
+        "+44 20 7946 0958",
+        "+49 30 12345678",
+        "2121234567",  # exchange starting with 1
+        "(212) 234-56 78",  # formatting inside the last four
+        "(212) 234-5678 ",
+        "212.234.567٨",  # an Arabic-Indic digit last
+        "",
+        "5678",
+        "+1 876 234 5678",  # Jamaica
+    ]
+    rows = [[str(i), v, values[(i + 3) % len(values)], ""] for i, v in enumerate(values)]
+    dw = _windows(tmp_path, rows)
+    for i, (_, p1, p2, _) in enumerate(rows):
+        zones = set(phone_zones(p1)) | set(phone_zones(p2))
+        assert set(dw.window(i).zones) == zones, (p1, p2)
+
+
+GUAM_ZIP = "96910"  # a US ZIP in Pacific/Guam (UTC+10): no hour in common with Eastern
+
+
+def test_short_windows_labels_and_callable_at(tmp_path: Path) -> None:
+    from console.contacts.dialing import SHORT_RULE, window_label
+
+    rows = [
+        ["1", EASTERN, "", GUAM_ZIP],  # empty: no common hour
+        ["2", CENTRAL, EASTERN, ""],
+        ["3", NO_MAP, NO_MAP, BAD_ZIP],
+    ]
+    dw = _windows(tmp_path, rows)
+    assert window_label(dw.window(0)) == "no common hour (Eastern, Pacific/Guam)"
+    assert window_label(dw.window(1)) == "09:00\u201321:00 Eastern"
+    assert window_label(dw.window(2)) == "default 14:00\u201320:00 ET"
+    assert list(dw.short_rows()) == [0]
+    assert dw.is_short(0)
+    assert not dw.is_short(1)
+    finding = dw.short_finding(0, 2)
+    assert finding.code == SHORT_RULE
+    assert "Eastern and Pacific/Guam" in finding.message
+    # 12:00 Eastern: row 2 (the default window opens at 14:00); 15:00: rows 2 and 3; 21:00: none
+    assert dw.callable_count(NOON_ET) == 1
+    assert dw.callable_count(datetime(2026, 1, 15, 20, 0, tzinfo=UTC)) == 2
+    assert dw.callable_count(datetime(2026, 1, 15, 2, 0, tzinfo=UTC)) == 0
+    assert dw.callable_count(datetime(2026, 1, 15, 14, 30, tzinfo=UTC)) == 1  # 09:30 ET: row 2 only
+
+
+def test_a_mapped_slot_shorter_than_two_hours_is_a_finding(tmp_path: Path) -> None:
+    settings = DialingSettings(mapped_start=9 * 60, mapped_end=11 * 60)
+    dw = _windows(tmp_path, [["1", CENTRAL, EASTERN, ""], ["2", EASTERN, "", ""]], settings=settings)
+    assert dw.window(0).minutes == 60  # 10:00-11:00 Eastern
+    assert list(dw.short_rows()) == [0]
+
+
+def test_cli_lists_the_short_window_finding(tmp_path: Path) -> None:
+    (tmp_path / "l.json").write_text(json.dumps(ATZM), encoding="utf-8")
+    (tmp_path / "c.csv").write_text(
+        f'ContactId,Phone1,Phone2,Zip\n1,"{EASTERN}",,{GUAM_ZIP}\n2,"{EASTERN}",,\n', encoding="utf-8"
+    )
+    proc = _cli(tmp_path, "c.csv", "--definition", "l.json", "--dialing-windows", "out.csv")
+    assert proc.returncode == 1, proc.stderr
+    assert "          1  dialing.window_short" in proc.stdout
+    assert "warning: Row 1 (line 2) can be dialled no hour at all" in proc.stdout
+    proc = _cli(tmp_path, "c.csv", "--definition", "l.json", "--at", "2026-01-15T12:00-05:00", "--json")
+    body = json.loads(proc.stdout.strip().splitlines()[-2])
+    assert body["counts_by_rule"] == {"dialing.window_short": 1}

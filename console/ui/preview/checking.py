@@ -9,6 +9,7 @@ The finding index (rows per rule, rows to step through) and the phone repairs co
 
 from __future__ import annotations
 
+import heapq
 import os
 import threading
 from array import array
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from console.api.models import ContactList
+from console.contacts.dialing import SHORT_RULE, DialingSettings, DialingWindows, for_check
 from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource, IndexState, parse_text
 from console.contacts.result import RULE_CODES, Severity, ValidationIssue, ValidationResult
@@ -45,6 +47,7 @@ __all__ = [
 SAMPLES_PER_RULE = 500
 """Occurrences listed under each rule in the issue panel (the count shows the total)."""
 
+
 @dataclass
 class Checked:
     """A validation result with the index the preview needs.
@@ -57,6 +60,9 @@ class Checked:
         samples: Rule code -> first (row, column) occurrences (column -1 = whole row, -2 = header).
         counts: Findings per rule, most frequent first.
         phone_fixes: (row, column, E.164) of phone cells the engine can repair.
+        dialing: Every row's dialing window (lists with automatic time-zone mapping or
+            callable-time columns): distinct windows and one index per row.
+        dialing_note: Why there are no dialing windows (empty when there are).
     """
 
     result: ValidationResult
@@ -65,6 +71,8 @@ class Checked:
     samples: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     phone_fixes: list[tuple[int, int, str]] = field(default_factory=list)
+    dialing: DialingWindows | None = None
+    dialing_note: str = ""
 
     @property
     def plan(self) -> ValidationPlan:
@@ -103,8 +111,9 @@ def run_validation(
     cancel: threading.Event,
     progress: Callable[[object], None],
     stop: threading.Event | None = None,
+    dialing_settings: DialingSettings | None = None,
 ) -> Checked:
-    """Validate on the calling (worker) thread, then index the findings.
+    """Validate on the calling (worker) thread, then index the findings and compute the dialing windows.
 
     Progress payloads are ``(rows done, rows known)`` tuples. ``stop`` ends the check early but
     keeps what it found: the result covers the rows checked so far (``result.cancelled``) and
@@ -125,7 +134,47 @@ def run_validation(
     result = validate(source, definition, options=options, progress=report, cancel=either)
     checked = Checked(result)
     _index_findings(checked, source, cancel)
+    _add_dialing(checked, source, definition, region, dialing_settings, either)
     return checked
+
+
+def _add_dialing(
+    checked: Checked,
+    source: CsvSource,
+    definition: ContactList,
+    region: str,
+    settings: DialingSettings | None,
+    cancel: threading.Event,
+) -> None:
+    """Every row's dialing window, and its short-window findings in the finding index.
+
+    The windows come back compactly: the distinct windows and one ``array('I')`` index per row.
+    ``cancel`` is set by a cancel or by "Stop checking" (the findings so far are kept, without
+    windows).
+    """
+    stopped = "The check was stopped before the dialing windows were computed."
+    if cancel.is_set():
+        checked.dialing_note = stopped
+        return
+    try:
+        dialing, note = for_check(
+            source, definition, checked.result, settings=settings, region=region, cancel=cancel.is_set
+        )
+    except Cancelled:
+        checked.dialing_note = stopped
+        return
+    checked.dialing, checked.dialing_note = dialing, note
+    if dialing is None:
+        return
+    dialing.summary()  # counts the rows per window here, not in the GUI process (it travels with it)
+    short = dialing.short_rows()
+    if not len(short):
+        return
+    checked.counts[SHORT_RULE] = len(short)
+    checked.samples[SHORT_RULE] = [(int(i), -1) for i in short[:SAMPLES_PER_RULE]]
+    checked.flagged = array("l", heapq.merge(checked.flagged, short))
+    if len(checked.flagged) > 1:  # rows with other findings too: once
+        checked.flagged = array("l", dict.fromkeys(checked.flagged))
 
 
 class _EitherEvent(threading.Event):
@@ -152,6 +201,7 @@ class ValidationRequest:
         explicit: Header mapping chosen by the user (list column -> CSV column index or name).
         id_column: The contact-id list column, or None.
         region: Default phone region.
+        dialing_settings: The org's automatic time-zone mapping windows (None: the documented default).
     """
 
     path: Path
@@ -161,6 +211,7 @@ class ValidationRequest:
     explicit: dict[str, int | str] | None
     id_column: str | None
     region: str = "US"
+    dialing_settings: DialingSettings | None = None
 
     @classmethod
     def for_source(
@@ -209,6 +260,7 @@ def validate_in_child(
             cancel=cancel,
             progress=lambda p: send(Kind.PROGRESS, p),
             stop=stop,
+            dialing_settings=request.dialing_settings,
         )
         if cancel.is_set():
             raise Cancelled
@@ -372,8 +424,6 @@ def recheck_record(plan: ValidationPlan, record: list[str]) -> tuple[Severity, l
     return Severity(found.status[0] if found.status else 0), codes
 
 
-
 def explain(checked: Checked, record: list[str], row: int, line: int, col: int, code: str) -> ValidationIssue:
     """The engine's message for a finding of an edited row."""
     return explain_cell(checked.plan, checked.list_name, checked.checks, record, row, line, col, code)
-

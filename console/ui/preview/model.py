@@ -1,6 +1,7 @@
 """The preview grid's model: a ``QAbstractTableModel`` over a CSV source, its findings and the edit overlay.
 
-Column 0 is the row status; columns 1..n are the file's columns. Vertical headers are the
+Column 0 is the row status; columns 1..n are the file's columns; for a list with dialing windows
+(automatic time-zone mapping) column n+1 is each contact's "Dial window". Vertical headers are the
 records' physical line numbers. ``data()`` is O(1) apart from a bisect: records are read in
 small cached blocks from the engine's lazy index, findings come from the compact
 :class:`~console.contacts.result.ValidationResult` (or the re-check of an edited row), and the
@@ -26,6 +27,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from console.contacts.dialing import SHORT_MINUTES, SHORT_RULE, DialingWindows, window_label, zone_label
 from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource, FileChangedError
 from console.contacts.result import RULES, Severity
@@ -33,7 +35,7 @@ from console.ui.preview.checking import Checked, recheck_record
 from console.ui.preview.overlay import Overlay
 from console.ui.preview.rows import RowLookupsMixin
 
-__all__ = ["SEVERITY_COLORS", "ContactTableModel"]
+__all__ = ["DEFAULT_WINDOW_COLOR", "DIAL_HEADER", "SEVERITY_COLORS", "ContactTableModel"]
 
 SEVERITY_COLORS = {
     Severity.ERROR: QColor("#f4c7c3"),
@@ -45,6 +47,9 @@ REJECTED_COLOR = QColor("#e1bee7")
 """Rows the server refused during an upload."""
 EDITED_COLOR = QColor("#d9f2d9")
 """Cells the user changed (and that are clean now)."""
+DEFAULT_WINDOW_COLOR = QColor("#ffd180")
+"""Amber: the contact falls to the org's default dialing window."""
+DIAL_HEADER = "Dial window"
 _STATUS_TEXT = {
     Severity.OK: "OK",
     Severity.INFO: "Info",
@@ -71,8 +76,9 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
     """Rows of a contact CSV with their findings.
 
     Roles: ``DisplayRole`` the value as shown (original → E.164 for phone columns when
-    :attr:`show_e164`), ``EditRole`` the value, ``BackgroundRole`` the severity colour,
-    ``ToolTipRole`` the reason, ``UserRole`` the file row (0-based data record).
+    :attr:`show_e164`), ``EditRole`` the value, ``BackgroundRole`` the severity colour (the dial
+    window: amber for the default window), ``ToolTipRole`` the reason, ``UserRole`` the file row
+    (0-based data record).
     """
 
     STATUS_COLUMN = 0
@@ -94,6 +100,8 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self._phones: dict[int, PhoneRules] = {}
         self._e164_cache: dict[str, str | None] = {}
         self._changed_said = False
+        self._dial_labels: list[str] = []
+        self._dial_shown = False
         self.edit_handler: Callable[[int, int, str], None] | None = None
         """Receives (file row, CSV column, new value) for an edit in the grid (the page's undo stack)."""
 
@@ -103,6 +111,8 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         """Show a new file (resets findings, edits and filter)."""
         self.beginResetModel()
         self._changed_said = False
+        self._dial_shown = False
+        self._dial_labels = []
         self.source = source
         self.overlay.clear()
         self.checked = None
@@ -116,8 +126,14 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self.endResetModel()
 
     def set_checked(self, checked: Checked | None) -> None:
-        """Attach a validation result (repaints; re-checks of edited rows are kept)."""
+        """Attach a validation result (repaints; re-checks of edited rows are kept).
+
+        The "Dial window" column comes and goes with the result's dialing windows.
+        """
         self.checked = checked
+        dialing = self.dialing
+        self._dial_labels = [window_label(w) for w in dialing.windows] if dialing is not None else []
+        self._show_dial_column(dialing is not None)
         self._phones = {}
         if checked is not None:
             self._phones = {idx: PhoneRules(region) for idx, region in checked.phone_columns().items()}
@@ -126,6 +142,31 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self._e164_cache.clear()
         self.sync_rows()
         self._repaint()
+
+    @property
+    def dialing(self) -> DialingWindows | None:
+        """The check's dialing windows, if the list has them."""
+        return self.checked.dialing if self.checked is not None else None
+
+    @property
+    def dial_column(self) -> int | None:
+        """The "Dial window" column, when shown."""
+        if not self._dial_shown or self.source is None:
+            return None
+        return 1 + len(self.source.header)
+
+    def _show_dial_column(self, show: bool) -> None:
+        if show == self._dial_shown or self.source is None:
+            return
+        n = 1 + len(self.source.header)
+        if show:
+            self.beginInsertColumns(QModelIndex(), n, n)
+            self._dial_shown = True
+            self.endInsertColumns()
+        else:
+            self.beginRemoveColumns(QModelIndex(), n, n)
+            self._dial_shown = False
+            self.endRemoveColumns()
 
     def set_rejections(self, rejections: dict[int, tuple[str, str]]) -> None:
         """Mark rows the server refused (row -> (code, message)); repaints only when that changes anything."""
@@ -245,7 +286,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         """Status plus the header's columns."""
         if parent.isValid() or self.source is None:
             return 0
-        return 1 + len(self.source.header)
+        return 1 + len(self.source.header) + (1 if self._dial_shown else 0)
 
     def canFetchMore(self, parent: Index) -> bool:
         """More rows exist than are shown (the index is still growing)."""
@@ -274,7 +315,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         """Cells are editable; the status column is not."""
         base = super().flags(index)
-        if index.isValid() and index.column() != self.STATUS_COLUMN:
+        if index.isValid() and index.column() not in (self.STATUS_COLUMN, self.dial_column):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -295,6 +336,15 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
                 return "Status"
             if role == Qt.ItemDataRole.ToolTipRole:
                 return "Worst finding of the row (hover a row's status for all of them)"
+            return None
+        if section == self.dial_column:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return DIAL_HEADER
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (
+                    "When the dialer may call the contact: 08:00 to 21:00 local in every zone its phones "
+                    "and ZIP map to (automatic time-zone mapping); amber = the org's default window"
+                )
             return None
         col = section - 1
         if col >= len(self.source.header):
@@ -352,6 +402,8 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
             return row
         if c == self.STATUS_COLUMN:
             return self._status_data(row, role)
+        if c == self.dial_column:
+            return self._dial_data(row, role)
         col = c - 1
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             record = self.record(row)
@@ -399,9 +451,46 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
                     worst = sev
         return worst
 
+    def _dial_data(self, row: int, role: int) -> Any:
+        dialing = self.dialing
+        if dialing is None or row >= len(dialing.row_window):
+            return None
+        k = dialing.row_window[row]
+        w = dialing.windows[k]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._dial_labels[k]
+        short = w.minutes < SHORT_MINUTES
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if short:
+                return SEVERITY_COLORS[Severity.WARNING]
+            return DEFAULT_WINDOW_COLOR if w.is_default else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QColor("#202124") if short or w.is_default else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if short:
+                issue = dialing.short_finding(row, self._line(row))
+                return f"{issue.severity}: {issue.message}\nFix: {issue.suggested_fix}"
+            if w.is_default:
+                return f"The org's default window ({w.reason}): {self._dial_labels[k]}"
+            zones = ", ".join(zone_label(z) for z in w.zones)
+            return f"Mapped by {w.source} to {zones}: {self._dial_labels[k]}"
+        return None
+
+    def _line(self, row: int) -> int:
+        line = self.line_of(row)
+        return line if isinstance(line, int) else 0
+
+    def _dial_short(self, row: int) -> bool:
+        dialing = self.dialing
+        return dialing is not None and row < len(dialing.row_window) and dialing.is_short(row)
+
     def _status_data(self, row: int, role: int) -> Any:
         rejected = self.rejections.get(row)
         status, codes = self.row_findings(row)
+        short = status is not None and self._dial_short(row)
+        if short:  # the short dialing window is the row's finding too
+            status = max(status or Severity.OK, RULES[SHORT_RULE].severity)
+            codes = [*codes, (-1, SHORT_RULE)]
         if role == Qt.ItemDataRole.DisplayRole:
             if rejected is not None:
                 return "Rejected"
@@ -424,6 +513,8 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
                 lines.append("Not validated yet")
             else:
                 issues = self.row_issues(row)
+                if short and self.dialing is not None:
+                    issues = [*issues, self.dialing.short_finding(row, self._line(row))]
                 lines.extend(f"{i.severity}: {i.message}" for i in issues)
                 if not issues:
                     lines.append("No findings")
@@ -432,7 +523,11 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         """Edits go through the page's undo stack (see ``commands.EditCellCommand``)."""
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() == self.STATUS_COLUMN:
+        if (
+            role != Qt.ItemDataRole.EditRole
+            or not index.isValid()
+            or index.column() in (self.STATUS_COLUMN, self.dial_column)
+        ):
             return False
         if self.edit_handler is None:
             return False

@@ -11,6 +11,7 @@ Ctrl+Shift+Z undo / redo, Ctrl+U upload.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from console.contacts.reader import CsvReadError, CsvSource, FileChangedError, o
 from console.jobs.journal import UnfinishedJob
 from console.ui.pages import PageContext
 from console.ui.preview.checking import Checked
+from console.ui.preview.dialing_panel import DialingPanel
 from console.ui.preview.editing import EditingMixin
 from console.ui.preview.filebar import BUILDER_KEY, FileBar
 from console.ui.preview.findings import FindingsTree
@@ -131,6 +133,8 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.tabs.addTab(self.issue_tree, "Findings")
         self.tabs.addTab(self.mapping_table, "Mapping")
         self.tabs.addTab(self.upload_panel, "Upload")
+        self.dialing_panel = DialingPanel()  # issue 18: who will be dialled, and when
+        self.tabs.addTab(self.dialing_panel, "Dialing")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.tabs)
@@ -212,6 +216,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.upload_ctl.finished.connect(self._update_buttons)
         self.upload_ctl.started.connect(self._update_buttons)
         self.context.session.profile_changed.connect(self._on_profile_changed)
+        self.dialing_panel.settings_changed.connect(self._on_dialing_settings_changed)
 
     @Slot()
     def _on_model_reset(self) -> None:
@@ -320,6 +325,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         """Cancel and join every worker of the page, then close the file (window close, tests)."""
         for controller in (self.lists_ctl, self.validate_ctl, self.file_ctl, self.upload_ctl):
             controller.shutdown(timeout_ms)
+        self.dialing_panel.shutdown(timeout_ms)
         self.validation_service.close()
         if self.source is not None:
             self.source.close()
@@ -370,6 +376,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
             self.file_watcher.removePaths(self.file_watcher.files())
         self.file_watcher.addPath(str(path))
         self.issue_tree.show_checked(None, None)
+        self.dialing_panel.show_checked(None)
         self.file_opened.emit(path)
         self._start_validation()
         self._update_buttons()
@@ -407,7 +414,13 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self._fill_list_combo()
         if profile is not None:
             self.load_lists()
+        self.dialing_panel.follow_profile(self.context.session)
         self.check_unfinished_jobs()
+
+    @Slot(object)
+    def _on_dialing_settings_changed(self, _settings: object) -> None:
+        if self.checked is not None:
+            self._start_validation()  # the windows depend on them
 
     @Slot(object)
     def _on_lists_succeeded(self, lists: object) -> None:
@@ -458,6 +471,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         worker = ValidationWorker(
             self.validation_service, self.source, definition, explicit, id_column, self.phone_region
         )
+        worker.request = replace(worker.request, dialing_settings=self.dialing_panel.settings)
         self.check_bar.running(True)
         self.check_bar.summary_label.setText("Checking…")
         self.validate_ctl.start(worker)
@@ -494,6 +508,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.checked = checked
         self.model.set_checked(checked)
         self.issue_tree.show_checked(checked, self.source)
+        self.dialing_panel.show_checked(checked)
         definition = self.definition
         if definition is not None and self.source is not None:
             self.mapping_table.show_mapping(definition.column_names, self.source.header, checked.columns)
