@@ -28,7 +28,7 @@ from PySide6.QtGui import QColor
 
 from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource, FileChangedError
-from console.contacts.result import RULES, Severity
+from console.contacts.result import Severity
 from console.ui.preview.checking import Checked, recheck_record
 from console.ui.preview.overlay import Overlay
 from console.ui.preview.rows import RowLookupsMixin
@@ -94,6 +94,10 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self._phones: dict[int, PhoneRules] = {}
         self._e164_cache: dict[str, str | None] = {}
         self._changed_said = False
+        self._cell_flags: tuple[Qt.ItemFlag, Qt.ItemFlag] | None = None
+        self._view_memo: tuple[int, object, object, int] = (-1, None, None, -1)
+        """(view row, filter rows, removed rows, file row) of the last lookup: a painted row's
+        cells all ask for it (the filter and removed-row arrays are replaced on every change)."""
         self.edit_handler: Callable[[int, int, str], None] | None = None
         """Receives (file row, CSV column, new value) for an edit in the grid (the page's undo stack)."""
 
@@ -273,10 +277,14 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         """Cells are editable; the status column is not."""
-        base = super().flags(index)
-        if index.isValid() and index.column() != self.STATUS_COLUMN:
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
+        if not index.isValid():
+            return super().flags(index)
+        # the same two answers for every valid cell: computed once (a painted cell asks, and
+        # combining Qt's flag enums in Python costs more than the rest of the answer)
+        if self._cell_flags is None:
+            base = super().flags(index)
+            self._cell_flags = (base, base | Qt.ItemFlag.ItemIsEditable)
+        return self._cell_flags[0] if index.column() == self.STATUS_COLUMN else self._cell_flags[1]
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -342,9 +350,14 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         if not index.isValid() or self.source is None:
             return None
         r = index.row()
+        memo = self._view_memo
+        if memo[0] == r and memo[1] is self._view and memo[2] is self.overlay.removed:
+            return memo[3]
         if r >= self.rowCount():
             return None
-        return self.file_row(r)
+        row = self.file_row(r)
+        self._view_memo = (r, self._view, self.overlay.removed, row)
+        return row
 
     def _cell_data(self, row: int, c: int, role: int) -> Any:
         assert self.source is not None
@@ -390,14 +403,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         return None
 
     def _cell_severity(self, row: int, col: int) -> Severity | None:
-        _, codes = self.row_findings(row)
-        worst: Severity | None = None
-        for c, code in codes:
-            if c == col:
-                sev = RULES[code].severity
-                if worst is None or sev > worst:
-                    worst = sev
-        return worst
+        return self.cell_severity(row, col)
 
     def _status_data(self, row: int, role: int) -> Any:
         rejected = self.rejections.get(row)
