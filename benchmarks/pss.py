@@ -13,6 +13,7 @@ in its own process so the sampling takes no GIL from the UI thread).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -44,17 +45,31 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def tree_pss_kb(root: int, exclude: frozenset[int] = frozenset()) -> tuple[int, int]:
-    """(PSS kB summed over ``root`` and its descendants, process count), without ``exclude``'s subtrees."""
-    total, count, todo = 0, 0, [root]
+def tree_pss(root: int, exclude: frozenset[int] = frozenset()) -> dict[int, int]:
+    """PSS in kB of ``root`` and each of its descendants, without ``exclude``'s subtrees."""
+    out: dict[int, int] = {}
+    todo = [root]
     while todo:
         pid = todo.pop()
         if pid in exclude:
             continue
-        total += _pss_kb(pid)
-        count += 1
+        out[pid] = _pss_kb(pid)
         todo.extend(_children(pid))
-    return total, count
+    return out
+
+
+def tree_pss_kb(root: int, exclude: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """(PSS kB summed over ``root`` and its descendants, process count), without ``exclude``'s subtrees."""
+    each = tree_pss(root, exclude)
+    return sum(each.values()), len(each)
+
+
+def _name(pid: int) -> str:
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    return " ".join(a.decode(errors="replace") for a in args[:4])[:60]
 
 
 class PssSampler:
@@ -66,14 +81,18 @@ class PssSampler:
         self.exclude = exclude
         self.peak_kb = 0
         self.peak_procs = 0
+        self.peak_detail: list[tuple[int, int]] = []
+        """(pid, PSS kB) of each process at the peak."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pss-sampler", daemon=True)
 
     def _run(self) -> None:
         while True:
-            kb, procs = tree_pss_kb(self.root, self.exclude)
+            each = tree_pss(self.root, self.exclude)
+            kb = sum(each.values())
             if kb > self.peak_kb:
-                self.peak_kb, self.peak_procs = kb, procs
+                self.peak_kb, self.peak_procs = kb, len(each)
+                self.peak_detail = sorted(each.items(), key=lambda p: -p[1])
             if self._stop.wait(self.interval):
                 return
 
@@ -88,15 +107,20 @@ class PssSampler:
         self._thread.join()
         return self.peak_kb * 1024 / 1e6
 
+    def detail(self) -> str:
+        """The processes at the peak, largest first: ``pid name: MB``."""
+        return "; ".join(f"{pid} {_name(pid)!r}: {kb * 1024 / 1e6:.0f} MB" for pid, kb in self.peak_detail)
+
 
 def main() -> int:
     """Sample ``argv[1]``'s tree (minus the subtrees in ``argv[2:]``) until stdin has a line or closes."""
     root = int(sys.argv[1])
-    exclude = frozenset(int(a) for a in sys.argv[2:])
+    exclude = frozenset([os.getpid(), *(int(a) for a in sys.argv[2:])])  # not the sampler itself
     sampler = PssSampler(root, exclude=exclude).start()
     sys.stdin.readline()
     mb = sampler.stop()
-    sys.stdout.write(json.dumps({"peak_mb": mb, "procs": sampler.peak_procs}) + "\n")
+    got = {"peak_mb": mb, "procs": sampler.peak_procs, "detail": sampler.detail()}
+    sys.stdout.write(json.dumps(got) + "\n")
     sys.stdout.flush()
     return 0
 

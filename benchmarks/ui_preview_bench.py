@@ -56,6 +56,7 @@ def cli_check(path: Path, definition: Path) -> tuple[float, float, float]:
     out, err = proc.communicate()
     wall = time.perf_counter() - t
     peak = sampler.stop()
+    print(f"  command line peak: {sampler.detail()}")
     m = re.search(r"seconds=([0-9.]+)", out.strip().splitlines()[-1] if out.strip() else "")
     if proc.returncode not in (0, 1) or m is None:
         raise SystemExit(f"the command line check failed ({proc.returncode}): {err}")
@@ -74,6 +75,7 @@ class TreeSampler:
     def stop(self) -> tuple[float, int]:
         out, _ = self.proc.communicate("stop\n")
         got = json.loads(out.strip().splitlines()[-1])
+        self.detail = str(got["detail"])
         return float(got["peak_mb"]), int(got["procs"])
 
 
@@ -274,7 +276,8 @@ def main() -> int:
         app.processEvents()
     scroll_ms = (time.perf_counter() - t1) * 1000 / 200
     print(f"scroll: {scroll_ms:.1f} ms per jump (200 jumps across the file)")
-    print(f"window peak PSS {window_pss:.0f} MB summed over {window_procs} processes (sandbox left out)")
+    print(f"window peak PSS {window_pss:.0f} MB summed over {window_procs} processes (sandbox left out): "
+          f"{tree.detail}")
 
     # upload: remove all rows past --upload-rows (one undoable command) and send the rest
     n = page.model.rowCount()

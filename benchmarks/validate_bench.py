@@ -134,6 +134,7 @@ def _run(code: str, *args: str, pss: bool = False) -> dict[str, object]:
     if peak is not None:
         result["pss_mb"] = peak
         result["pss_procs"] = sampler.peak_procs if sampler is not None else 0
+        result["pss_detail"] = sampler.detail() if sampler is not None else ""
     return result
 
 
@@ -167,7 +168,8 @@ def main() -> int:
               f"included), {rate:,.0f} rows/s; rows={val['rows']} valid={val['valid']} "
               f"invalid={val['invalid']} issues={val['issues']}; load {os.getloadavg()[0]:.2f}")
         print(f"[{k + 1}] peak PSS {val['pss_mb']:.0f} MB summed over {val['pss_procs']} processes "
-              f"(peak RSS: main {val['rss_main']:.0f} MB, largest worker {val['rss_worker']:.0f} MB)")
+              f"(peak RSS: main {val['rss_main']:.0f} MB, largest worker {val['rss_worker']:.0f} MB): "
+              f"{val['pss_detail']}")
     print(f"by rule: {vals[0]['counts']}")
     assert all(v["counts"] == vals[0]["counts"] for v in vals), "runs disagree"
     # the best run: on shared cores the minimum is the least disturbed figure (all runs are printed above)
