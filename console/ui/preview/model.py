@@ -65,6 +65,19 @@ _UNSET_ROLES = frozenset(
     }
 )
 """Roles :meth:`ContactTableModel._cell_data` always answers None for."""
+_ROLE_USER, _ROLE_DISPLAY, _ROLE_EDIT, _ROLE_BACKGROUND, _ROLE_FOREGROUND, _ROLE_TOOLTIP = (
+    int(r)
+    for r in (
+        Qt.ItemDataRole.UserRole,
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+    )
+)
+"""The roles as plain ints: each ``Qt.ItemDataRole.X`` is a Python-level enum lookup, and a painted
+cell compares its roles with them a dozen times."""
 
 
 class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
@@ -361,20 +374,20 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
 
     def _cell_data(self, row: int, c: int, role: int) -> Any:
         assert self.source is not None
-        if role == Qt.ItemDataRole.UserRole:
+        if role == _ROLE_USER:
             return row
         if c == self.STATUS_COLUMN:
             return self._status_data(row, role)
         col = c - 1
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+        if role in (_ROLE_DISPLAY, _ROLE_EDIT):
             record = self.record(row)
             value = record[col] if col < len(record) else ""
-            if role == Qt.ItemDataRole.DisplayRole and self.show_e164 and value:
+            if role == _ROLE_DISPLAY and self.show_e164 and value:
                 e164 = self.e164(col, value)
                 if e164 is not None and e164 != value:
                     return f"{value} → {e164}"
             return value
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _ROLE_BACKGROUND:
             sev = self._cell_severity(row, col)
             if sev is not None:
                 return SEVERITY_COLORS.get(sev)
@@ -384,9 +397,9 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
                 if (base[col] if col < len(base) else "") != (edited[col] if col < len(edited) else ""):
                     return EDITED_COLOR
             return None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _ROLE_FOREGROUND:
             return QColor("#202124") if self._cell_severity(row, col) is not None else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _ROLE_TOOLTIP:
             issue = self.cell_issue(row, col)
             if issue is not None:
                 text = f"{issue.severity}: {issue.message}"
@@ -408,7 +421,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
     def _status_data(self, row: int, role: int) -> Any:
         rejected = self.rejections.get(row)
         status, codes = self.row_findings(row)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _ROLE_DISPLAY:
             if rejected is not None:
                 return "Rejected"
             if status is None:
@@ -416,13 +429,13 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
             text = _STATUS_TEXT[status]
             n = len(codes)
             return f"{text} ({n})" if n > 1 else text
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _ROLE_BACKGROUND:
             if rejected is not None:
                 return REJECTED_COLOR
             return SEVERITY_COLORS.get(status) if status is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _ROLE_FOREGROUND:
             return QColor("#202124") if rejected is not None or status else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _ROLE_TOOLTIP:
             lines = []
             if rejected is not None:
                 lines.append(f"Rejected by the server: {rejected[0]}: {rejected[1]}")
