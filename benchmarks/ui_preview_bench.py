@@ -9,16 +9,28 @@ beats minus the interval):
   app embeds it (``--upload-rows`` valid rows of the file, upsert by ContactId, through the
   page's own upload worker).
 
-Targets: first rows < 100 ms, stalls <= 50 ms. Run: ``.venv/bin/python benchmarks/ui_preview_bench.py``
-(generate the file first with ``benchmarks/validate_bench.py``). The last line is
-``ui preview: first rows X ms; stall validating Y ms; stall uploading Z ms``.
+- the window's check (open to checked, findings index included) against the command line's
+  (``outbound-console validate`` of the same file, its own ``seconds=``), run before and after the
+  window's in the same run (the mean of the two is the baseline: the machine's load drifts);
+- scrolling: 200 jumps across the file while idle, each ``scrollTo`` plus the repaint;
+- memory: the peak PSS summed over the app's processes (the page's process, its validation child
+  and that child's workers; the sandbox emulator is left out) while the window checks, sampled by
+  ``benchmarks/pss.py`` from its own process, and the same for the command line.
+
+Targets (issue 20): window check <= 1.3x the command line, stalls <= 30 ms, scroll <= 16 ms per jump,
+peak PSS <= 250 MB. Run: ``.venv/bin/python benchmarks/ui_preview_bench.py`` (generate the file first
+with ``python benchmarks/generate.py``). The last line is ``ui preview: first rows F ms; window check W s
+(CLI V s, ratio R); stall validating S ms; stall uploading T ms; scroll J ms; peak PSS P MB``.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
+import re
+import subprocess
 import sys
 import tempfile
 import threading
@@ -29,6 +41,42 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+
+
+def cli_check(path: Path, definition: Path) -> tuple[float, float, float]:
+    """``outbound-console validate`` of ``path``: (its own seconds, wall seconds, peak PSS MB)."""
+    from benchmarks.pss import PssSampler
+
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "validate", str(path), "--definition", str(definition)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=HERE.parent,
+    )
+    sampler = PssSampler(proc.pid).start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t
+    peak = sampler.stop()
+    print(f"  command line peak: {sampler.detail()}")
+    m = re.search(r"seconds=([0-9.]+)", out.strip().splitlines()[-1] if out.strip() else "")
+    if proc.returncode not in (0, 1) or m is None:
+        raise SystemExit(f"the command line check failed ({proc.returncode}): {err}")
+    return float(m.group(1)), wall, peak
+
+
+class TreeSampler:
+    """``benchmarks/pss.py`` in its own process, sampling this process's tree (minus ``exclude``)."""
+
+    def __init__(self, exclude: list[int]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "pss.py"), str(os.getpid()), *map(str, exclude)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+
+    def stop(self) -> tuple[float, int]:
+        out, _ = self.proc.communicate("stop\n")
+        got = json.loads(out.strip().splitlines()[-1])
+        self.detail = str(got["detail"])
+        return float(got["peak_mb"]), int(got["procs"])
 
 
 class Heartbeat:
@@ -154,9 +202,14 @@ def main() -> int:
     from console.ui.session import SessionController
 
     app = QApplication.instance() or QApplication([])
-    definition = ContactList.model_validate_json((HERE / "data" / "benchmark_list.json").read_text())
+    definition_path = HERE / "data" / "benchmark_list.json"
+    definition = ContactList.model_validate_json(definition_path.read_text())
+    cli_runs = [cli_check(path, definition_path)]
+    print(f"command line check (before): {cli_runs[0][0]:.2f} s (wall {cli_runs[0][1]:.2f} s), "
+          f"peak PSS {cli_runs[0][2]:.0f} MB; load {os.getloadavg()[0]:.2f}")
     sandbox = SandboxProcess(SandboxConfig(port=0, rate_limit=100_000))  # as the app embeds it
     sandbox.start()
+    sandbox_pid = int(sandbox._process.pid)
     with GenesysClient.with_client_credentials(
         Endpoint.custom(sandbox.url), "sandbox-client", "sandbox-secret"
     ) as api:
@@ -196,6 +249,8 @@ def main() -> int:
     sampler = StallSampler(beat) if args.sample_stalls else None
     if sampler is not None:
         sampler.start()
+    tree = TreeSampler(exclude=[sandbox_pid])
+    time.sleep(0.2)  # the sampler is running (its first sample is the idle page)
     t0 = time.perf_counter()
     page.open_csv(path)
     first_cell = page.model.data(page.model.index(0, 1))
@@ -209,6 +264,7 @@ def main() -> int:
     checked = page.checked
     assert checked is not None
     validate_s = time.perf_counter() - t0
+    window_pss, window_procs = tree.stop()
     print(
         f"opened {path.name}: first rows {first_rows_ms:.1f} ms; validated {checked.result.row_count:,} rows "
         f"in {validate_s:.1f} s ({checked.result.invalid_rows:,} invalid); stall {stall_validate:.1f} ms"
@@ -220,6 +276,8 @@ def main() -> int:
         app.processEvents()
     scroll_ms = (time.perf_counter() - t1) * 1000 / 200
     print(f"scroll: {scroll_ms:.1f} ms per jump (200 jumps across the file)")
+    print(f"window peak PSS {window_pss:.0f} MB summed over {window_procs} processes (sandbox left out): "
+          f"{tree.detail}")
 
     # upload: remove all rows past --upload-rows (one undoable command) and send the rest
     n = page.model.rowCount()
@@ -251,9 +309,15 @@ def main() -> int:
     page.shutdown()
     session.shutdown()
     sandbox.stop()
+    cli_runs.append(cli_check(path, definition_path))
+    print(f"command line check (after): {cli_runs[1][0]:.2f} s (wall {cli_runs[1][1]:.2f} s), "
+          f"peak PSS {cli_runs[1][2]:.0f} MB; load {os.getloadavg()}")
+    cli_s = sum(r[0] for r in cli_runs) / len(cli_runs)
+    print(f"command line peak PSS {max(r[2] for r in cli_runs):.0f} MB")
     print(
-        f"ui preview: first rows {first_rows_ms:.1f} ms; stall validating {stall_validate:.1f} ms; "
-        f"stall uploading {stall_upload:.1f} ms"
+        f"ui preview: first rows {first_rows_ms:.1f} ms; window check {validate_s:.2f} s "
+        f"(CLI {cli_s:.2f} s, ratio {validate_s / cli_s:.2f}); stall validating {stall_validate:.1f} ms; "
+        f"stall uploading {stall_upload:.1f} ms; scroll {scroll_ms:.1f} ms; peak PSS {window_pss:.0f} MB"
     )
     return 0
 

@@ -157,8 +157,9 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return _fail(str(exc))
         seconds = time.perf_counter() - started
+        blank = result.blank_rows
         summary = (
-            f"rows={result.row_count} valid={result.valid_rows} invalid={result.invalid_rows} "
+            f"rows={result.contact_rows} valid={result.valid_rows} invalid={result.invalid_rows} "
             f"issues={result.issue_count} seconds={seconds:.2f}"
         ) + (f" {dialing.summary_line}" if dialing else "")
         counts = result.counts_by_rule()
@@ -188,7 +189,8 @@ def run(args: argparse.Namespace) -> int:
                         "file": str(source.path),
                         "encoding": source.encoding,
                         "delimiter": source.delimiter,
-                        "rows": result.row_count,
+                        "rows": result.contact_rows,
+                        "blank_lines": blank,
                         "valid": result.valid_rows,
                         "invalid": result.invalid_rows,
                         "issues": result.issue_count,
@@ -214,6 +216,8 @@ def run(args: argparse.Namespace) -> int:
                     _out(f"  … {more} more (use --report)")
                     break
                 _out(f"  {issue.severity}: {issue.message}")
+            if blank:
+                _out(f"{blank:,} blank line{'s' if blank != 1 else ''} skipped (not contacts)")
         _out(summary)
     worst = max((i.severity for i in result.header_issues), default=Severity.OK)
     findings = worst >= Severity.WARNING or any(

@@ -63,6 +63,7 @@ _DESC_NAMES = (
 _TYPE_NAMES = {v: k.lower() for k, v in vars(PhoneNumberType).items() if isinstance(v, int) and k.isupper()}
 _SCIENTIFIC = re.compile(r"[+-]?(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})")
 _DIGITS_ONLY = re.compile(r"\d{4,17}")
+_TRIM_CHARS = "".join(chr(c) for c in range(0x21))  # rules.TRIM_CHARS (Java's String.trim), without the cycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,6 +533,38 @@ class PhoneRules:
             if pats.national_prefix_zero and _parse_valid("0" + digits, self.region) is not None:
                 return "phone.lost_leading_zero"
         return "phone.invalid"
+
+    def repair(self, value: str, code: str) -> str | None:
+        """:meth:`e164` of a value :meth:`problems` flagged with ``code``, without re-asking phonenumbers.
+
+        The validation workers call it right after :meth:`problems`, so a value
+        :meth:`classify_miss` sent to :func:`analyze_phone` is a cache hit there. A value it judged
+        with the fast path alone ("surely invalid as written": its digits are in the exact domain)
+        gets :func:`analyze_phone`'s repairs in the same order, with the fast path wherever it is
+        exact: ``+`` and the digits, then a leading ``0``. ``tests/contacts/test_phones.py`` checks
+        that it equals :meth:`e164` on every finding of generated columns.
+        """
+        stripped = value.strip(_TRIM_CHARS)
+        if not stripped:
+            return None
+        if stripped != value or len(value) > _MAX_FAST_INPUT or code == "phone.excel_scientific":
+            return self.e164(stripped)
+        digits = value.translate(_FORMATTING)
+        pats = self._patterns
+        if pats.accepts(digits) or pats.exact_domain.fullmatch(digits) is None:
+            return self.e164(value)  # classify_miss asked analyze_phone: a cache hit
+        # invalid as written (exact domain); analyze_phone would try "+" then "0" on digits only
+        if _DIGITS_ONLY.fullmatch(digits) is None:
+            return None
+        plus = "+" + digits
+        if pats.accepts(plus):
+            return plus
+        if pats.exact_domain.fullmatch(plus) is None:
+            number = _parse_valid(plus, self.region)
+            if number is not None:
+                return _e164(number)
+        number = _parse_valid("0" + digits, self.region)
+        return _e164(number) if number is not None else None
 
     def e164(self, value: str) -> str | None:
         """E.164 form of a value, of its repair, or None when the value cannot be made valid."""

@@ -1,11 +1,12 @@
 """Reading contact CSV files: encoding and delimiter sniffing, a lazy record-offset index.
 
 :func:`open_csv` looks only at the head of the file, so the first rows are available at once;
-the index of record offsets (8 bytes per record, plus 4 for its physical line) grows on demand
-in chunks and respects quoted newlines. Records are parsed by the stdlib ``csv`` module with
-the field-size limit lifted. Problems (undecodable bytes, NUL characters, an unterminated
-quote) are reported as :class:`~console.contacts.result.ValidationIssue` data, never raised;
-only a file that cannot be opened at all raises :class:`CsvReadError`.
+the index of record offsets (8 bytes per record, plus 4 for its physical line: an unsigned
+32-bit array) grows on demand in chunks and respects quoted newlines. Records are parsed by
+the stdlib ``csv`` module with the field-size limit lifted. Problems (undecodable bytes, NUL
+characters, an unterminated quote) are reported as
+:class:`~console.contacts.result.ValidationIssue` data, never raised; only a file that cannot be
+opened at all raises :class:`CsvReadError`.
 
 Encodings: a BOM decides (UTF-8, UTF-16, UTF-32). Otherwise strict UTF-8 on the sample; if
 that fails, charset-normalizer's guess, except that a guess among the single-byte Latin code
@@ -333,7 +334,7 @@ class CsvSource:
         self._pattern = _record_pattern(delimiter)
         self._dialect = {"delimiter": delimiter, "quotechar": '"', "doublequote": True, "strict": False}
         self._offsets = array("q", [start])  # start of every record; header first
-        self._lines = array("l", [2 if sep_line else 1])
+        self._lines = array("I", [2 if sep_line else 1])
         self._scan_pos = start
         self._chunk = FIRST_CHUNK_BYTES
         self._complete = self._size <= start
@@ -573,7 +574,7 @@ class CsvSource:
             return IndexState(
                 self._size,
                 array("q", self._offsets),
-                array("l", self._lines),
+                array("I", self._lines),
                 self._scan_pos,
                 self._complete,
                 list(self.issues),
@@ -598,7 +599,7 @@ class CsvSource:
             ):
                 return False
             self._offsets = array("q", state.offsets)
-            self._lines = array("l", state.lines)
+            self._lines = array("I", state.lines)
             self._scan_pos = state.scan_pos
             self._complete = state.complete
             self.issues[:] = state.issues

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
+from itertools import compress
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -231,6 +232,9 @@ class ValidationResult:
         plan: The plan the rows were checked with (set by ``validate``), or None: re-check an
             edited record with it (``console.contacts.rules.check_batch``) and explain its findings.
         columns: List column -> CSV column index of the header mapping the plan was built from.
+        phone_fixes: (row, CSV column, E.164) of the flagged phone cells with a repair unlike
+            the file's value, ascending; None unless the run was asked for them
+            (``ValidationOptions.phone_repairs``).
     """
 
     def __init__(
@@ -250,6 +254,7 @@ class ValidationResult:
         source: CsvSource | None = None,
         plan: ValidationPlan | None = None,
         columns: Mapping[str, int] | None = None,
+        phone_fixes: list[tuple[int, int, str]] | None = None,
     ) -> None:
         self.row_count = row_count
         self._rows = rows
@@ -270,6 +275,7 @@ class ValidationResult:
         self.source = source
         self.plan = plan
         self.columns: dict[str, int] = dict(columns or {})
+        self.phone_fixes = phone_fixes
 
     # -- moving between processes ------------------------------------------------------------------
 
@@ -310,9 +316,25 @@ class ValidationResult:
         return self._status.count(Severity.ERROR)
 
     @property
+    def blank_rows(self) -> int:
+        """Blank lines among the rows checked: not contacts (the upload and the fixed file skip them).
+
+        A blank line with an error (bytes the encoding cannot read) counts as invalid instead.
+        """
+        blank = RULE_INDEX["row.blank"]
+        status = self._status
+        rows = compress(self._rows, map(blank.__eq__, self._codes))
+        return sum(1 for i in rows if status[i] < Severity.ERROR)
+
+    @property
+    def contact_rows(self) -> int:
+        """Records that are contacts: :attr:`row_count` without the blank lines."""
+        return self.row_count - self.blank_rows
+
+    @property
     def valid_rows(self) -> int:
-        """Rows without errors (warnings allowed)."""
-        return self.rows_done - self.invalid_rows
+        """Contact rows without errors (warnings allowed; blank lines are not contacts)."""
+        return self.rows_done - self.invalid_rows - self.blank_rows
 
     @property
     def ok(self) -> bool:
@@ -358,6 +380,17 @@ class ValidationResult:
         for i in range(len(status)):
             if status[i] >= min_severity:
                 yield i
+
+    def rows_at_least(self, min_severity: Severity) -> array[int]:
+        """:meth:`rows_with` as an array, in two C-level passes (~20 ms for a million rows)."""
+        table = bytes(1 if k >= min_severity else 0 for k in range(256))
+        return array("l", compress(range(len(self._status)), self._status.translate(table)))
+
+    def iter_codes(self) -> Iterator[tuple[int, int, str]]:
+        """(row, column index or -1, rule code) of every cell and row finding, by row; no messages."""
+        codes = RULE_CODES
+        for row, col, k in zip(self._rows, self._cols, self._codes, strict=True):
+            yield row, col, codes[k]
 
     def _span(self, i: int) -> tuple[int, int]:
         return bisect_left(self._rows, i), bisect_right(self._rows, i)

@@ -41,6 +41,7 @@ __all__ = [
     "check_column",
     "load_definition",
     "map_header",
+    "phone_fixes",
 ]
 
 MAX_COLUMNS = 50
@@ -298,6 +299,8 @@ class ValidationPlan:
         checks: Column checks.
         id_index: CSV column of the contact id, or None.
         checked_columns: CSV columns that map to a list column (the value length limit applies).
+        phone_repairs: Also report the E.164 repair of each flagged phone cell
+            (:attr:`BatchFindings.phone_fixes`; the preview asks for them, the command line does not).
     """
 
     ncols: int
@@ -306,6 +309,7 @@ class ValidationPlan:
     checks: tuple[ColumnCheck, ...]
     id_index: int | None
     checked_columns: tuple[int, ...]
+    phone_repairs: bool = False
 
 
 def build_plan(
@@ -440,6 +444,8 @@ class BatchFindings:
         codes: Rule index (:data:`~console.contacts.result.RULE_CODES`) of each finding.
         status: One :class:`Severity` byte per row of the batch.
         id_hashes: CRC-32 of each row's contact id (empty when there is no id column).
+        phone_fixes: With :attr:`ValidationPlan.phone_repairs`: (row, CSV column, E.164) of each
+            flagged phone cell whose repair differs from the value in the file, ascending.
     """
 
     first_row: int
@@ -448,6 +454,7 @@ class BatchFindings:
     codes: array[int]
     status: bytearray
     id_hashes: array[int]
+    phone_fixes: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def check_column(chk: ColumnCheck, vals: Sequence[str]) -> list[tuple[int, str]]:
@@ -564,9 +571,13 @@ def check_batch(
                 (i, idx, "encoding.nul")
                 for i in compress(range(n), map(methodcaller("__contains__", "\x00"), raw))
             )
+    fixes: list[tuple[int, int, str]] = []
     for chk in plan.checks:
         idx = chk.index
-        found.extend((i, idx, code) for i, code in check_column(chk, col_values(idx)))
+        problems = check_column(chk, col_values(idx))
+        found.extend((i, idx, code) for i, code in problems)
+        if plan.phone_repairs and chk.kind == "phone":
+            fixes.extend(phone_fixes(chk, problems, col_values(idx), columns[idx], first_row, skip))
     id_hashes: array[int] = array("I")
     if plan.id_index is not None:
         ids = col_values(plan.id_index)
@@ -574,11 +585,44 @@ def check_batch(
         id_hashes = array("I", map(zlib.crc32, map(methodcaller("encode", "utf-8", "surrogatepass"), ids)))
     if skip:
         found = [f for f in found if f[0] not in skip or f[1] == -1]
-    return pack_findings(first_row, n, found, id_hashes)
+    return pack_findings(first_row, n, found, id_hashes, sorted(fixes))
+
+
+def phone_fixes(
+    chk: ColumnCheck,
+    problems: Sequence[tuple[int, str]],
+    checked: Sequence[str],
+    raw: Sequence[str],
+    first_row: int,
+    skip: set[int] | frozenset[int] = frozenset(),
+) -> list[tuple[int, int, str]]:
+    """(row, column, E.164) of a phone column's flagged cells that have a repair unlike the file's value.
+
+    Args:
+        chk: The phone check.
+        problems: What :func:`check_column` found in the column (batch-relative rows).
+        checked: The values it checked (trimmed when the list trims).
+        raw: The values as in the file.
+        first_row: Row number of the batch's first record.
+        skip: Batch rows whose cell findings do not count (ragged or blank records).
+    """
+    rules = _phone_rules(chk.region)
+    out: list[tuple[int, int, str]] = []
+    for i, code in problems:
+        if i in skip:
+            continue
+        e164 = rules.repair(checked[i], code)
+        if e164 and e164 != raw[i]:
+            out.append((first_row + i, chk.index, e164))
+    return out
 
 
 def pack_findings(
-    first_row: int, count: int, found: list[tuple[int, int, str]], id_hashes: array[int]
+    first_row: int,
+    count: int,
+    found: list[tuple[int, int, str]],
+    id_hashes: array[int],
+    phone_fixes: list[tuple[int, int, str]] | None = None,
 ) -> BatchFindings:
     """Pack a batch's ``(row in batch, column, rule code)`` findings into compact arrays, sorted.
 
@@ -594,7 +638,7 @@ def pack_findings(
         sev = RULES[code].severity
         if sev > status[i]:
             status[i] = sev
-    return BatchFindings(first_row, rows, cols, codes, status, id_hashes)
+    return BatchFindings(first_row, rows, cols, codes, status, id_hashes, phone_fixes or [])
 
 
 __all__ += ["Severity", "classify_datetime", "guess_id_column"]

@@ -43,6 +43,7 @@ from console.contacts.rules import (
     check_batch,
     check_column,
     pack_findings,
+    phone_fixes,
 )
 
 __all__ = ["RowScanner", "row_scanner"]
@@ -128,11 +129,15 @@ class RowScanner:
             columns[col] = list(map(itemgetter(2 * k + 1), entries))
         del entries
         dirty_set = set(dirty)
+        fixes: list[tuple[int, int, str]] = []
         for chk in plan.checks:
             vals = columns.get(chk.index)
             if vals is None:
                 continue  # checked inline: every clean record passes
-            found.extend((i, chk.index, code) for i, code in check_column(chk, vals) if i not in dirty_set)
+            problems = check_column(chk, vals)
+            found.extend((i, chk.index, code) for i, code in problems if i not in dirty_set)
+            if plan.phone_repairs and chk.kind == "phone":  # a captured value is the file's value
+                fixes.extend(phone_fixes(chk, problems, vals, vals, first_row, dirty_set))
         id_hashes: array[int] = array("I")
         if plan.id_index is not None:
             ids = columns[plan.id_index]
@@ -158,7 +163,8 @@ class RowScanner:
             if plan.id_index is not None:
                 for k, i in enumerate(dirty):
                     id_hashes[i] = sub.id_hashes[k]
-        return pack_findings(first_row, count, found, id_hashes)
+            fixes.extend((first_row + dirty[r], c, e164) for r, c, e164 in sub.phone_fixes)
+        return pack_findings(first_row, count, found, id_hashes, sorted(fixes))
 
 
 class _Fields:

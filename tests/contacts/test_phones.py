@@ -115,6 +115,33 @@ def test_problems_match_analyze() -> None:
         assert got.get(i) == expected.code, v
 
 
+@pytest.mark.parametrize("region", ["US", "GB", "IT", "DE"])
+def test_repair_of_a_finding_is_its_e164(region: str) -> None:
+    """What the validation workers report as a flagged cell's repair is what ``e164`` says of it.
+
+    Benchmark-like NANP and foreign values, mutated examples of many regions, Excel damage, lost
+    pluses and zeros; checked with a cold cache too (``repair`` must not rely on one).
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from benchmarks.generate import phone
+
+    rng = random.Random(f"repair-{region}")
+    values = [phone(rng) for _ in range(3000)] + _sample(rng, 2000)
+    values += ["2.01555E+09", "2.015550123E+09", "442079460958", "612345678", " 442079460958 ", "12345"]
+    rules = PhoneRules(region)
+    problems = rules.problems(values)
+    assert len(problems) > 300
+    repaired = 0
+    for cold in (False, True):
+        for i, code in problems:
+            if cold:
+                analyze_phone.cache_clear()
+            got = rules.repair(values[i], code)
+            assert got == rules.e164(values[i].strip()), (values[i], code)
+            repaired += got is not None
+    assert repaired > 50
+
+
 @pytest.mark.parametrize(
     ("value", "region", "code", "e164"),
     [

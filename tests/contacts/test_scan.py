@@ -257,3 +257,23 @@ def test_repeated_id_hashes_kept_batch_by_batch() -> None:
             tracker.add(b)
         counts = Counter(h for b in batches for h in b)
         assert tracker.repeated == {h for h, c in counts.items() if c > 1}
+
+
+def test_repeated_id_hashes_over_the_whole_hash_range() -> None:
+    """Hashes spread over 32 bits (some sharing a bucket, some repeated): exactly the repeated ones."""
+    from array import array
+    from collections import Counter
+
+    from console.contacts.validate import _RepeatedHashes
+
+    rng = random.Random(7)
+    values = [rng.randrange(2**32) for _ in range(5000)]
+    values += [(v & ~0xFF) | rng.randrange(256) for v in values[:500]]  # same bucket, mostly other hashes
+    values += rng.sample(values, 300)  # repeated
+    rng.shuffle(values)
+    tracker = _RepeatedHashes()
+    for k in range(0, len(values), 1000):
+        tracker.add(array("I", values[k : k + 1000]))
+    counts = Counter(values)
+    assert tracker.repeated == {h for h, c in counts.items() if c > 1}
+    assert tracker.repeated

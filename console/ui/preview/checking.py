@@ -3,14 +3,13 @@
 The CSV engine (:mod:`console.contacts`) validates a read-only :class:`CsvSource` and hands back
 the plan it used (``ValidationResult.plan``/``columns``): edited rows are re-checked with that
 plan and the engine's own ``check_batch`` (duplicate ids are only found by a full validation).
-The finding index (rows per rule, rows to step through) and the phone repairs come from
-``ValidationResult.rows_with``/``codes_for_row`` and ``PhoneRules.e164``.
+The finding index (rows per rule, rows to step through) comes from ``ValidationResult.rows_at_least``
+and ``iter_codes``; the phone repairs from the validation workers (``ValidationResult.phone_fixes``).
 """
 
 from __future__ import annotations
 
 import heapq
-import os
 import threading
 from array import array
 from collections.abc import Callable, Mapping
@@ -19,15 +18,13 @@ from pathlib import Path
 
 from console.api.models import ContactList
 from console.contacts.dialing import SHORT_RULE, DialingSettings, DialingWindows, for_check
-from console.contacts.phones import PhoneRules
-from console.contacts.reader import CsvSource, IndexState, parse_text
+from console.contacts.reader import CsvSource, IndexState
 from console.contacts.result import RULE_CODES, Severity, ValidationIssue, ValidationResult
-from console.contacts.rules import TRIM_CHARS, ColumnCheck, ValidationPlan, check_batch
+from console.contacts.rules import ColumnCheck, ValidationPlan, check_batch
 from console.contacts.validate import (
     ValidationOptions,
     attach_source,
     explain_cell,
-    pool_start_method,
     validate,
 )
 from console.errors import Cancelled
@@ -124,7 +121,7 @@ def run_validation(
         ValueError: Unknown region.
     """
     options = ValidationOptions(
-        region=region, id_column=id_column, mapping=explicit, id_column_if_mapped=True
+        region=region, id_column=id_column, mapping=explicit, id_column_if_mapped=True, phone_repairs=True
     )
 
     def report(done: int, known: int) -> None:
@@ -277,144 +274,30 @@ def attach_checked(checked: Checked, source: CsvSource, index: IndexState | None
     return checked
 
 
-_READ_WINDOW = 8192
-
-
-def _cell_values(
-    source: CsvSource, cells: list[tuple[int, int]], cancel: threading.Event
-) -> list[tuple[int, int, str]]:
-    """(row, column, value as in the file) of ascending (row, column) cells.
-
-    The file is read in one call per window of 8,192 records, and only the records asked for are
-    parsed. Many small reads would hurt the UI: each one releases and retakes the GIL, and a
-    thread waiting for the GIL restarts its 5 ms wait every time it is woken and loses the race,
-    so a worker doing thousands of small reads a second can keep the UI thread waiting for
-    hundreds of milliseconds (measured: 120-500 ms stalls with one read per 64 records).
-    """
-    dialect = source.dialect
-    out: list[tuple[int, int, str]] = []
-    window, raw, base = -1, b"", 0
-    for k, (i, col) in enumerate(cells):
-        if k % 1024 == 0 and cancel.is_set():
-            break
-        if i // _READ_WINDOW != window:
-            window = i // _READ_WINDOW
-            first = window * _READ_WINDOW
-            base = source.byte_range(first, first + _READ_WINDOW)[0]
-            raw = source.raw_range(first, first + _READ_WINDOW)
-        lo, hi = source.byte_range(i, i + 1)
-        text, _ = source.decode(raw[lo - base : hi - base])
-        rows = parse_text(text, dialect)
-        record = rows[0] if len(rows) == 1 else [f for r in rows for f in r]
-        if col < len(record):
-            out.append((i, col, record[col]))
-    return out
-
-
-PARALLEL_REPAIRS = 20_000
-"""From this many phone findings on, their E.164 repairs are computed in worker processes:
-phonenumbers costs ~100 µs a value, and seconds of Python on a thread of the UI's process
-take the GIL from the UI thread (a 1,000,000-row file has ~60,000 phone findings)."""
-
-
-def _e164_values(region: str, values: list[str]) -> list[str | None]:
-    """E.164 repairs of raw phone values (runs in a worker process)."""
-    rules = PhoneRules(region)
-    out: list[str | None] = []
-    for raw in values:
-        value = raw.strip(TRIM_CHARS)
-        out.append(rules.e164(value) if value else None)
-    return out
-
-
-def _yield_cpu() -> None:
-    """Lower a worker process's priority: on a busy machine the UI's process gets the CPU first."""
-    if hasattr(os, "nice"):
-        os.nice(10)
-
-
-def _repairs(
-    values: list[tuple[int, int, str]], regions: dict[int, str], cancel: threading.Event
-) -> list[str | None]:
-    """E.164 repair of each (row, column, raw value), in order (shorter when cancelled)."""
-    if len(values) < PARALLEL_REPAIRS:
-        rules = {col: PhoneRules(region) for col, region in regions.items()}
-        out: list[str | None] = []
-        for k, (_, col, raw) in enumerate(values):
-            if k % 1024 == 0 and cancel.is_set():
-                break
-            value = raw.strip(TRIM_CHARS)
-            out.append(rules[col].e164(value) if value else None)
-        return out
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunk = 4096
-    # fork only when this process is single-threaded (the validation child), never a Qt process
-    ctx = multiprocessing.get_context(pool_start_method())
-    with ProcessPoolExecutor(
-        max_workers=min(2, os.cpu_count() or 1), mp_context=ctx, initializer=_yield_cpu
-    ) as pool:
-        futures = []
-        for start in range(0, len(values), chunk):
-            part = values[start : start + chunk]
-            by_col: dict[int, list[int]] = {}
-            for k, (_, col, _) in enumerate(part):
-                by_col.setdefault(col, []).append(k)
-            futures.append(
-                (
-                    part,
-                    {
-                        col: (ks, pool.submit(_e164_values, regions[col], [part[k][2] for k in ks]))
-                        for col, ks in by_col.items()
-                    },
-                )
-            )
-        out = []
-        for part, jobs in futures:
-            if cancel.is_set():
-                pool.shutdown(cancel_futures=True)
-                break
-            got: list[str | None] = [None] * len(part)
-            for ks, future in jobs.values():
-                for k, e164 in zip(ks, future.result(), strict=True):
-                    got[k] = e164
-            out.extend(got)
-        return out
-
-
 def _index_findings(checked: Checked, source: CsvSource, cancel: threading.Event) -> None:
+    """Rows to step through, samples per rule and counts, with C-level passes over the result's arrays.
+
+    The phone repairs come with the result: the validation workers find them while they hold the
+    values (``ValidationOptions.phone_repairs``), instead of this process reading every flagged
+    cell again and asking phonenumbers about each (2-3 s on the benchmark file).
+    """
     result = checked.result
     samples: dict[str, list[tuple[int, int]]] = {}
     for issue in result.header_issues:
         samples.setdefault(issue.code, []).append((-1, -2))
-    flagged, errors = array("l"), array("l")
-    status_error = Severity.ERROR
-    phone_cols = checked.phone_columns()
-    rules = {idx: PhoneRules(region) for idx, region in phone_cols.items()}
-    pending_phones: list[tuple[int, int]] = []
-    for n, i in enumerate(result.rows_with(Severity.INFO)):
+    flagged = result.rows_at_least(Severity.INFO)
+    errors = result.rows_at_least(Severity.ERROR)
+    for n, (i, col, code) in enumerate(result.iter_codes()):
         if n % 4096 == 0 and cancel.is_set():
             break
-        flagged.append(i)
-        if result.row_status(i) >= status_error:
-            errors.append(i)
-        for col, code in result.codes_for_row(i):
-            bucket = samples.setdefault(code, [])
-            if len(bucket) < SAMPLES_PER_RULE:
-                bucket.append((i, col))
-            if col in rules and code.startswith("phone."):
-                pending_phones.append((i, col))
-    values = _cell_values(source, pending_phones, cancel)
-    repaired = _repairs(values, phone_cols, cancel)
-    fixes = [
-        (i, col, e164) for (i, col, raw), e164 in zip(values, repaired, strict=False) if e164 and e164 != raw
-    ]
+        bucket = samples.setdefault(code, [])
+        if len(bucket) < SAMPLES_PER_RULE:
+            bucket.append((i, col))
     checked.flagged = flagged
     checked.error_rows = errors
     checked.samples = samples
     checked.counts = result.counts_by_rule()
-    checked.phone_fixes = fixes
+    checked.phone_fixes = list(result.phone_fixes or [])
 
 
 def recheck_record(plan: ValidationPlan, record: list[str]) -> tuple[Severity, list[tuple[int, str]]]:

@@ -70,6 +70,19 @@ _UNSET_ROLES = frozenset(
     }
 )
 """Roles :meth:`ContactTableModel._cell_data` always answers None for."""
+_ROLE_USER, _ROLE_DISPLAY, _ROLE_EDIT, _ROLE_BACKGROUND, _ROLE_FOREGROUND, _ROLE_TOOLTIP = (
+    int(r)
+    for r in (
+        Qt.ItemDataRole.UserRole,
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+    )
+)
+"""The roles as plain ints: each ``Qt.ItemDataRole.X`` is a Python-level enum lookup, and a painted
+cell compares its roles with them a dozen times."""
 
 
 class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
@@ -102,6 +115,10 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self._changed_said = False
         self._dial_labels: list[str] = []
         self._dial_shown = False
+        self._cell_flags: tuple[Qt.ItemFlag, Qt.ItemFlag] | None = None
+        self._view_memo: tuple[int, object, object, int] = (-1, None, None, -1)
+        """(view row, filter rows, removed rows, file row) of the last lookup: a painted row's
+        cells all ask for it (the filter and removed-row arrays are replaced on every change)."""
         self.edit_handler: Callable[[int, int, str], None] | None = None
         """Receives (file row, CSV column, new value) for an edit in the grid (the page's undo stack)."""
 
@@ -314,10 +331,15 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         """Cells are editable; the status column is not."""
-        base = super().flags(index)
-        if index.isValid() and index.column() not in (self.STATUS_COLUMN, self.dial_column):
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
+        if not index.isValid():
+            return super().flags(index)
+        # the same two answers for every valid cell: computed once (a painted cell asks, and
+        # combining Qt's flag enums in Python costs more than the rest of the answer)
+        if self._cell_flags is None:
+            base = super().flags(index)
+            self._cell_flags = (base, base | Qt.ItemFlag.ItemIsEditable)
+        fixed = index.column() in (self.STATUS_COLUMN, self.dial_column)
+        return self._cell_flags[0] if fixed else self._cell_flags[1]
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -392,28 +414,33 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         if not index.isValid() or self.source is None:
             return None
         r = index.row()
+        memo = self._view_memo
+        if memo[0] == r and memo[1] is self._view and memo[2] is self.overlay.removed:
+            return memo[3]
         if r >= self.rowCount():
             return None
-        return self.file_row(r)
+        row = self.file_row(r)
+        self._view_memo = (r, self._view, self.overlay.removed, row)
+        return row
 
     def _cell_data(self, row: int, c: int, role: int) -> Any:
         assert self.source is not None
-        if role == Qt.ItemDataRole.UserRole:
+        if role == _ROLE_USER:
             return row
         if c == self.STATUS_COLUMN:
             return self._status_data(row, role)
         if c == self.dial_column:
             return self._dial_data(row, role)
         col = c - 1
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+        if role in (_ROLE_DISPLAY, _ROLE_EDIT):
             record = self.record(row)
             value = record[col] if col < len(record) else ""
-            if role == Qt.ItemDataRole.DisplayRole and self.show_e164 and value:
+            if role == _ROLE_DISPLAY and self.show_e164 and value:
                 e164 = self.e164(col, value)
                 if e164 is not None and e164 != value:
                     return f"{value} → {e164}"
             return value
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _ROLE_BACKGROUND:
             sev = self._cell_severity(row, col)
             if sev is not None:
                 return SEVERITY_COLORS.get(sev)
@@ -423,9 +450,9 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
                 if (base[col] if col < len(base) else "") != (edited[col] if col < len(edited) else ""):
                     return EDITED_COLOR
             return None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _ROLE_FOREGROUND:
             return QColor("#202124") if self._cell_severity(row, col) is not None else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _ROLE_TOOLTIP:
             issue = self.cell_issue(row, col)
             if issue is not None:
                 text = f"{issue.severity}: {issue.message}"
@@ -442,14 +469,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         return None
 
     def _cell_severity(self, row: int, col: int) -> Severity | None:
-        _, codes = self.row_findings(row)
-        worst: Severity | None = None
-        for c, code in codes:
-            if c == col:
-                sev = RULES[code].severity
-                if worst is None or sev > worst:
-                    worst = sev
-        return worst
+        return self.cell_severity(row, col)
 
     def _dial_data(self, row: int, role: int) -> Any:
         dialing = self.dialing
@@ -491,7 +511,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         if short:  # the short dialing window is the row's finding too
             status = max(status or Severity.OK, RULES[SHORT_RULE].severity)
             codes = [*codes, (-1, SHORT_RULE)]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _ROLE_DISPLAY:
             if rejected is not None:
                 return "Rejected"
             if status is None:
@@ -499,13 +519,13 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
             text = _STATUS_TEXT[status]
             n = len(codes)
             return f"{text} ({n})" if n > 1 else text
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _ROLE_BACKGROUND:
             if rejected is not None:
                 return REJECTED_COLOR
             return SEVERITY_COLORS.get(status) if status is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _ROLE_FOREGROUND:
             return QColor("#202124") if rejected is not None or status else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _ROLE_TOOLTIP:
             lines = []
             if rejected is not None:
                 lines.append(f"Rejected by the server: {rejected[0]}: {rejected[1]}")

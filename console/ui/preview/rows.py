@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource, FileChangedError
-from console.contacts.result import Severity, ValidationIssue
+from console.contacts.result import RULES, Severity, ValidationIssue
 from console.contacts.rules import TRIM_CHARS
 from console.ui.preview.checking import Checked, explain, recheck_record
 from console.ui.preview.overlay import Overlay
@@ -24,6 +24,22 @@ CACHE_BLOCKS = 256
 """Blocks kept (least recently used dropped)."""
 
 
+class _RowFindings:
+    """One row's status, its (column, rule) findings and the worst severity per column."""
+
+    __slots__ = ("codes", "status", "worst")
+
+    def __init__(self, status: Severity | None, codes: list[tuple[int, str]]) -> None:
+        self.status = status
+        self.codes = codes
+        worst: dict[int, Severity] = {}
+        for c, code in codes:
+            sev = RULES[code].severity
+            if sev > worst.get(c, -1):
+                worst[c] = sev
+        self.worst = worst
+
+
 class RowLookupsMixin:
     """Per-row lookups over the file, the check, the re-checks of edited rows and the overlay."""
 
@@ -34,6 +50,9 @@ class RowLookupsMixin:
     _cache: OrderedDict[int, list[list[str]]]
     _phones: dict[int, PhoneRules]
     _e164_cache: dict[str, str | None]
+    _findings_memo: tuple[int, object, object, _RowFindings] | None = None
+    """The last row's findings, keyed by (row, the check, the row's re-check): a painted row asks
+    for them once per cell and role (~30 times), each an ``array`` bisect and a ``Severity`` call."""
 
     def _apply_record(self, row: int, record: list[str] | None) -> None:
         """Replace a row's record (None: back to the file's) and re-check it."""
@@ -80,13 +99,27 @@ class RowLookupsMixin:
 
     def row_findings(self, row: int) -> tuple[Severity | None, list[tuple[int, str]]]:
         """(status, [(column, rule)]) of a file row; status None while not validated yet."""
+        found = self._row_findings(row)
+        return found.status, found.codes
+
+    def cell_severity(self, row: int, col: int) -> Severity | None:
+        """The worst severity among the findings of cell (file row, CSV column), None when it has none."""
+        return self._row_findings(row).worst.get(col)
+
+    def _row_findings(self, row: int) -> _RowFindings:
         again = self.rechecked.get(row)
-        if again is not None:
-            return again
         checked = self.checked
-        if checked is None or row >= checked.result.rows_done:
-            return None, []
-        return checked.result.row_status(row), checked.result.codes_for_row(row)
+        memo = self._findings_memo
+        if memo is not None and memo[0] == row and memo[1] is checked and memo[2] is again:
+            return memo[3]
+        if again is not None:
+            found = _RowFindings(*again)
+        elif checked is None or row >= checked.result.rows_done:
+            found = _RowFindings(None, [])
+        else:
+            found = _RowFindings(checked.result.row_status(row), checked.result.codes_for_row(row))
+        self._findings_memo = (row, checked, again, found)
+        return found
 
     def cell_issue(self, row: int, col: int) -> ValidationIssue | None:
         """The finding explaining cell (file row, CSV column), if any."""

@@ -158,10 +158,14 @@ def upload_warning_text(mode: str, id_column: str | None) -> str:
 
 def summary_text(result: ValidationResult, removed: int, indexed_rows: int, index_complete: bool) -> str:
     """The check's one-line summary (rich text) above the grid."""
-    rows = f"<b>{result.row_count:,}</b> rows"
+    contacts = result.contact_rows
+    rows = f"<b>{contacts:,}</b> row{'' if contacts == 1 else 's'}"
     if result.cancelled:
         known = f"{indexed_rows:,}{'' if index_complete else '+'}"
         rows = f"<b>{result.rows_done:,}</b> of {known} rows checked"
+    blank = result.blank_rows
+    if blank:  # blank lines are not contacts (the upload skips them)
+        rows += f" ({blank:,} blank line{'' if blank == 1 else 's'} skipped)"
     parts = [
         rows,
         f"<span style='color:#137333'>{result.valid_rows:,} valid</span>",
