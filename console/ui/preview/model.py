@@ -29,7 +29,8 @@ from PySide6.QtGui import QColor
 from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource, FileChangedError
 from console.contacts.result import RULES, Severity
-from console.ui.preview.checking import Checked, recheck_record
+from console.ui.preview.checking import Checked
+from console.ui.preview.edited import recheck_edited
 from console.ui.preview.overlay import Overlay
 from console.ui.preview.rows import RowLookupsMixin
 
@@ -122,7 +123,8 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         if checked is not None:
             self._phones = {idx: PhoneRules(region) for idx, region in checked.phone_columns().items()}
             for row, record in self.overlay.edits.items():
-                self.rechecked[row] = recheck_record(checked.plan, record)
+                original = self.source.record(row) if self.source is not None else []
+                self.rechecked[row] = recheck_edited(checked, row, record, original)
         self._e164_cache.clear()
         self.sync_rows()
         self._repaint()

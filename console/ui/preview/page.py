@@ -31,6 +31,7 @@ from console.contacts.reader import CsvReadError, CsvSource, FileChangedError, o
 from console.jobs.journal import UnfinishedJob
 from console.ui.pages import PageContext
 from console.ui.preview.checking import Checked
+from console.ui.preview.edited import tally
 from console.ui.preview.editing import EditingMixin
 from console.ui.preview.filebar import BUILDER_KEY, FileBar
 from console.ui.preview.findings import FindingsTree
@@ -177,7 +178,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         bar.reload_lists_button.clicked.connect(self.load_lists)
         self.check_bar.validate_cancel.clicked.connect(self._on_stop_checking)
         tools.errors_only.toggled.connect(self._on_errors_only_toggled)
-        tools.show_e164.toggled.connect(self.model.set_show_e164)
+        tools.show_e164.toggled.connect(self._on_show_e164_toggled)
         tools.next_button.clicked.connect(self.next_finding)
         tools.prev_button.clicked.connect(self.previous_finding)
         tools.normalize_button.clicked.connect(self.normalize_phones)
@@ -493,7 +494,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
             return
         self.checked = checked
         self.model.set_checked(checked)
-        self.issue_tree.show_checked(checked, self.source)
+        self.issue_tree.show_checked(checked, self.source, self.model.rechecked)
         definition = self.definition
         if definition is not None and self.source is not None:
             self.mapping_table.show_mapping(definition.column_names, self.source.header, checked.columns)
@@ -518,8 +519,30 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         if checked is None or src is None:
             return
         removed = len(self.model.overlay.removed)
-        text = summary_text(checked.result, removed, src.indexed_rows, src.index_complete)
+        counts = tally(checked, self.model.rechecked)
+        text = summary_text(counts, removed, src.indexed_rows, src.index_complete)
         self.check_bar.summary_label.setText(text)
+
+    def _update_findings(self) -> None:
+        """The findings tab as the data now stands (edited rows by their re-check)."""
+        if self.checked is not None:
+            self.issue_tree.show_checked(self.checked, self.source, self.model.rechecked)
+
+    @Slot(bool)
+    def _on_show_e164_toggled(self, on: bool) -> None:
+        self.model.set_show_e164(on)
+        if not on or self.checked is None:
+            return
+        # a phone column wide enough to read "original → E.164" (measured on the rows in sight)
+        header, metrics = self.view.horizontalHeader(), self.view.fontMetrics()
+        first = max(0, self.view.rowAt(0))
+        last = min(self.model.rowCount(), first + 200)
+        for col in self.checked.phone_columns():
+            texts = (str(self.model.index(r, col + 1).data() or "") for r in range(first, last))
+            widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+            wanted = min(widest + 24, 420)
+            if header.sectionSize(col + 1) < wanted:
+                header.resizeSection(col + 1, wanted)
 
     @Slot(QTreeWidgetItem, int)
     def _on_issue_clicked(self, item: QTreeWidgetItem, _column: int) -> None:

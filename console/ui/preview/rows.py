@@ -13,7 +13,8 @@ from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource, FileChangedError
 from console.contacts.result import Severity, ValidationIssue
 from console.contacts.rules import TRIM_CHARS
-from console.ui.preview.checking import Checked, explain, recheck_record
+from console.ui.preview.checking import Checked, explain
+from console.ui.preview.edited import recheck_edited
 from console.ui.preview.overlay import Overlay
 
 __all__ = ["BLOCK", "CACHE_BLOCKS", "RowLookupsMixin"]
@@ -42,8 +43,8 @@ class RowLookupsMixin:
             self.rechecked.pop(row, None)
         else:
             self.overlay.edits[row] = record
-            if self.checked is not None:
-                self.rechecked[row] = recheck_record(self.checked.plan, record)
+            if self.checked is not None and self.source is not None:
+                self.rechecked[row] = recheck_edited(self.checked, row, record, self.source.record(row))
 
     def line_of(self, row: int) -> int | str:
         """Physical line of a file row ("?" while the engine's index is being extended by another thread)."""

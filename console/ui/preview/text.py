@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from console.api.explain import import_failure_reason
 from console.contacts.result import RULES, Severity, ValidationResult
@@ -12,6 +13,10 @@ from console.jobs import JobProgress, JobStatus, Phase, UploadResult
 from console.jobs.journal import UnfinishedJob
 from console.jobs.upload.options import UploadMode
 from console.jobs.upload.planning import reupload_warning
+
+if TYPE_CHECKING:
+    from console.contacts.fixes import PhoneNormalization
+    from console.ui.preview.edited import Tally
 
 __all__ = [
     "DELIMITERS",
@@ -26,7 +31,9 @@ __all__ = [
     "file_done_text",
     "file_progress_text",
     "fmt_eta",
+    "normalize_text",
     "outcome_lines",
+    "plural",
     "progress_line",
     "rule_heading",
     "rule_title",
@@ -156,8 +163,10 @@ def upload_warning_text(mode: str, id_column: str | None) -> str:
     return f"Warning: {warning}" if warning else ""
 
 
-def summary_text(result: ValidationResult, removed: int, indexed_rows: int, index_complete: bool) -> str:
-    """The check's one-line summary (rich text) above the grid."""
+def summary_text(
+    result: ValidationResult | Tally, removed: int, indexed_rows: int, index_complete: bool
+) -> str:
+    """The check's one-line summary (rich text) above the grid (``result``: the check or its edited tally)."""
     rows = f"<b>{result.row_count:,}</b> rows"
     if result.cancelled:
         known = f"{indexed_rows:,}{'' if index_complete else '+'}"
@@ -187,8 +196,8 @@ def check_progress_text(done: int, total: int) -> str:
 
 
 def file_progress_text(job: str, done: int, total: int) -> str:
-    """Progress of a file job (``trim`` scans; ``export``, ``report``, ``idmap`` write)."""
-    return f"{'Scanning' if job == 'trim' else 'Writing'}… {done:,} of {total:,} rows"
+    """Progress of a file job (``trim`` and ``normalize`` scan; ``export``, ``report``, ``idmap`` write)."""
+    return f"{'Scanning' if job in ('trim', 'normalize') else 'Writing'}… {done:,} of {total:,} rows"
 
 
 def file_done_text(job: str, path: Path, count: int) -> str:
@@ -221,3 +230,31 @@ def describe_unfinished(job: UnfinishedJob, more: int = 0) -> str:
         f"{job.confirmed:,} of {job.rows_total:,} rows confirmed."
     )
     return text + (f" ({more} more unfinished)" if more else "")
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """``1 value``, ``2 values`` (``many``: an irregular plural, e.g. ``rows with errors``)."""
+    return f"{n:,} {noun if n == 1 else many or noun + 's'}"
+
+
+def normalize_text(found: PhoneNormalization, region: str, line: int | None = None) -> str:
+    """What "Normalize phones" did: how many it wrote, and why the others were left.
+
+    Args:
+        found: The scan's answer.
+        region: The default region national numbers were read in.
+        line: Physical line of the first invalid number, if any.
+    """
+    text = f"{plural(len(found.changes), 'phone number')} written in E.164"
+    left = []
+    if found.already:
+        left.append(f"{found.already:,} already in E.164")
+    if found.invalid:
+        where = f", first on line {line}" if line is not None else ""
+        left.append(
+            f"{found.invalid:,} left as {'it is' if found.invalid == 1 else 'they are'}: "
+            f"not a valid number for {region}{where}"
+        )
+    if found.blank:
+        left.append(f"{plural(found.blank, 'empty cell')} skipped")
+    return text + (" · " + " · ".join(left) if left else "") + "."
