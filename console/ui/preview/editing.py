@@ -106,9 +106,13 @@ class EditingMixin:
         return rows
 
     def _finding_rows(self) -> list[int]:
+        """Rows F8 visits: every finding (errors, warnings, info); only errors while "Errors only" is on."""
         if self.checked is None:
             return []
-        rows = self._rows_at_least(self.checked.flagged, Severity.INFO, rejected=True)
+        if self.model.filtered:
+            rows = self._rows_at_least(self.checked.error_rows, Severity.ERROR, rejected=True)
+        else:
+            rows = self._rows_at_least(self.checked.flagged, Severity.INFO, rejected=True)
         return sorted(r for r in rows if not self.model.overlay.is_removed(r))
 
     def _current_row(self) -> int:
@@ -117,7 +121,7 @@ class EditingMixin:
 
     @Slot()
     def next_finding(self) -> None:
-        """Select the next row with a finding (F8)."""
+        """Select the next row with a finding, warnings included (F8; errors only while filtered)."""
         rows = self._finding_rows()
         k = bisect.bisect_right(rows, self._current_row())
         if k < len(rows):

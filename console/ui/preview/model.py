@@ -33,6 +33,7 @@ from console.ui.preview.checking import Checked
 from console.ui.preview.edited import recheck_edited
 from console.ui.preview.overlay import Overlay
 from console.ui.preview.rows import RowLookupsMixin
+from console.ui.preview.text import status_text
 
 __all__ = ["SEVERITY_COLORS", "ContactTableModel"]
 
@@ -409,9 +410,10 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
                 return "Rejected"
             if status is None:
                 return "…"
-            text = _STATUS_TEXT[status]
-            n = len(codes)
-            return f"{text} ({n})" if n > 1 else text
+            severities = [RULES[code].severity for _, code in codes if code in RULES]
+            if not severities or max(severities) < status:  # e.g. a quote never closed: the row is out
+                return _STATUS_TEXT[status]
+            return status_text(severities)
         if role == Qt.ItemDataRole.BackgroundRole:
             if rejected is not None:
                 return REJECTED_COLOR

@@ -6,7 +6,7 @@ tabs). Navigation, fixes and exports are in :mod:`~console.ui.preview.editing`, 
 :mod:`~console.ui.preview.uploading`, the wording in :mod:`~console.ui.preview.text`. Opening,
 validating, exporting and uploading all run in workers; the UI thread never blocks on the file or
 the network. Shortcuts: F8 / Shift+F8 next / previous finding, Ctrl+E errors only, Ctrl+Z /
-Ctrl+Shift+Z undo / redo, Ctrl+U upload.
+Ctrl+Shift+Z or Ctrl+Y undo / redo, Ctrl+U upload.
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.resume_offer: UnfinishedJob | None = None
         self._revalidate = False
         self._file_job = ""
+        self._opened_format: tuple[str | None, str | None] = (None, None)
+        """(encoding, delimiter) the open file was opened with (None: detected)."""
         self.upload_worker: UploadWorker | None = None
         self.crash_after_rows: int | None = None
         """Test seam passed to new upload workers (see ``UploadWorker.crash_after_rows``)."""
@@ -120,7 +122,10 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        # Ctrl+Y as on Windows, beside the platform's own (Ctrl+Shift+Z here)
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        ctrl_y = QKeySequence("Ctrl+Y")
+        self.redo_action.setShortcuts([*redo_keys, *([] if ctrl_y in redo_keys else [ctrl_y])])
         self.tools = FixToolbar(self.undo_action, self.redo_action)
 
         self.view = grid_view(self.model)
@@ -255,6 +260,16 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         if self.file_bar.list_combo.currentData() == BUILDER_KEY:
             self._start_validation()
 
+    @Slot(object)
+    def add_list(self, created: object) -> None:
+        """Offer a list just created (the list builder's): it is a target at once, without reloading."""
+        if not isinstance(created, ContactList) or not created.id:
+            return
+        self.lists = sorted(
+            [c for c in self.lists if c.id != created.id] + [created], key=lambda c: (c.name or "").casefold()
+        )
+        self._fill_list_combo()
+
     def load_lists(self) -> None:
         """Load the org's contact lists into the target picker (worker).
 
@@ -346,6 +361,9 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         src = self.source
         if src is not None and encoding == src.encoding and delimiter == src.delimiter:
             return
+        # leaving the encoding field unchanged ("Auto") is no new choice: reopening would drop the edits
+        if (encoding, delimiter) == self._opened_format:
+            return
         self._open(self.path, encoding=encoding, delimiter=delimiter)
 
     def _open(self, path: Path, *, encoding: str | None, delimiter: str | None) -> None:
@@ -357,6 +375,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
             return
         self.validate_ctl.cancel()
         old = self.source
+        self._opened_format = (encoding, delimiter)
         self.path = path
         self.source = source
         self.checked = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from console.jobs import JobProgress, JobStatus, Phase, UploadResult
 from console.jobs.journal import UnfinishedJob
 from console.jobs.upload.options import UploadMode
 from console.jobs.upload.planning import reupload_warning
+from console.ui.words import plural
 
 if TYPE_CHECKING:
     from console.contacts.fixes import PhoneNormalization
@@ -38,7 +40,9 @@ __all__ = [
     "rule_heading",
     "rule_title",
     "send_text",
+    "status_text",
     "summary_text",
+    "upload_confirm_text",
     "upload_warning_text",
 ]
 
@@ -232,11 +236,6 @@ def describe_unfinished(job: UnfinishedJob, more: int = 0) -> str:
     return text + (f" ({more} more unfinished)" if more else "")
 
 
-def plural(n: int, noun: str, many: str | None = None) -> str:
-    """``1 value``, ``2 values`` (``many``: an irregular plural, e.g. ``rows with errors``)."""
-    return f"{n:,} {noun if n == 1 else many or noun + 's'}"
-
-
 def normalize_text(found: PhoneNormalization, region: str, line: int | None = None) -> str:
     """What "Normalize phones" did: how many it wrote, and why the others were left.
 
@@ -258,3 +257,75 @@ def normalize_text(found: PhoneNormalization, region: str, line: int | None = No
     if found.blank:
         left.append(f"{plural(found.blank, 'empty cell')} skipped")
     return text + (" · " + " · ".join(left) if left else "") + "."
+
+
+_STATUS_WORDS = {Severity.INFO: "Info", Severity.WARNING: "Warning", Severity.ERROR: "Error"}
+
+
+def status_text(severities: Iterable[Severity]) -> str:
+    """A row's status cell: its worst finding, counted, and the lesser ones named apart.
+
+    ``[ERROR, ERROR]`` is ``Error (2)``; ``[ERROR, WARNING]`` is ``Error, 1 warning`` (a warning
+    is not counted as an error); no findings is ``OK``.
+    """
+    counts: dict[Severity, int] = {}
+    for severity in severities:
+        counts[severity] = counts.get(severity, 0) + 1
+    if not counts:
+        return "OK"
+    worst = max(counts)
+    n = counts.pop(worst)
+    text = _STATUS_WORDS[worst] + (f" ({n})" if n > 1 else "")
+    for severity in sorted(counts, reverse=True):
+        word = _STATUS_WORDS[severity].lower()
+        text += f", {plural(counts[severity], word, word if severity == Severity.INFO else None)}"
+    return text
+
+
+def upload_confirm_text(
+    *,
+    org: str | None,
+    region: str,
+    list_name: str,
+    mode: str,
+    to_send: int,
+    warnings: dict[str, int],
+    invalid: int,
+    send_invalid: bool,
+    removed: int,
+) -> str:
+    """The upload confirmation (rich text): org, region, list, mode, rows to send, warnings by rule.
+
+    Args:
+        org: The org's name as the connection test read it (None: not checked yet).
+        region: The region as the status bar names it.
+        list_name: The target list.
+        mode: One of :data:`MODES`.
+        to_send: Rows the upload sends (rows with warnings included).
+        warnings: Warning rule code -> rows being sent that carry it (a row may carry two).
+        invalid: Rows with errors.
+        send_invalid: Whether rows with errors are sent too ("Also send rows with errors").
+        removed: Rows removed in the grid (never sent).
+    """
+    how = "add or update by contact id (upsert)" if mode == "upsert" else "file import"
+    org_text = f"<b>{escape(org)}</b>" if org else "<i>not checked yet</i> (File > Test connection)"
+    lines = [
+        f"Upload <b>{plural(to_send, 'row')}</b> to the list <b>{escape(list_name)}</b>?",
+        f"Org: {org_text} · Region: {escape(region)} · Mode: {how}",
+    ]
+    if warnings:
+        lines.append("Rows with warnings, by rule (sent unless you skip them below):")
+        lines.extend(
+            f"&nbsp;&nbsp;• {plural(n, 'row')}: {escape(rule_title(code))}"
+            for code, n in sorted(warnings.items(), key=lambda kv: -kv[1])
+        )
+    if invalid:
+        are = "is" if invalid == 1 else "are"
+        if send_invalid:
+            sent = f"{plural(invalid, 'row')} with errors {are} sent too"
+            lines.append(f"{sent} (the platform may refuse them).")
+        else:
+            lines.append(f"{plural(invalid, 'invalid row')} {are} skipped.")
+    if removed:
+        lines.append(f"{plural(removed, 'removed row')} {'is' if removed == 1 else 'are'} left out.")
+    return "<br>".join(lines)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction
+import shiboken6
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QWidget
 
-__all__ = ["CheckBar", "FixToolbar"]
+__all__ = ["ActionButton", "CheckBar", "FixToolbar"]
 
 
 class CheckBar(QWidget):
@@ -41,6 +43,30 @@ class CheckBar(QWidget):
         self.validate_cancel.setVisible(on)
 
 
+class ActionButton(QToolButton):
+    """A fixed-width button for an action whose text changes ("Undo Edit home_phone").
+
+    The action's text is the tooltip, so the toolbar does not jump or grow with it.
+    """
+
+    def __init__(self, action: QAction, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.action = action
+        self.setText(label)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.clicked.connect(action.trigger)
+        action.changed.connect(self._on_action_changed)
+        self._on_action_changed()
+
+    @Slot()
+    def _on_action_changed(self) -> None:
+        if not shiboken6.isValid(self.action):  # the page is being destroyed: its undo stack emits last
+            return
+        keys = self.action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.setEnabled(self.action.isEnabled())
+        self.setToolTip(f"{self.action.text()} ({keys})" if keys else self.action.text())
+
+
 class FixToolbar(QWidget):
     """Errors only, E.164 view, previous/next finding, the fixes, undo/redo and the exports."""
 
@@ -51,19 +77,21 @@ class FixToolbar(QWidget):
         self.show_e164 = QCheckBox("Show E.164")
         self.show_e164.setToolTip("Show phone numbers as original → E.164 (what the upload sends)")
         self.prev_button = QPushButton("◀ Previous")
-        self.prev_button.setToolTip("Previous finding (Shift+F8)")
+        self.prev_button.setToolTip(
+            "Previous finding: errors, warnings and info; errors only while “Errors only” is on (Shift+F8)"
+        )
         self.next_button = QPushButton("Next ▶")
-        self.next_button.setToolTip("Next finding (F8)")
+        self.next_button.setToolTip(
+            "Next finding: errors, warnings and info; errors only while “Errors only” is on (F8)"
+        )
         self.normalize_button = QPushButton("Normalize phones")
         self.normalize_button.setToolTip("Write every repairable phone number in E.164 (+CC…); undoable")
         self.trim_button = QPushButton("Trim spaces")
         self.trim_button.setToolTip("Remove leading and trailing spaces in the list's columns; undoable")
         self.remove_invalid_button = QPushButton("Remove invalid rows")
         self.remove_invalid_button.setToolTip("Leave rows with errors out of the export and upload; undoable")
-        self.undo_button = QToolButton()
-        self.undo_button.setDefaultAction(undo_action)
-        self.redo_button = QToolButton()
-        self.redo_button.setDefaultAction(redo_action)
+        self.undo_button = ActionButton(undo_action, "Undo")
+        self.redo_button = ActionButton(redo_action, "Redo")
         self.export_button = QPushButton("Export fixed…")
         self.export_button.setToolTip("Write the file as shown (fixes applied) as UTF-8 CSV")
         self.report_button = QPushButton("Error report…")
