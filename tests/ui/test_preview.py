@@ -366,7 +366,7 @@ def test_line_numbers_fit_and_long_upload_messages_do_not_squeeze_the_grid(
 ) -> None:
     """The grid keeps its width when messages arrive (a resized grid repaints every visible cell)."""
     page = open_all_rows(make_page, qtbot, write_long(tmp_path / "many.csv", 12_000))
-    page.tabs.setCurrentWidget(page.upload_panel)
+    page.tabs.setCurrentWidget(page.upload_scroll)
     qtbot.wait(50)
     header = page.view.verticalHeader()
     last = page.model.headerData(page.model.rowCount() - 1, Qt.Orientation.Vertical)

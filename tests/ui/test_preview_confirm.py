@@ -109,7 +109,7 @@ def test_ctrl_u_uploads_wherever_the_focus_is_on_the_page(
     ]
     for k, widget in enumerate(targets, start=1):
         if not widget.isVisible():
-            page.tabs.setCurrentWidget(page.upload_panel)
+            page.tabs.setCurrentWidget(page.upload_scroll)
         widget.setFocus()
         QTest.keyClick(widget, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
         assert len(asked.texts) == k, f"Ctrl+U did nothing with the focus on {type(widget).__name__}"

@@ -78,7 +78,7 @@ def test_builder_says_post_when_creating_catches_a_taken_name_and_the_preview_of
     created = blocker.args[0]
     qtbot.waitUntil(builder.update_button.isEnabled, timeout=5000)
     # editing it: Update sends a PUT, and the heading says what Create would send
-    heading = builder.json_label.text()
+    heading = builder.json_label.text().replace("\u200b", "")  # the path may break at its slashes
     assert heading.startswith(f"<b>PUT</b> /api/v2/outbound/contactlists/{created.id}")
     assert "Create list and Save as a new list <b>POST</b>" in heading
     # the preview offers it at once (no ↻)

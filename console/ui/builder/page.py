@@ -156,10 +156,10 @@ class BuilderPage(QWidget, BuilderForm):
         self._findings = [*self._server, *form, *check_definition(definition), *([taken] if taken else [])]
         if self.loaded is not None:
             body = definition.update_body()
+            path = f"/api/v2/outbound/contactlists/{self.loaded.id}".replace("/", "/\u200b")  # breaks at "/"
             self.json_label.setText(
-                f"<b>PUT</b> /api/v2/outbound/contactlists/{self.loaded.id} — body exactly as Update list "
-                "sends it. Create list and Save as a new list <b>POST</b> it to "
-                "/api/v2/outbound/contactlists without id and version."
+                f"<b>PUT</b> {path} — body exactly as Update list sends it. Create list and Save as a new "
+                "list <b>POST</b> it to /api/v2/outbound/contactlists without id and version."
             )
         else:
             body = definition.create_body()

@@ -18,7 +18,9 @@ from PySide6.QtCore import QFileSystemWatcher, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTreeWidgetItem,
@@ -136,7 +138,13 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.upload_panel = UploadPanel()
         self.tabs.addTab(self.issue_tree, "Findings")
         self.tabs.addTab(self.mapping_table, "Mapping")
-        self.tabs.addTab(self.upload_panel, "Upload")
+        # the Upload tab scrolls on a short screen instead of squeezing its labels over each other
+        self.upload_scroll = QScrollArea()
+        self.upload_scroll.setObjectName("uploadScroll")
+        self.upload_scroll.setWidgetResizable(True)
+        self.upload_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.upload_scroll.setWidget(self.upload_panel)
+        self.tabs.addTab(self.upload_scroll, "Upload")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.tabs)

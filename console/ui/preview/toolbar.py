@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QWidget
 
+from console.ui.flow import FlowLayout
+
 __all__ = ["ActionButton", "CheckBar", "FixToolbar"]
 
 
@@ -28,6 +30,7 @@ class CheckBar(QWidget):
         self.validate_cancel.hide()
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
+        self.summary_label.setWordWrap(True)  # a long summary takes a second line, not the page's width
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.summary_label, 1)
@@ -96,9 +99,9 @@ class FixToolbar(QWidget):
         self.export_button.setToolTip("Write the file as shown (fixes applied) as UTF-8 CSV")
         self.report_button = QPushButton("Error report…")
         self.report_button.setToolTip("Write every finding (row, line, column, rule, message) as CSV")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for w in (
+        # wraps onto a second line on a small screen instead of widening the page
+        row = FlowLayout(self)
+        row.add_widgets(
             self.errors_only,
             self.show_e164,
             self.prev_button,
@@ -108,11 +111,9 @@ class FixToolbar(QWidget):
             self.remove_invalid_button,
             self.undo_button,
             self.redo_button,
-        ):
-            row.addWidget(w)
-        row.addStretch(1)
-        row.addWidget(self.export_button)
-        row.addWidget(self.report_button)
+            self.export_button,
+            self.report_button,
+        )
 
     def enable(self, *, has_file: bool, has_check: bool, uploading: bool) -> None:
         """Fixes and the report need a check; the export a file; none while uploading."""

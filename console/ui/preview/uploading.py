@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from array import array
 
     from PySide6.QtCore import SignalInstance
-    from PySide6.QtWidgets import QTabWidget
+    from PySide6.QtWidgets import QScrollArea, QTabWidget
 
     from console.api.models import ContactList
     from console.contacts.reader import CsvSource
@@ -54,6 +54,7 @@ class UploadingMixin:
         explicit_mapping: dict[str, int]
         model: ContactTableModel
         tabs: QTabWidget
+        upload_scroll: QScrollArea
         upload_panel: UploadPanel
         resume_bar: ResumeBanner
         upload_ctl: WorkerController
@@ -161,7 +162,7 @@ class UploadingMixin:
     def _begin_upload(self, worker: UploadWorker) -> None:
         self.last_outcome = None
         self.upload_panel.begin()
-        self.tabs.setCurrentWidget(self.upload_panel)
+        self.tabs.setCurrentWidget(self.upload_scroll)
         self.upload_worker = worker
         worker.crash_after_rows = self.crash_after_rows
         self.upload_ctl.start(worker)
