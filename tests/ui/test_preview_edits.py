@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from console.ui.preview.edited import tally
 from tests.ui import preview_support
 from tests.ui.preview_support import DISPLAY, open_checked, view_index, write_messy
 
@@ -79,6 +80,28 @@ def test_an_edit_undo_and_redo_keep_summary_tree_status_send_count_and_report_tr
     page.redo_action.trigger()
     assert "3 with errors" in summary.text()
     assert tree_counts(page)["phone.invalid"] == 1
+
+
+def test_the_running_tally_matches_a_recount_after_fixes_undo_and_redo(
+    make_page: Any, qtbot: Any, tmp_path: Path, list_id: str
+) -> None:
+    page = make_page()
+    open_checked(page, qtbot, write_messy(tmp_path / "messy.csv"), list_id)
+
+    def same() -> bool:
+        return bool(page.model.edited_tally.tally() == tally(page.checked, page.model.rechecked))
+
+    with qtbot.waitSignal(page.file_ctl.finished, timeout=10000):
+        page.tools.normalize_button.click()
+    assert same()
+    page.edit_cell(2, 3, "(617) 555-0199")
+    page.edit_cell(0, 3, "bad")
+    assert same()
+    for _ in range(3):
+        page.undo_action.trigger()
+        assert same()
+    page.redo_action.trigger()
+    assert same()
 
 
 def test_an_edit_that_breaks_a_row_is_counted_and_reported(

@@ -40,9 +40,17 @@ class FindingsTree(QTreeWidget):
         self.itemExpanded.connect(self._on_item_expanded)
 
     def show_checked(
-        self, checked: Checked | None, source: CsvSource | None, rechecked: Rechecked | None = None
+        self,
+        checked: Checked | None,
+        source: CsvSource | None,
+        rechecked: Rechecked | None = None,
+        counts: dict[str, int] | None = None,
     ) -> None:
-        """List the findings of ``checked`` (clear when None), edited rows by their re-check."""
+        """List the findings of ``checked`` (clear when None), edited rows by their re-check.
+
+        ``counts`` are the findings per rule as edited (the model's running tally); without them
+        they are counted here.
+        """
         self.checked, self.source = checked, source
         self.clear()
         if checked is None or source is None:
@@ -50,7 +58,8 @@ class FindingsTree(QTreeWidget):
             return
         rechecked = rechecked or {}
         self.samples = edited_samples(checked, rechecked, SAMPLES_PER_RULE) if rechecked else checked.samples
-        counts = tally(checked, rechecked).counts if rechecked else checked.counts
+        if counts is None:
+            counts = tally(checked, rechecked).counts if rechecked else checked.counts
         for code, count in counts.items():
             severity, heading, tip = rule_heading(code)
             top = QTreeWidgetItem([heading, f"{count:,}"])

@@ -30,7 +30,7 @@ from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource, FileChangedError
 from console.contacts.result import RULES, Severity
 from console.ui.preview.checking import Checked
-from console.ui.preview.edited import recheck_edited
+from console.ui.preview.edited import EditedTally, recheck_rows
 from console.ui.preview.overlay import Overlay
 from console.ui.preview.rows import RowLookupsMixin
 from console.ui.preview.text import status_text
@@ -88,6 +88,8 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self.overlay = Overlay()
         self.checked: Checked | None = None
         self.rechecked: dict[int, tuple[Severity, list[tuple[int, str]]]] = {}
+        self.edited_tally = EditedTally()
+        """The check's counts as the edited rows change them (the summary and the findings tab)."""
         self.rejections: dict[int, tuple[str, str]] = {}
         self.show_e164 = False
         self._loaded = 0
@@ -109,6 +111,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self.overlay.clear()
         self.checked = None
         self.rechecked.clear()
+        self.edited_tally.reset(None, {})
         self.rejections.clear()
         self._view = None
         self._cache.clear()
@@ -123,9 +126,9 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self._phones = {}
         if checked is not None:
             self._phones = {idx: PhoneRules(region) for idx, region in checked.phone_columns().items()}
-            for row, record in self.overlay.edits.items():
-                original = self.source.record(row) if self.source is not None else []
-                self.rechecked[row] = recheck_edited(checked, row, record, original)
+            if self.overlay.edits and self.source is not None:
+                self.rechecked.update(recheck_rows(checked, self.overlay.edits, self.source.record))
+        self.edited_tally.reset(checked, self.rechecked)
         self._e164_cache.clear()
         self.sync_rows()
         self._repaint()
@@ -207,8 +210,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
 
     def set_records(self, records: dict[int, list[str] | None]) -> None:
         """Bulk :meth:`set_record` with one repaint."""
-        for row, record in records.items():
-            self._apply_record(row, record)
+        self._apply_records(records)
         self._repaint()
 
     def remove_rows(self, rows: list[int]) -> list[int]:

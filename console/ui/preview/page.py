@@ -33,7 +33,6 @@ from console.contacts.reader import CsvReadError, CsvSource, FileChangedError, o
 from console.jobs.journal import UnfinishedJob
 from console.ui.pages import PageContext
 from console.ui.preview.checking import Checked
-from console.ui.preview.edited import tally
 from console.ui.preview.editing import EditingMixin
 from console.ui.preview.filebar import BUILDER_KEY, FileBar
 from console.ui.preview.findings import FindingsTree
@@ -521,7 +520,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
             return
         self.checked = checked
         self.model.set_checked(checked)
-        self.issue_tree.show_checked(checked, self.source, self.model.rechecked)
+        self._update_findings()
         definition = self.definition
         if definition is not None and self.source is not None:
             self.mapping_table.show_mapping(definition.column_names, self.source.header, checked.columns)
@@ -546,14 +545,17 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         if checked is None or src is None:
             return
         removed = len(self.model.overlay.removed)
-        counts = tally(checked, self.model.rechecked)
+        counts = self.model.edited_tally.tally() or checked.result
         text = summary_text(counts, removed, src.indexed_rows, src.index_complete)
         self.check_bar.summary_label.setText(text)
 
     def _update_findings(self) -> None:
         """The findings tab as the data now stands (edited rows by their re-check)."""
         if self.checked is not None:
-            self.issue_tree.show_checked(self.checked, self.source, self.model.rechecked)
+            counts = self.model.edited_tally.tally()
+            self.issue_tree.show_checked(
+                self.checked, self.source, self.model.rechecked, counts.counts if counts else None
+            )
 
     @Slot(bool)
     def _on_show_e164_toggled(self, on: bool) -> None:
