@@ -19,6 +19,7 @@ from console.ui.preview.checking import Checked, explain
 
 __all__ = [
     "EditedTally",
+    "Recheck",
     "Rechecked",
     "Tally",
     "edited_issues",
@@ -28,8 +29,10 @@ __all__ = [
     "tally",
 ]
 
-Rechecked = Mapping[int, tuple[Severity, list[tuple[int, str]]]]
-"""File row -> (status, [(CSV column, rule code)]) of each edited row, re-checked."""
+Recheck = tuple[Severity, list[tuple[int, str]]]
+"""An edited row's re-check: (status, [(CSV column, rule code)])."""
+Rechecked = Mapping[int, Recheck]
+"""File row -> the re-check of each edited row."""
 
 
 _FILE_WIDE = ("id.duplicate",)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QModelIndex, Slot
 from PySide6.QtWidgets import QAbstractItemView
 
-from console.contacts.fixes import PhoneNormalization
 from console.contacts.result import Severity
 from console.ui.preview.commands import EditCellsCommand, RemoveRowsCommand
 from console.ui.preview.overlay import Overlay
@@ -61,6 +60,7 @@ class EditingMixin:
         last_outcome: UploadOutcome | None
         export_done: SignalInstance
         _file_job: str
+        _normalize_from: tuple[int, Checked | None]
 
         @property
         def phone_region(self) -> str:
@@ -172,7 +172,9 @@ class EditingMixin:
             return
         rows = self.checked.result.rows_done
         self._file_job = "normalize"
-        self.file_ctl.start(FunctionWorker(scan_phones, self.source, self._overlay_snapshot(), regions, rows))
+        self._normalize_from = (self.undo_stack.index(), self.checked)
+        snapshot = self._overlay_snapshot()
+        self.file_ctl.start(FunctionWorker(scan_phones, self.source, snapshot, regions, rows, self.checked))
 
     @Slot()
     def trim_spaces(self) -> None:
@@ -290,14 +292,17 @@ class EditingMixin:
                 self.undo_stack.push(EditCellsCommand(self.model, result, text))
             self._status(f"{plural(len(result), 'value')} trimmed.")
             return
-        if self._file_job == "normalize" and isinstance(result, PhoneNormalization):
-            changes = result.changes
+        if self._file_job == "normalize" and isinstance(result, tuple):
+            found, rechecks = result
+            changes = found.changes
             if changes:
                 text = f"Normalize {plural(len(changes), 'phone number')}"
-                self.undo_stack.push(EditCellsCommand(self.model, changes, text))
-            first = result.first_invalid
+                # the worker's re-checks hold while nothing changed since it read the rows
+                fresh = self._normalize_from == (self.undo_stack.index(), self.checked)
+                self.undo_stack.push(EditCellsCommand(self.model, changes, text, rechecks if fresh else None))
+            first = found.first_invalid
             line = self.source.physical_line(first[0]) if first is not None and self.source else None
-            self._status(normalize_text(result, self.phone_region, line))
+            self._status(normalize_text(found, self.phone_region, line))
             return
         if isinstance(result, tuple):
             path, n = result

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -30,7 +30,7 @@ from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource, FileChangedError
 from console.contacts.result import RULES, Severity
 from console.ui.preview.checking import Checked
-from console.ui.preview.edited import EditedTally, recheck_rows
+from console.ui.preview.edited import EditedTally, Recheck, recheck_rows
 from console.ui.preview.overlay import Overlay
 from console.ui.preview.rows import RowLookupsMixin
 from console.ui.preview.text import status_text
@@ -208,9 +208,11 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self._apply_record(row, record)
         self._row_changed(row)
 
-    def set_records(self, records: dict[int, list[str] | None]) -> None:
-        """Bulk :meth:`set_record` with one repaint."""
-        self._apply_records(records)
+    def set_records(
+        self, records: dict[int, list[str] | None], rechecks: Mapping[int, Recheck | None] | None = None
+    ) -> None:
+        """Bulk :meth:`set_record` with one repaint (``rechecks``: the rows' re-checks, known already)."""
+        self._apply_records(records, rechecks)
         self._repaint()
 
     def remove_rows(self, rows: list[int]) -> list[int]:

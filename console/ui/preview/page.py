@@ -91,6 +91,8 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.resume_offer: UnfinishedJob | None = None
         self._revalidate = False
         self._file_job = ""
+        self._normalize_from: tuple[int, Checked | None] = (-1, None)
+        """Undo index and check a phone normalization scan started from (its re-checks hold while same)."""
         self._opened_format: tuple[str | None, str | None] = (None, None)
         """(encoding, delimiter) the open file was opened with (None: detected)."""
         self.upload_worker: UploadWorker | None = None

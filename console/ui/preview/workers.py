@@ -26,7 +26,7 @@ from console.ipc import ChildService, Kind
 from console.jobs import UploadOptions, UploadResult, jobs_dir
 from console.ui.preview.checking import Checked, ValidationRequest, attach_checked
 from console.ui.preview.child import run_validation_child
-from console.ui.preview.edited import Rechecked, edited_issues
+from console.ui.preview.edited import Recheck, Rechecked, edited_issues, recheck_rows
 from console.ui.preview.overlay import WRITE_BATCH, Overlay, write_shown_csv
 from console.ui.preview.upload_process import ClientSpec, SimulatedCrashError, UploadPlan, run_upload_child
 from console.ui.workers import ChildProcessWorker, Worker
@@ -164,12 +164,44 @@ def scan_phones(
     overlay: Overlay,
     regions: dict[int, str],
     rows: int,
+    checked: Checked | None = None,
     *,
     cancel: threading.Event,
     progress: Callable[[object], None],
-) -> PhoneNormalization:
-    """The E.164 rewrites of the phone columns' shown values (``regions``: column -> default region)."""
-    return normalize_phones(_shown_records(source, overlay, rows, cancel, progress), regions, cancel)
+) -> tuple[PhoneNormalization, dict[int, Recheck]]:
+    """The E.164 rewrites of the phone columns' shown values (``regions``: column -> default region).
+
+    With ``checked``, the rewritten rows are re-checked here too (one engine batch per 4,096
+    records), so applying a fix of 50,000 numbers does not re-check them on the UI thread.
+    """
+    total = PhoneNormalization()
+    rechecks: dict[int, Recheck] = {}
+    batch: list[tuple[int, list[str]]] = []
+
+    def flush() -> None:
+        found = normalize_phones(batch, regions, cancel)
+        total.changes.extend(found.changes)
+        total.already += found.already
+        total.invalid += found.invalid
+        total.blank += found.blank
+        total.first_invalid = total.first_invalid or found.first_invalid
+        if checked is not None and found.changes:
+            shown = dict(batch)
+            changed: dict[int, list[str]] = {}
+            for row, col, e164 in found.changes:
+                record = changed.get(row) or list(shown[row])
+                record.extend([""] * (col + 1 - len(record)))
+                record[col] = e164
+                changed[row] = record
+            rechecks.update(recheck_rows(checked, changed, source.record))
+        batch.clear()
+
+    for pair in _shown_records(source, overlay, rows, cancel, progress):
+        batch.append(pair)
+        if len(batch) >= 4096:
+            flush()
+    flush()
+    return total, rechecks
 
 
 class ValidationService:
