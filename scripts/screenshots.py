@@ -40,6 +40,7 @@ from console import APP_ID, APP_NAME  # noqa: E402
 from console.ui.app import create_main_window  # noqa: E402
 from console.ui.builder.dialogs import ConfirmSendDialog  # noqa: E402
 from console.ui.main_window import PAGE_ACTIVITY, PAGE_BUILDER, PAGE_CALL, PAGE_LOG, MainWindow  # noqa: E402
+from console.ui.preview.confirm import UploadConfirmDialog, WarningRows  # noqa: E402
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 20.0) -> None:
@@ -147,6 +148,7 @@ def shot_preview(win: MainWindow, work: Path) -> list[Path]:
     page.jump_to(3)
     shots = [save(win, "preview")]
     finished = signal_flag(page.upload_finished)
+    UploadConfirmDialog.ask = classmethod(lambda cls, *a: WarningRows.SEND)  # type: ignore[method-assign,assignment]
     page.start_upload()
     wait_until(lambda: finished, 60)
     shots.append(save(win, "upload"))

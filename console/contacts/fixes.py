@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import csv
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from console.api.models import ContactList
 from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource
-from console.contacts.result import Severity, ValidationResult
+from console.contacts.result import Severity, ValidationIssue, ValidationResult
 from console.contacts.rules import TRIM_CHARS, ValidationPlan, _phone_rules, build_plan, map_header
 
-__all__ = ["RowFixer", "neutralize", "write_error_report", "write_fixed"]
+__all__ = [
+    "PhoneNormalization",
+    "RowFixer",
+    "neutralize",
+    "normalize_phones",
+    "write_error_report",
+    "write_fixed",
+]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -177,12 +185,25 @@ def write_fixed(
     return written
 
 
-def write_error_report(result: ValidationResult, source: CsvSource, out: str | Path) -> int:
+def write_error_report(
+    result: ValidationResult,
+    source: CsvSource,
+    out: str | Path,
+    issues: Iterable[tuple[ValidationIssue, Sequence[str] | None]] | None = None,
+) -> int:
     """Write one line per finding (header findings first) with the rejected row's fields.
 
     Every cell is neutralised against formula injection. Returns the number of findings written.
+
+    Args:
+        result: The validation result.
+        source: The validated file.
+        out: The report's path.
+        issues: The findings to write instead of the result's, each with the record to quote
+            (None: the file's record), e.g. the findings of the data as edited.
     """
     n = 0
+    rows = issues if issues is not None else ((issue, None) for issue in result.iter_issues())
     with Path(out).open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(
@@ -199,10 +220,10 @@ def write_error_report(result: ValidationResult, source: CsvSource, out: str | P
                 "record",
             ]
         )
-        for issue in result.iter_issues():
+        for issue, shown in rows:
             record = ""
             if issue.row >= 0:
-                rec = source.record(issue.row)
+                rec = shown if shown is not None else source.record(issue.row)
                 record = source.delimiter.join(rec)
             writer.writerow(
                 [
@@ -223,3 +244,61 @@ def write_error_report(result: ValidationResult, source: CsvSource, out: str | P
             )
             n += 1
     return n
+
+
+@dataclass
+class PhoneNormalization:
+    """What "Normalize phones" would write, and why the other phone values stay as they are.
+
+    Attributes:
+        changes: (row, CSV column, E.164 form) of every value to rewrite.
+        already: Values already written in E.164.
+        invalid: Values that are not a valid number (for the column's default region).
+        blank: Empty phone cells.
+        first_invalid: (row, CSV column) of the first invalid value, or None.
+    """
+
+    changes: list[tuple[int, int, str]] = field(default_factory=list)
+    already: int = 0
+    invalid: int = 0
+    blank: int = 0
+    first_invalid: tuple[int, int] | None = None
+
+
+def normalize_phones(
+    records: Iterable[tuple[int, Sequence[str]]],
+    regions: Mapping[int, str],
+    cancel: threading.Event | None = None,
+) -> PhoneNormalization:
+    """The E.164 form of every valid phone value, national formats included.
+
+    ``(206) 266-1000`` in a US column becomes ``+12062661000``; a repairable value (missing
+    ``+``, lost leading zero) is repaired as :class:`RowFixer` does; a value that is no valid
+    number is counted and left.
+
+    Args:
+        records: (row, record) pairs, as shown (edits applied).
+        regions: Phone column (CSV index) -> its default region (ISO 3166 alpha-2).
+        cancel: Stops between records (the answer covers the records seen).
+    """
+    rules = {col: _phone_rules(region) for col, region in regions.items()}
+    out = PhoneNormalization()
+    for k, (row, record) in enumerate(records):
+        if k % 1024 == 0 and cancel is not None and cancel.is_set():
+            break
+        for col, phones in rules.items():
+            raw = record[col] if col < len(record) else ""
+            value = raw.strip(TRIM_CHARS)
+            if not value:
+                out.blank += 1
+                continue
+            e164 = phones.e164(value)
+            if e164 is None:
+                out.invalid += 1
+                if out.first_invalid is None:
+                    out.first_invalid = (row, col)
+            elif e164 == raw:
+                out.already += 1
+            else:
+                out.changes.append((row, col, e164))
+    return out

@@ -152,6 +152,9 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         # "Target list: the definition being built" in the preview follows the builder.
         self.builder_page.definition_changed.connect(self.preview_page.set_builder_definition)
+        # a list created in the builder is a target at once; a name the org's lists use is caught there
+        self.builder_page.sent.connect(self.preview_page.add_list)
+        self.preview_page.lists_loaded.connect(self.builder_page.set_known_lists)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.nav)
@@ -224,7 +227,8 @@ class MainWindow(QMainWindow):
         go = menu.addMenu("&Go")
         self.page_actions: list[QAction] = []
         for row in range(self.nav.count()):
-            action = QAction(self.nav.item(row).text(), self)
+            # a page title's "&" is text ("CSV preview & upload"), not a mnemonic
+            action = QAction(self.nav.item(row).text().replace("&", "&&"), self)
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
             action.setData(row)
             action.triggered.connect(self._on_page_action_triggered)
@@ -406,7 +410,8 @@ class MainWindow(QMainWindow):
             self.region_label.setText("Region: -")
         self.org_label.setText("Org: -")
         self.sandbox_banner.setVisible(self.on_sandbox)
-        self.setWindowTitle(f"{APP_NAME} — {profile.name}" if isinstance(profile, Profile) else APP_NAME)
+        # ends with the app's name: Qt appends the display name to a title that does not (it said it twice)
+        self.setWindowTitle(f"{profile.name} — {APP_NAME}" if isinstance(profile, Profile) else APP_NAME)
 
     @Slot(str)
     def _on_session_org_changed(self, name: str) -> None:

@@ -18,6 +18,7 @@ from console.ui.api_log import ApiLogModel, ExchangeRecorder
 from console.ui.errors import ErrorSink
 from console.ui.pages import PageContext
 from console.ui.pages.preview import PreviewPage
+from console.ui.preview.confirm import UploadConfirmDialog, WarningRows
 from console.ui.session import SessionController
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -74,9 +75,14 @@ def list_id(api: GenesysClient) -> str:
 
 @pytest.fixture
 def make_page(
-    qtbot: Any, tmp_home: Path, memory_keyring: Any, sandbox: Any
+    qtbot: Any, tmp_home: Path, memory_keyring: Any, sandbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[], PreviewPage]]:
-    """A preview page on a session signed in to the session sandbox (a "window" of its own)."""
+    """A preview page on a session signed in to the session sandbox (a "window" of its own).
+
+    The upload's confirmation answers "send" (a test that looks at it patches it again).
+    """
+    send = classmethod(lambda cls, parent, text, n: WarningRows.SEND)
+    monkeypatch.setattr(UploadConfirmDialog, "ask", send)
     made: list[tuple[PreviewPage, SessionController]] = []
 
     def make() -> PreviewPage:

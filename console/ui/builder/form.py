@@ -16,6 +16,7 @@ from console.contacts.listcheck import ListFinding
 from console.ui.builder.mapping import EntityRef, FormRow, FormState, parse_path
 from console.ui.builder.rows import RowsEditor, set_finding
 from console.ui.builder.view import BuilderUi
+from console.ui.words import plural
 
 
 def _rows(editor: RowsEditor) -> list[FormRow]:
@@ -130,7 +131,8 @@ class BuilderForm(BuilderUi):
         if not findings:
             self.summary_label.setText("<b>Local check:</b> <span style='color:#2e7d32'>✔ no problems</span>")
         else:
-            self.summary_label.setText(f"<b>Local check:</b> {errors} error(s), {warnings} warning(s)")
+            counts = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+            self.summary_label.setText(f"<b>Local check:</b> {counts}")
         marked: set[int] = set()
         for finding in findings:
             icon = "✖" if finding.severity == "error" else "⚠"

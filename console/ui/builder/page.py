@@ -38,8 +38,10 @@ from console.ui.builder.mapping import (
     renamed_column,
     server_finding,
 )
+from console.ui.builder.names import duplicate_name
 from console.ui.builder.suggest import CsvSuggestion
 from console.ui.pages import PageContext
+from console.ui.words import plural
 
 
 class BuilderPage(QWidget, BuilderForm):
@@ -63,6 +65,8 @@ class BuilderPage(QWidget, BuilderForm):
         self._shown = FormState()
         self._samples: dict[str, list[str]] = {}
         self._server: list[ListFinding] = []
+        self._known_lists: dict[str, str] = {}
+        """List id -> name of the org's lists the app has loaded (a new list may not take a name)."""
         self._findings: list[ListFinding] = []
         self._definition: ContactList = BuilderContactList()
         self._column_names: list[str] = []
@@ -147,11 +151,15 @@ class BuilderPage(QWidget, BuilderForm):
         """Rebuild the definition, run the check, pin findings, update the JSON and the buttons."""
         definition, form = form_to_definition(self.form_state(self._shown))
         self._definition = definition
-        self._findings = [*self._server, *form, *check_definition(definition)]
+        own_id = self.loaded.id if self.loaded is not None else None
+        taken = duplicate_name(definition.name or "", own_id, self._known_lists)
+        self._findings = [*self._server, *form, *check_definition(definition), *([taken] if taken else [])]
         if self.loaded is not None:
             body = definition.update_body()
+            path = f"/api/v2/outbound/contactlists/{self.loaded.id}".replace("/", "/\u200b")  # breaks at "/"
             self.json_label.setText(
-                f"<b>PUT</b> /api/v2/outbound/contactlists/{self.loaded.id} — body exactly as sent"
+                f"<b>PUT</b> {path} — body exactly as Update list sends it. Create list and Save as a new "
+                "list <b>POST</b> it to /api/v2/outbound/contactlists without id and version."
             )
         else:
             body = definition.create_body()
@@ -284,6 +292,7 @@ class BuilderPage(QWidget, BuilderForm):
     @Slot(object)
     def _on_profile_changed(self, _profile: object) -> None:
         self._org_loaded = False
+        self._known_lists = {}
         self.results.clear()
 
     @Slot(int)
@@ -336,6 +345,8 @@ class BuilderPage(QWidget, BuilderForm):
     def _on_search_done(self, result: object) -> None:
         self.results.clear()
         for kind, entity_id, name in cast("list[tuple[str, str, str]]", result):
+            if kind != "template":
+                self._known_lists[entity_id] = name
             item = QListWidgetItem(("Template: " if kind == "template" else "") + name)
             item.setData(Qt.ItemDataRole.UserRole, (kind, entity_id))
             self.results.addItem(item)
@@ -373,11 +384,12 @@ class BuilderPage(QWidget, BuilderForm):
         region = region_label(session.profile) if session.profile is not None else "(no profile)"
         return f"org “{org}”, region {region}"
 
-    def _blocked(self) -> bool:
-        errors = [f for f in self._findings if f.severity == "error" and f not in self._server]
+    def _blocked(self, ignore: tuple[str, ...] = ()) -> bool:
+        local = [f for f in self._findings if f not in self._server and f.code not in ignore]
+        errors = [f for f in local if f.severity == "error"]
         if errors:
             self.result_label.setText(
-                f"Not sent: the local check found {len(errors)} error(s). First: {errors[0].message}"
+                f"Not sent: the local check found {plural(len(errors), 'error')}. First: {errors[0].message}"
             )
             self.reveal(errors[0].path)
             return True
@@ -393,9 +405,26 @@ class BuilderPage(QWidget, BuilderForm):
         else:
             self._on_create_clicked()
 
+    @Slot(object)
+    def set_known_lists(self, lists: object) -> None:
+        """The org's lists the app has loaded (``list[ContactList]``): a new list may not take their names."""
+        if isinstance(lists, list):
+            known = {c.id: c.name or "" for c in lists if isinstance(c, ContactList) and c.id}
+            self._known_lists.update(known)
+            self._refresh()
+
+    def _name_taken(self, name: str) -> bool:
+        """Say so (and point at the name) when a new list would take a known list's name."""
+        taken = duplicate_name(name, None, self._known_lists)
+        if taken is None:
+            return False
+        self.result_label.setText(f"Not sent: {taken.message} {taken.fix}")
+        self.reveal(taken.path)
+        return True
+
     @Slot()
     def _on_create_clicked(self) -> None:
-        if self._blocked():
+        if self._blocked() or self._name_taken(self._definition.name or ""):
             return
         definition = self._definition
         if not ConfirmSendDialog.ask(
@@ -442,6 +471,8 @@ class BuilderPage(QWidget, BuilderForm):
         )
         if name is None:
             return
+        if self._name_taken(name):
+            return
         definition = self._definition.model_copy(update={"name": name, "id": None, "version": None})
         if not ConfirmSendDialog.ask(
             self, "Create list", f"Create the contact list “{name}” on {self._where()}?"
@@ -452,7 +483,7 @@ class BuilderPage(QWidget, BuilderForm):
 
     @Slot()
     def _on_template_clicked(self) -> None:
-        if self._blocked():
+        if self._blocked(ignore=("name.duplicate",)):  # templates have names of their own
             return
         name = NameDialog.ask(
             self,
@@ -475,6 +506,8 @@ class BuilderPage(QWidget, BuilderForm):
             self.result_label.setText(f"Template “{entity.name}” created on the org (id {entity.id}).")
             return
         verb = "Updated" if action == "update" else "Created"
+        if entity.id:
+            self._known_lists[entity.id] = entity.name or ""
         self.set_definition(entity, loaded=entity)
         self.result_label.setText(f"{verb} “{entity.name}” — version {entity.version}, id {entity.id}.")
         self.sent.emit(entity)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from console.ui.builder.expiry import ExpiryEdit
 from console.ui.builder.rows import FieldSpec, RowsEditor
+from console.ui.flow import FlowLayout
 
 STYLE = """
 QLineEdit[finding="error"], QComboBox[finding="error"], QCheckBox[finding="error"],
@@ -146,7 +148,7 @@ class BuilderUi:
             self.save_button: ("Save this definition as JSON (Ctrl+Shift+S)", "Ctrl+Shift+S"),
             self.template_button: ("Create a contact-list template on the org from this definition", ""),
         }
-        top = QHBoxLayout()
+        top = FlowLayout()  # wraps on a small screen instead of widening the page
         for button, (tip, key) in tips.items():
             button.setToolTip(tip if not key or key in tip else f"{tip} ({key})")
             if key:
@@ -154,9 +156,9 @@ class BuilderUi:
                     QKeySequence(key), page, button.click, Qt.ShortcutContext.WidgetWithChildrenShortcut
                 )
             top.addWidget(button)
-        top.addStretch(1)
         self.mode_label = QLabel()
         self.mode_label.setObjectName("builderMode")
+        self.mode_label.setMaximumWidth(420)  # a long list name is cut, not widening the page
         top.addWidget(self.mode_label)
 
         return top
@@ -321,13 +323,18 @@ class BuilderUi:
         div_row = QHBoxLayout()
         div_row.addWidget(self.division_combo, 1)
         div_row.addWidget(self.reload_org_button)
-        form.addRow("&Division:", div_row)
+        # a row whose field is a layout gets no buddy from addRow: give its label one, or the "&" shows
+        division_label = QLabel("&Division:")
+        division_label.setBuddy(self.division_combo)
+        form.addRow(division_label, div_row)
         form.addRow("&Attempt limits:", self.limits_combo)
         form.addRow("&Preview-mode column:", self.preview_combo)
         offer_row = QHBoxLayout()
         offer_row.addWidget(self.preview_values, 1)
         offer_row.addWidget(self.preview_offer)
-        form.addRow("Preview &values:", offer_row)
+        values_label = QLabel("Preview &values:")
+        values_label.setBuddy(self.preview_values)
+        form.addRow(values_label, offer_row)
         form.addRow("", self.auto_tz)
         form.addRow("&ZIP column:", self.zip_combo)
         form.addRow("List &time zone:", self.time_zone_combo)
@@ -349,6 +356,7 @@ class BuilderUi:
         self.save_new_button.setToolTip("Create a new list from this definition under another name")
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
+        self.result_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         send_row = QHBoxLayout()
         for b in (self.create_button, self.update_button, self.save_new_button):
@@ -377,6 +385,10 @@ class BuilderUi:
         self.json_view.setFont(mono)
         self.json_label = QLabel()
         self.json_label.setWordWrap(True)  # the method and path must not set the pane's minimum width
+        # a wrapped label still asks for its longest word (the list's id in the path): it may not
+        # widen the page past a 1024-pixel screen; the page's wording breaks the path at its slashes
+        for label in (self.json_label, self.summary_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         right = QSplitter(Qt.Orientation.Vertical)
         check_box = QWidget()
         chl = QVBoxLayout(check_box)

@@ -46,6 +46,26 @@ def _significant(text: str) -> str:
     return ("+" + digits) if text.lstrip().startswith("+") else digits
 
 
+def _may_be_trunk_prefix(significant: str, region: str) -> bool:
+    """Digits that start with the region's national prefix but are too short to be a number with it.
+
+    The formatter takes such a lead digit as the trunk prefix at once: "12345" in the US became
+    "1 (234) 5", an extension or a short code typed digit by digit. Left as typed until it could be
+    a number ("12065551234" is then "1 (206) 555-1234").
+    """
+    if significant.startswith("+"):
+        return False
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    prefix = metadata.national_prefix if metadata is not None else None
+    if not prefix or not significant.startswith(prefix):
+        return False
+    try:
+        number = phonenumbers.parse(significant, region)
+    except phonenumbers.NumberParseException:
+        return True
+    return not phonenumbers.is_possible_number(number)
+
+
 def format_as_you_type(text: str, cursor: int, region: str) -> tuple[str, int]:
     """Reformat ``text`` with libphonenumber's AsYouTypeFormatter; keep the cursor after the same digit.
 
@@ -60,6 +80,8 @@ def format_as_you_type(text: str, cursor: int, region: str) -> tuple[str, int]:
     if any(ch.isalpha() for ch in text):
         return text, cursor  # letters: leave it alone, the check says why it cannot be dialled
     significant = _significant(text)
+    if _may_be_trunk_prefix(significant, region or "US"):
+        return text, cursor
     before = len(_significant(text[:cursor])) if cursor < len(text) else len(significant)
     formatter = phonenumbers.AsYouTypeFormatter(region or "US")
     out = ""

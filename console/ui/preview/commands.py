@@ -10,6 +10,7 @@ from array import array
 
 from PySide6.QtGui import QUndoCommand
 
+from console.ui.preview.edited import Recheck
 from console.ui.preview.model import ContactTableModel
 
 __all__ = ["EditCellsCommand", "RemoveRowsCommand"]
@@ -24,7 +25,13 @@ class EditCellsCommand(QUndoCommand):
         text: What the Edit menu shows ("Normalize 12 phone numbers").
     """
 
-    def __init__(self, model: ContactTableModel, changes: list[tuple[int, int, str]], text: str) -> None:
+    def __init__(
+        self,
+        model: ContactTableModel,
+        changes: list[tuple[int, int, str]],
+        text: str,
+        rechecks: dict[int, Recheck] | None = None,
+    ) -> None:
         super().__init__(text)
         self.model = model
         self.changes = changes
@@ -33,9 +40,31 @@ class EditCellsCommand(QUndoCommand):
         self.before: dict[int, list[str] | None] = {
             r: (list(model.overlay.edits[r]) if r in model.overlay.edits else None) for r in rows
         }
+        # The re-checks of both sides, so an undo or redo of a big fix does not re-check every
+        # row again on the UI thread (valid while the model shows the same check). ``rechecks``:
+        # the rows' re-checks after the change, computed by the fix's worker.
+        self._checked = model.checked
+        self._before_checks: dict[int, Recheck | None] = {r: model.rechecked.get(r) for r in rows}
+        self._after_checks: dict[int, Recheck | None] | None = dict(rechecks) if rechecks else None
+        self._after: dict[int, list[str] | None] | None = None
+
+    def _cached(self, checks: dict[int, Recheck | None] | None) -> dict[int, Recheck | None] | None:
+        return checks if checks is not None and self.model.checked is self._checked else None
 
     def redo(self) -> None:
         """Apply the changes."""
+        # a redo after an undo applies the same records (records are never changed in place)
+        after = self._after if self._after is not None else self._after_records()
+        self._after = after
+        if len(after) == 1:
+            ((row, record),) = after.items()
+            self.model.set_record(row, record)
+        else:
+            self.model.set_records(after, self._cached(self._after_checks))
+            if self.model.checked is self._checked:
+                self._after_checks = {r: self.model.rechecked.get(r) for r in after}
+
+    def _after_records(self) -> dict[int, list[str] | None]:
         after: dict[int, list[str] | None] = {}
         for row, col, value in self.changes:
             record = after.get(row)
@@ -45,11 +74,7 @@ class EditCellsCommand(QUndoCommand):
                 record.extend([""] * (col + 1 - len(record)))
             record[col] = value
             after[row] = record
-        if len(after) == 1:
-            ((row, record),) = after.items()
-            self.model.set_record(row, record)
-        else:
-            self.model.set_records(after)
+        return after
 
     def undo(self) -> None:
         """Put the rows back as they were."""
@@ -57,7 +82,7 @@ class EditCellsCommand(QUndoCommand):
             ((row, record),) = self.before.items()
             self.model.set_record(row, record)
         else:
-            self.model.set_records(dict(self.before))
+            self.model.set_records(dict(self.before), self._cached(self._before_checks))
 
 
 class RemoveRowsCommand(QUndoCommand):

@@ -17,8 +17,14 @@ from PySide6.QtWidgets import QAbstractItemView
 from console.contacts.result import Severity
 from console.ui.preview.commands import EditCellsCommand, RemoveRowsCommand
 from console.ui.preview.overlay import Overlay
-from console.ui.preview.text import file_done_text, file_progress_text, send_text
-from console.ui.preview.workers import export_error_report, export_id_map, export_shown, scan_trim
+from console.ui.preview.text import file_done_text, file_progress_text, normalize_text, plural, send_text
+from console.ui.preview.workers import (
+    export_error_report,
+    export_id_map,
+    export_shown,
+    scan_phones,
+    scan_trim,
+)
 from console.ui.workers import FunctionWorker
 
 if TYPE_CHECKING:
@@ -54,8 +60,15 @@ class EditingMixin:
         last_outcome: UploadOutcome | None
         export_done: SignalInstance
         _file_job: str
+        _normalize_from: tuple[int, Checked | None]
+
+        @property
+        def phone_region(self) -> str:
+            """The default phone region."""
 
         def _update_summary(self) -> None: ...
+
+        def _update_findings(self) -> None: ...
 
         @classmethod
         def ask_save_path(cls, parent: QWidget, title: str, suggested: Path) -> Path | None:
@@ -93,9 +106,13 @@ class EditingMixin:
         return rows
 
     def _finding_rows(self) -> list[int]:
+        """Rows F8 visits: every finding (errors, warnings, info); only errors while "Errors only" is on."""
         if self.checked is None:
             return []
-        rows = self._rows_at_least(self.checked.flagged, Severity.INFO, rejected=True)
+        if self.model.filtered:
+            rows = self._rows_at_least(self.checked.error_rows, Severity.ERROR, rejected=True)
+        else:
+            rows = self._rows_at_least(self.checked.flagged, Severity.INFO, rejected=True)
         return sorted(r for r in rows if not self.model.overlay.is_removed(r))
 
     def _current_row(self) -> int:
@@ -104,7 +121,7 @@ class EditingMixin:
 
     @Slot()
     def next_finding(self) -> None:
-        """Select the next row with a finding (F8)."""
+        """Select the next row with a finding, warnings included (F8; errors only while filtered)."""
         rows = self._finding_rows()
         k = bisect.bisect_right(rows, self._current_row())
         if k < len(rows):
@@ -146,21 +163,18 @@ class EditingMixin:
 
     @Slot()
     def normalize_phones(self) -> None:
-        """Write every repairable phone number in E.164 (one undoable step)."""
-        if self.checked is None:
+        """Write every valid phone number in E.164, national ones too (scanned in a worker; one undo step)."""
+        if self.checked is None or self.source is None or self.file_ctl.is_running:
             return
-        changes = []
-        for row, col, e164 in self.checked.phone_fixes:
-            if self.model.overlay.is_removed(row):
-                continue
-            record = self.model.record(row)
-            if col < len(record) and record[col] != e164:
-                changes.append((row, col, e164))
-        if changes:
-            self.undo_stack.push(
-                EditCellsCommand(self.model, changes, f"Normalize {len(changes)} phone numbers")
-            )
-        self._status(f"{len(changes):,} phone numbers written in E.164.")
+        regions = self.checked.phone_columns()
+        if not regions:
+            self._status("The target list has no phone columns: nothing to normalize.")
+            return
+        rows = self.checked.result.rows_done
+        self._file_job = "normalize"
+        self._normalize_from = (self.undo_stack.index(), self.checked)
+        snapshot = self._overlay_snapshot()
+        self.file_ctl.start(FunctionWorker(scan_phones, self.source, snapshot, regions, rows, self.checked))
 
     @Slot()
     def trim_spaces(self) -> None:
@@ -183,8 +197,9 @@ class EditingMixin:
             return
         rows = sorted(self._error_row_set())
         if rows:
-            self.undo_stack.push(RemoveRowsCommand(self.model, rows, f"Remove {len(rows)} invalid rows"))
-        self._status(f"{len(rows):,} rows with errors removed.")
+            text = f"Remove {plural(len(rows), 'invalid row')}"
+            self.undo_stack.push(RemoveRowsCommand(self.model, rows, text))
+        self._status(f"{plural(len(rows), 'row with errors', 'rows with errors')} removed.")
 
     def _error_row_set(self) -> set[int]:
         assert self.checked is not None
@@ -195,7 +210,9 @@ class EditingMixin:
 
     @Slot(int)
     def _on_undo_index_changed(self, _index: int) -> None:
+        # an edit, a fix, an undo or a redo: everything that counts findings counts the edited data
         self._update_summary()
+        self._update_findings()
         self._update_send_label()
 
     def _update_send_label(self) -> None:
@@ -242,7 +259,10 @@ class EditingMixin:
         if out is None:
             return
         self._file_job = "report"
-        self.file_ctl.start(FunctionWorker(export_error_report, self.checked, self.source, out))
+        snapshot, rechecked = self._overlay_snapshot(), dict(self.model.rechecked)
+        self.file_ctl.start(
+            FunctionWorker(export_error_report, self.checked, self.source, out, snapshot, rechecked)
+        )
 
     @Slot()
     def _on_id_map_clicked(self) -> None:
@@ -268,8 +288,21 @@ class EditingMixin:
     def _on_file_succeeded(self, result: object) -> None:
         if self._file_job == "trim" and isinstance(result, list):
             if result:
-                self.undo_stack.push(EditCellsCommand(self.model, result, f"Trim {len(result)} values"))
-            self._status(f"{len(result):,} values trimmed.")
+                text = f"Trim {plural(len(result), 'value')}"
+                self.undo_stack.push(EditCellsCommand(self.model, result, text))
+            self._status(f"{plural(len(result), 'value')} trimmed.")
+            return
+        if self._file_job == "normalize" and isinstance(result, tuple):
+            found, rechecks = result
+            changes = found.changes
+            if changes:
+                text = f"Normalize {plural(len(changes), 'phone number')}"
+                # the worker's re-checks hold while nothing changed since it read the rows
+                fresh = self._normalize_from == (self.undo_stack.index(), self.checked)
+                self.undo_stack.push(EditCellsCommand(self.model, changes, text, rechecks if fresh else None))
+            first = found.first_invalid
+            line = self.source.physical_line(first[0]) if first is not None and self.source else None
+            self._status(normalize_text(found, self.phone_region, line))
             return
         if isinstance(result, tuple):
             path, n = result

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from console.api.models import ContactList
 from console.contacts.reader import CsvSource
+from console.ui.flow import FlowLayout
 from console.ui.preview.text import DELIMITERS, ENCODINGS, delimiter_name, detected_text
 
 __all__ = ["BUILDER_KEY", "FileBar", "default_phone_region", "phone_regions"]
@@ -38,7 +39,7 @@ def default_phone_region() -> str:
 
 
 class FileBar(QWidget):
-    """Two rows: open button, file name, encoding and delimiter; target list, reload, phone region.
+    """Open button and file name, encoding, delimiter, target list and reload, phone region (wrapping).
 
     The page wires the widgets (``open_button``, ``encoding_combo``, ``delimiter_combo``,
     ``list_combo``, ``reload_lists_button``, ``region_combo``).
@@ -85,25 +86,26 @@ class FileBar(QWidget):
         self.reload_lists_button.setText("↻")
         self.reload_lists_button.setToolTip("Reload the org's contact lists")
 
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.open_button)
-        file_row.addWidget(self.message, 1)
-        file_row.addWidget(self.reopen_button)
-        file_row.addWidget(QLabel("Encoding:"))
-        file_row.addWidget(self.encoding_combo)
-        file_row.addWidget(QLabel("Delimiter:"))
-        file_row.addWidget(self.delimiter_combo)
-        target_row = QHBoxLayout()
-        target_row.addWidget(QLabel("Target list:"))
-        target_row.addWidget(self.list_combo, 1)
-        target_row.addWidget(self.reload_lists_button)
-        target_row.addWidget(QLabel("Phone region:"))
-        target_row.addWidget(self.region_combo)
-        target_row.addWidget(self.detected_label)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(file_row)
-        layout.addLayout(target_row)
+        # Groups that wrap onto the next line on a small screen instead of widening the page.
+        def group(*widgets: QWidget) -> QWidget:
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 0)
+            for w in widgets:
+                row.addWidget(w)
+            return box
+
+        # a long path is cut, not widening the bar (the tooltip has it whole)
+        self.message.setMaximumWidth(420)
+        layout = FlowLayout(self)
+        layout.add_widgets(
+            group(self.open_button, self.message, self.reopen_button),
+            group(QLabel("Encoding:"), self.encoding_combo),
+            group(QLabel("Delimiter:"), self.delimiter_combo),
+            group(QLabel("Target list:"), self.list_combo, self.reload_lists_button),
+            group(QLabel("Phone region:"), self.region_combo),
+            self.detected_label,
+        )
 
     def show_changed(self, path: Path, message: str) -> None:
         """Say that the open file changed on disk, with Reopen beside it."""

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from console.contacts.reader import CsvSource
 from console.ui.preview.checking import SAMPLES_PER_RULE, Checked
+from console.ui.preview.edited import Rechecked, edited_samples, tally
 from console.ui.preview.model import SEVERITY_COLORS
 from console.ui.preview.text import rule_heading
 
@@ -34,15 +35,32 @@ class FindingsTree(QTreeWidget):
         self.setToolTip("Findings grouped by rule; click one to jump to its cell")
         self.checked: Checked | None = None
         self.source: CsvSource | None = None
+        self.samples: dict[str, list[tuple[int, int]]] = {}
+        """Rule code -> its occurrences as the data now stands (edited rows by their re-check)."""
         self.itemExpanded.connect(self._on_item_expanded)
 
-    def show_checked(self, checked: Checked | None, source: CsvSource | None) -> None:
-        """List the findings of ``checked`` (clear when None)."""
+    def show_checked(
+        self,
+        checked: Checked | None,
+        source: CsvSource | None,
+        rechecked: Rechecked | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> None:
+        """List the findings of ``checked`` (clear when None), edited rows by their re-check.
+
+        ``counts`` are the findings per rule as edited (the model's running tally); without them
+        they are counted here.
+        """
         self.checked, self.source = checked, source
         self.clear()
         if checked is None or source is None:
+            self.samples = {}
             return
-        for code, count in checked.counts.items():
+        rechecked = rechecked or {}
+        self.samples = edited_samples(checked, rechecked, SAMPLES_PER_RULE) if rechecked else checked.samples
+        if counts is None:
+            counts = tally(checked, rechecked).counts if rechecked else checked.counts
+        for code, count in counts.items():
             severity, heading, tip = rule_heading(code)
             top = QTreeWidgetItem([heading, f"{count:,}"])
             top.setToolTip(0, tip)
@@ -52,7 +70,7 @@ class FindingsTree(QTreeWidget):
                 for column in (0, 1):
                     top.setBackground(column, color)
                     top.setForeground(column, _TEXT)
-            if any(row == -1 for row, _ in checked.samples.get(code, [])):
+            if any(row == -1 for row, _ in self.samples.get(code, [])):
                 for issue in (i for i in checked.result.header_issues if i.code == code):
                     child = QTreeWidgetItem([issue.message, ""])
                     child.setToolTip(0, issue.message)
@@ -68,7 +86,7 @@ class FindingsTree(QTreeWidget):
             return
         header = source.header
         children = []
-        for row, col in checked.samples.get(code, [])[top.childCount() : upto]:
+        for row, col in self.samples.get(code, [])[top.childCount() : upto]:
             where = header[col] if 0 <= col < len(header) else "whole row"
             child = QTreeWidgetItem([f"Line {source.physical_line(row)} · {where}", ""])
             child.setData(0, Qt.ItemDataRole.UserRole, (row, col))
@@ -88,7 +106,7 @@ class FindingsTree(QTreeWidget):
         if isinstance(data, tuple):
             return int(data[0]), int(data[1])
         if isinstance(data, str) and self.checked is not None:
-            first = self.checked.samples.get(data, [])
+            first = self.samples.get(data, [])
             if first and first[0][0] >= 0:
                 return first[0]
         return None

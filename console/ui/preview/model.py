@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -31,9 +31,11 @@ from console.contacts.dialing import SHORT_MINUTES, SHORT_RULE, DialingWindows, 
 from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource, FileChangedError
 from console.contacts.result import RULES, Severity
-from console.ui.preview.checking import Checked, recheck_record
+from console.ui.preview.checking import Checked
+from console.ui.preview.edited import EditedTally, Recheck, recheck_rows
 from console.ui.preview.overlay import Overlay
 from console.ui.preview.rows import RowLookupsMixin
+from console.ui.preview.text import status_text
 
 __all__ = ["DEFAULT_WINDOW_COLOR", "DIAL_HEADER", "SEVERITY_COLORS", "ContactTableModel"]
 
@@ -105,6 +107,8 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self.overlay = Overlay()
         self.checked: Checked | None = None
         self.rechecked: dict[int, tuple[Severity, list[tuple[int, str]]]] = {}
+        self.edited_tally = EditedTally()
+        """The check's counts as the edited rows change them (the summary and the findings tab)."""
         self.rejections: dict[int, tuple[str, str]] = {}
         self.show_e164 = False
         self._loaded = 0
@@ -134,6 +138,7 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self.overlay.clear()
         self.checked = None
         self.rechecked.clear()
+        self.edited_tally.reset(None, {})
         self.rejections.clear()
         self._view = None
         self._cache.clear()
@@ -154,8 +159,9 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self._phones = {}
         if checked is not None:
             self._phones = {idx: PhoneRules(region) for idx, region in checked.phone_columns().items()}
-            for row, record in self.overlay.edits.items():
-                self.rechecked[row] = recheck_record(checked.plan, record)
+            if self.overlay.edits and self.source is not None:
+                self.rechecked.update(recheck_rows(checked, self.overlay.edits, self.source.record))
+        self.edited_tally.reset(checked, self.rechecked)
         self._e164_cache.clear()
         self.sync_rows()
         self._repaint()
@@ -260,10 +266,11 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
         self._apply_record(row, record)
         self._row_changed(row)
 
-    def set_records(self, records: dict[int, list[str] | None]) -> None:
-        """Bulk :meth:`set_record` with one repaint."""
-        for row, record in records.items():
-            self._apply_record(row, record)
+    def set_records(
+        self, records: dict[int, list[str] | None], rechecks: Mapping[int, Recheck | None] | None = None
+    ) -> None:
+        """Bulk :meth:`set_record` with one repaint (``rechecks``: the rows' re-checks, known already)."""
+        self._apply_records(records, rechecks)
         self._repaint()
 
     def remove_rows(self, rows: list[int]) -> list[int]:
@@ -516,9 +523,10 @@ class ContactTableModel(RowLookupsMixin, QAbstractTableModel):
                 return "Rejected"
             if status is None:
                 return "…"
-            text = _STATUS_TEXT[status]
-            n = len(codes)
-            return f"{text} ({n})" if n > 1 else text
+            severities = [RULES[code].severity for _, code in codes if code in RULES]
+            if not severities or max(severities) < status:  # e.g. a quote never closed: the row is out
+                return _STATUS_TEXT[status]
+            return status_text(severities)
         if role == _ROLE_BACKGROUND:
             if rejected is not None:
                 return REJECTED_COLOR

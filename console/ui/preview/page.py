@@ -6,7 +6,7 @@ tabs). Navigation, fixes and exports are in :mod:`~console.ui.preview.editing`, 
 :mod:`~console.ui.preview.uploading`, the wording in :mod:`~console.ui.preview.text`. Opening,
 validating, exporting and uploading all run in workers; the UI thread never blocks on the file or
 the network. Shortcuts: F8 / Shift+F8 next / previous finding, Ctrl+E errors only, Ctrl+Z /
-Ctrl+Shift+Z undo / redo, Ctrl+U upload.
+Ctrl+Shift+Z or Ctrl+Y undo / redo, Ctrl+U upload.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from PySide6.QtCore import QFileSystemWatcher, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTreeWidgetItem,
@@ -91,6 +93,10 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.resume_offer: UnfinishedJob | None = None
         self._revalidate = False
         self._file_job = ""
+        self._normalize_from: tuple[int, Checked | None] = (-1, None)
+        """Undo index and check a phone normalization scan started from (its re-checks hold while same)."""
+        self._opened_format: tuple[str | None, str | None] = (None, None)
+        """(encoding, delimiter) the open file was opened with (None: detected)."""
         self.upload_worker: UploadWorker | None = None
         self.crash_after_rows: int | None = None
         """Test seam passed to new upload workers (see ``UploadWorker.crash_after_rows``)."""
@@ -121,7 +127,10 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        # Ctrl+Y as on Windows, beside the platform's own (Ctrl+Shift+Z here)
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        ctrl_y = QKeySequence("Ctrl+Y")
+        self.redo_action.setShortcuts([*redo_keys, *([] if ctrl_y in redo_keys else [ctrl_y])])
         self.tools = FixToolbar(self.undo_action, self.redo_action)
 
         self.view = grid_view(self.model)
@@ -132,7 +141,13 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self.upload_panel = UploadPanel()
         self.tabs.addTab(self.issue_tree, "Findings")
         self.tabs.addTab(self.mapping_table, "Mapping")
-        self.tabs.addTab(self.upload_panel, "Upload")
+        # the Upload tab scrolls on a short screen instead of squeezing its labels over each other
+        self.upload_scroll = QScrollArea()
+        self.upload_scroll.setObjectName("uploadScroll")
+        self.upload_scroll.setWidgetResizable(True)
+        self.upload_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.upload_scroll.setWidget(self.upload_panel)
+        self.tabs.addTab(self.upload_scroll, "Upload")
         self.dialing_panel = DialingPanel()  # issue 18: who will be dialled, and when
         self.tabs.addTab(self.dialing_panel, "Dialing")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -181,7 +196,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         bar.reload_lists_button.clicked.connect(self.load_lists)
         self.check_bar.validate_cancel.clicked.connect(self._on_stop_checking)
         tools.errors_only.toggled.connect(self._on_errors_only_toggled)
-        tools.show_e164.toggled.connect(self.model.set_show_e164)
+        tools.show_e164.toggled.connect(self._on_show_e164_toggled)
         tools.next_button.clicked.connect(self.next_finding)
         tools.prev_button.clicked.connect(self.previous_finding)
         tools.normalize_button.clicked.connect(self.normalize_phones)
@@ -258,6 +273,16 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         self._fill_list_combo()
         if self.file_bar.list_combo.currentData() == BUILDER_KEY:
             self._start_validation()
+
+    @Slot(object)
+    def add_list(self, created: object) -> None:
+        """Offer a list just created (the list builder's): it is a target at once, without reloading."""
+        if not isinstance(created, ContactList) or not created.id:
+            return
+        self.lists = sorted(
+            [c for c in self.lists if c.id != created.id] + [created], key=lambda c: (c.name or "").casefold()
+        )
+        self._fill_list_combo()
 
     def load_lists(self) -> None:
         """Load the org's contact lists into the target picker (worker).
@@ -351,6 +376,9 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         src = self.source
         if src is not None and encoding == src.encoding and delimiter == src.delimiter:
             return
+        # leaving the encoding field unchanged ("Auto") is no new choice: reopening would drop the edits
+        if (encoding, delimiter) == self._opened_format:
+            return
         self._open(self.path, encoding=encoding, delimiter=delimiter)
 
     def _open(self, path: Path, *, encoding: str | None, delimiter: str | None) -> None:
@@ -362,6 +390,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
             return
         self.validate_ctl.cancel()
         old = self.source
+        self._opened_format = (encoding, delimiter)
         self.path = path
         self.source = source
         self.checked = None
@@ -507,7 +536,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
             return
         self.checked = checked
         self.model.set_checked(checked)
-        self.issue_tree.show_checked(checked, self.source)
+        self._update_findings()
         self.dialing_panel.show_checked(checked)
         definition = self.definition
         if definition is not None and self.source is not None:
@@ -533,8 +562,33 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
         if checked is None or src is None:
             return
         removed = len(self.model.overlay.removed)
-        text = summary_text(checked.result, removed, src.indexed_rows, src.index_complete)
+        counts = self.model.edited_tally.tally() or checked.result
+        text = summary_text(counts, removed, src.indexed_rows, src.index_complete)
         self.check_bar.summary_label.setText(text)
+
+    def _update_findings(self) -> None:
+        """The findings tab as the data now stands (edited rows by their re-check)."""
+        if self.checked is not None:
+            counts = self.model.edited_tally.tally()
+            self.issue_tree.show_checked(
+                self.checked, self.source, self.model.rechecked, counts.counts if counts else None
+            )
+
+    @Slot(bool)
+    def _on_show_e164_toggled(self, on: bool) -> None:
+        self.model.set_show_e164(on)
+        if not on or self.checked is None:
+            return
+        # a phone column wide enough to read "original → E.164" (measured on the rows in sight)
+        header, metrics = self.view.horizontalHeader(), self.view.fontMetrics()
+        first = max(0, self.view.rowAt(0))
+        last = min(self.model.rowCount(), first + 200)
+        for col in self.checked.phone_columns():
+            texts = (str(self.model.index(r, col + 1).data() or "") for r in range(first, last))
+            widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+            wanted = min(widest + 24, 420)
+            if header.sectionSize(col + 1) < wanted:
+                header.resizeSection(col + 1, wanted)
 
     @Slot(QTreeWidgetItem, int)
     def _on_issue_clicked(self, item: QTreeWidgetItem, _column: int) -> None:

@@ -8,12 +8,14 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 
 from console.contacts.phones import PhoneRules
 from console.contacts.reader import CsvSource, FileChangedError
 from console.contacts.result import RULES, Severity, ValidationIssue
 from console.contacts.rules import TRIM_CHARS
-from console.ui.preview.checking import Checked, explain, recheck_record
+from console.ui.preview.checking import Checked, explain
+from console.ui.preview.edited import EditedTally, Recheck, recheck_rows
 from console.ui.preview.overlay import Overlay
 
 __all__ = ["BLOCK", "CACHE_BLOCKS", "RowLookupsMixin"]
@@ -47,6 +49,7 @@ class RowLookupsMixin:
     overlay: Overlay
     checked: Checked | None
     rechecked: dict[int, tuple[Severity, list[tuple[int, str]]]]
+    edited_tally: EditedTally
     _cache: OrderedDict[int, list[list[str]]]
     _phones: dict[int, PhoneRules]
     _e164_cache: dict[str, str | None]
@@ -56,13 +59,33 @@ class RowLookupsMixin:
 
     def _apply_record(self, row: int, record: list[str] | None) -> None:
         """Replace a row's record (None: back to the file's) and re-check it."""
-        if record is None:
-            self.overlay.edits.pop(row, None)
-            self.rechecked.pop(row, None)
-        else:
-            self.overlay.edits[row] = record
-            if self.checked is not None:
-                self.rechecked[row] = recheck_record(self.checked.plan, record)
+        self._apply_records({row: record})
+
+    def _apply_records(
+        self, records: dict[int, list[str] | None], known: Mapping[int, Recheck | None] | None = None
+    ) -> None:
+        """Replace rows' records (None: back to the file's) and re-check them in one batch.
+
+        ``known``: the rows' re-checks when the caller has them (an undo of a big fix, a fix's
+        worker); the others are re-checked here.
+        """
+        edited: dict[int, list[str]] = {}
+        for row, record in records.items():
+            if record is None:
+                self.overlay.edits.pop(row, None)
+                self.edited_tally.change(row, self.rechecked.pop(row, None), None)
+            else:
+                self.overlay.edits[row] = record
+                entry = known.get(row) if known is not None else None
+                if entry is None:
+                    edited[row] = record
+                else:
+                    self.edited_tally.change(row, self.rechecked.get(row), entry)
+                    self.rechecked[row] = entry
+        if edited and self.checked is not None and self.source is not None:
+            for row, entry in recheck_rows(self.checked, edited, self.source.record).items():
+                self.edited_tally.change(row, self.rechecked.get(row), entry)
+                self.rechecked[row] = entry
 
     def line_of(self, row: int) -> int | str:
         """Physical line of a file row ("?" while the engine's index is being extended by another thread)."""

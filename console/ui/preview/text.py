@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from console.api.explain import import_failure_reason
 from console.contacts.result import RULES, Severity, ValidationResult
@@ -12,6 +14,11 @@ from console.jobs import JobProgress, JobStatus, Phase, UploadResult
 from console.jobs.journal import UnfinishedJob
 from console.jobs.upload.options import UploadMode
 from console.jobs.upload.planning import reupload_warning
+from console.ui.words import plural
+
+if TYPE_CHECKING:
+    from console.contacts.fixes import PhoneNormalization
+    from console.ui.preview.edited import Tally
 
 __all__ = [
     "DELIMITERS",
@@ -26,12 +33,16 @@ __all__ = [
     "file_done_text",
     "file_progress_text",
     "fmt_eta",
+    "normalize_text",
     "outcome_lines",
+    "plural",
     "progress_line",
     "rule_heading",
     "rule_title",
     "send_text",
+    "status_text",
     "summary_text",
+    "upload_confirm_text",
     "upload_warning_text",
 ]
 
@@ -156,8 +167,10 @@ def upload_warning_text(mode: str, id_column: str | None) -> str:
     return f"Warning: {warning}" if warning else ""
 
 
-def summary_text(result: ValidationResult, removed: int, indexed_rows: int, index_complete: bool) -> str:
-    """The check's one-line summary (rich text) above the grid."""
+def summary_text(
+    result: ValidationResult | Tally, removed: int, indexed_rows: int, index_complete: bool
+) -> str:
+    """The check's one-line summary (rich text) above the grid (``result``: the check or its edited tally)."""
     contacts = result.contact_rows
     rows = f"<b>{contacts:,}</b> row{'' if contacts == 1 else 's'}"
     if result.cancelled:
@@ -191,8 +204,8 @@ def check_progress_text(done: int, total: int) -> str:
 
 
 def file_progress_text(job: str, done: int, total: int) -> str:
-    """Progress of a file job (``trim`` scans; ``export``, ``report``, ``idmap`` write)."""
-    return f"{'Scanning' if job == 'trim' else 'Writing'}… {done:,} of {total:,} rows"
+    """Progress of a file job (``trim`` and ``normalize`` scan; ``export``, ``report``, ``idmap`` write)."""
+    return f"{'Scanning' if job in ('trim', 'normalize') else 'Writing'}… {done:,} of {total:,} rows"
 
 
 def file_done_text(job: str, path: Path, count: int) -> str:
@@ -225,3 +238,98 @@ def describe_unfinished(job: UnfinishedJob, more: int = 0) -> str:
         f"{job.confirmed:,} of {job.rows_total:,} rows confirmed."
     )
     return text + (f" ({more} more unfinished)" if more else "")
+
+
+def normalize_text(found: PhoneNormalization, region: str, line: int | None = None) -> str:
+    """What "Normalize phones" did: how many it wrote, and why the others were left.
+
+    Args:
+        found: The scan's answer.
+        region: The default region national numbers were read in.
+        line: Physical line of the first invalid number, if any.
+    """
+    text = f"{plural(len(found.changes), 'phone number')} written in E.164"
+    left = []
+    if found.already:
+        left.append(f"{found.already:,} already in E.164")
+    if found.invalid:
+        where = f", first on line {line}" if line is not None else ""
+        left.append(
+            f"{found.invalid:,} left as {'it is' if found.invalid == 1 else 'they are'}: "
+            f"not a valid number for {region}{where}"
+        )
+    if found.blank:
+        left.append(f"{plural(found.blank, 'empty cell')} skipped")
+    return text + (" · " + " · ".join(left) if left else "") + "."
+
+
+_STATUS_WORDS = {Severity.INFO: "Info", Severity.WARNING: "Warning", Severity.ERROR: "Error"}
+
+
+def status_text(severities: Iterable[Severity]) -> str:
+    """A row's status cell: its worst finding, counted, and the lesser ones named apart.
+
+    ``[ERROR, ERROR]`` is ``Error (2)``; ``[ERROR, WARNING]`` is ``Error, 1 warning`` (a warning
+    is not counted as an error); no findings is ``OK``.
+    """
+    counts: dict[Severity, int] = {}
+    for severity in severities:
+        counts[severity] = counts.get(severity, 0) + 1
+    if not counts:
+        return "OK"
+    worst = max(counts)
+    n = counts.pop(worst)
+    text = _STATUS_WORDS[worst] + (f" ({n})" if n > 1 else "")
+    for severity in sorted(counts, reverse=True):
+        word = _STATUS_WORDS[severity].lower()
+        text += f", {plural(counts[severity], word, word if severity == Severity.INFO else None)}"
+    return text
+
+
+def upload_confirm_text(
+    *,
+    org: str | None,
+    region: str,
+    list_name: str,
+    mode: str,
+    to_send: int,
+    warnings: dict[str, int],
+    invalid: int,
+    send_invalid: bool,
+    removed: int,
+) -> str:
+    """The upload confirmation (rich text): org, region, list, mode, rows to send, warnings by rule.
+
+    Args:
+        org: The org's name as the connection test read it (None: not checked yet).
+        region: The region as the status bar names it.
+        list_name: The target list.
+        mode: One of :data:`MODES`.
+        to_send: Rows the upload sends (rows with warnings included).
+        warnings: Warning rule code -> rows being sent that carry it (a row may carry two).
+        invalid: Rows with errors.
+        send_invalid: Whether rows with errors are sent too ("Also send rows with errors").
+        removed: Rows removed in the grid (never sent).
+    """
+    how = "add or update by contact id (upsert)" if mode == "upsert" else "file import"
+    org_text = f"<b>{escape(org)}</b>" if org else "<i>not checked yet</i> (File > Test connection)"
+    lines = [
+        f"Upload <b>{plural(to_send, 'row')}</b> to the list <b>{escape(list_name)}</b>?",
+        f"Org: {org_text} · Region: {escape(region)} · Mode: {how}",
+    ]
+    if warnings:
+        lines.append("Rows with warnings, by rule (sent unless you skip them below):")
+        lines.extend(
+            f"&nbsp;&nbsp;• {plural(n, 'row')}: {escape(rule_title(code))}"
+            for code, n in sorted(warnings.items(), key=lambda kv: -kv[1])
+        )
+    if invalid:
+        are = "is" if invalid == 1 else "are"
+        if send_invalid:
+            sent = f"{plural(invalid, 'row')} with errors {are} sent too"
+            lines.append(f"{sent} (the platform may refuse them).")
+        else:
+            lines.append(f"{plural(invalid, 'invalid row')} {are} skipped.")
+    if removed:
+        lines.append(f"{plural(removed, 'removed row')} {'is' if removed == 1 else 'are'} left out.")
+    return "<br>".join(lines)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction
+import shiboken6
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QWidget
 
-__all__ = ["CheckBar", "FixToolbar"]
+from console.ui.flow import FlowLayout
+
+__all__ = ["ActionButton", "CheckBar", "FixToolbar"]
 
 
 class CheckBar(QWidget):
@@ -26,6 +30,7 @@ class CheckBar(QWidget):
         self.validate_cancel.hide()
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
+        self.summary_label.setWordWrap(True)  # a long summary takes a second line, not the page's width
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.summary_label, 1)
@@ -41,6 +46,30 @@ class CheckBar(QWidget):
         self.validate_cancel.setVisible(on)
 
 
+class ActionButton(QToolButton):
+    """A fixed-width button for an action whose text changes ("Undo Edit home_phone").
+
+    The action's text is the tooltip, so the toolbar does not jump or grow with it.
+    """
+
+    def __init__(self, action: QAction, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.action = action
+        self.setText(label)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.clicked.connect(action.trigger)
+        action.changed.connect(self._on_action_changed)
+        self._on_action_changed()
+
+    @Slot()
+    def _on_action_changed(self) -> None:
+        if not shiboken6.isValid(self.action):  # the page is being destroyed: its undo stack emits last
+            return
+        keys = self.action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.setEnabled(self.action.isEnabled())
+        self.setToolTip(f"{self.action.text()} ({keys})" if keys else self.action.text())
+
+
 class FixToolbar(QWidget):
     """Errors only, E.164 view, previous/next finding, the fixes, undo/redo and the exports."""
 
@@ -51,26 +80,28 @@ class FixToolbar(QWidget):
         self.show_e164 = QCheckBox("Show E.164")
         self.show_e164.setToolTip("Show phone numbers as original → E.164 (what the upload sends)")
         self.prev_button = QPushButton("◀ Previous")
-        self.prev_button.setToolTip("Previous finding (Shift+F8)")
+        self.prev_button.setToolTip(
+            "Previous finding: errors, warnings and info; errors only while “Errors only” is on (Shift+F8)"
+        )
         self.next_button = QPushButton("Next ▶")
-        self.next_button.setToolTip("Next finding (F8)")
+        self.next_button.setToolTip(
+            "Next finding: errors, warnings and info; errors only while “Errors only” is on (F8)"
+        )
         self.normalize_button = QPushButton("Normalize phones")
         self.normalize_button.setToolTip("Write every repairable phone number in E.164 (+CC…); undoable")
         self.trim_button = QPushButton("Trim spaces")
         self.trim_button.setToolTip("Remove leading and trailing spaces in the list's columns; undoable")
         self.remove_invalid_button = QPushButton("Remove invalid rows")
         self.remove_invalid_button.setToolTip("Leave rows with errors out of the export and upload; undoable")
-        self.undo_button = QToolButton()
-        self.undo_button.setDefaultAction(undo_action)
-        self.redo_button = QToolButton()
-        self.redo_button.setDefaultAction(redo_action)
+        self.undo_button = ActionButton(undo_action, "Undo")
+        self.redo_button = ActionButton(redo_action, "Redo")
         self.export_button = QPushButton("Export fixed…")
         self.export_button.setToolTip("Write the file as shown (fixes applied) as UTF-8 CSV")
         self.report_button = QPushButton("Error report…")
         self.report_button.setToolTip("Write every finding (row, line, column, rule, message) as CSV")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for w in (
+        # wraps onto a second line on a small screen instead of widening the page
+        row = FlowLayout(self)
+        row.add_widgets(
             self.errors_only,
             self.show_e164,
             self.prev_button,
@@ -80,11 +111,9 @@ class FixToolbar(QWidget):
             self.remove_invalid_button,
             self.undo_button,
             self.redo_button,
-        ):
-            row.addWidget(w)
-        row.addStretch(1)
-        row.addWidget(self.export_button)
-        row.addWidget(self.report_button)
+            self.export_button,
+            self.report_button,
+        )
 
     def enable(self, *, has_file: bool, has_check: bool, uploading: bool) -> None:
         """Fixes and the report need a check; the export a file; none while uploading."""

@@ -7,21 +7,29 @@ in an :class:`~console.ui.preview.workers.UploadWorker` (a child process) under 
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QWidget
 
+from console.connect import region_label
+from console.contacts.result import RULES, Severity
 from console.credentials import data_dir
 from console.jobs import JobProgress, jobs_dir
 from console.jobs.journal import UnfinishedJob
+from console.ui.preview.confirm import UploadConfirmDialog, WarningRows
 from console.ui.preview.credentials import connection_labels, upload_client_spec
 from console.ui.preview.resume import find_unfinished, sidecar_dir
+from console.ui.preview.text import MODES, upload_confirm_text
 from console.ui.preview.workers import UploadOutcome, UploadWorker
 
 if TYPE_CHECKING:
+    from array import array
+
     from PySide6.QtCore import SignalInstance
-    from PySide6.QtWidgets import QTabWidget
+    from PySide6.QtWidgets import QScrollArea, QTabWidget
 
     from console.api.models import ContactList
     from console.contacts.reader import CsvSource
@@ -46,6 +54,7 @@ class UploadingMixin:
         explicit_mapping: dict[str, int]
         model: ContactTableModel
         tabs: QTabWidget
+        upload_scroll: QScrollArea
         upload_panel: UploadPanel
         resume_bar: ResumeBanner
         upload_ctl: WorkerController
@@ -68,15 +77,69 @@ class UploadingMixin:
         def _overlay_snapshot(self) -> Overlay:
             """The overlay for a worker."""
 
+        def _rows_at_least(self, base: array[int], worst: Severity, *, rejected: bool) -> set[int]:
+            """Rows at least ``worst``, edited rows by their re-check."""
+
+        def _error_row_set(self) -> set[int]:
+            """Rows with errors as the data stands."""
+
         def open_csv(self, path: Path) -> None:
             """Open a file."""
 
+    def _warning_rows(self) -> tuple[list[int], dict[str, int]]:
+        """Rows shown whose worst finding is a warning, and per warning rule how many carry it."""
+        assert self.checked is not None
+        rows: list[int] = []
+        by_rule: Counter[str] = Counter()
+        for row in sorted(self._rows_at_least(self.checked.flagged, Severity.WARNING, rejected=False)):
+            status, codes = self.model.row_findings(row)
+            if status != Severity.WARNING or self.model.overlay.is_removed(row):
+                continue
+            rows.append(row)
+            warned = {code for _, code in codes if code in RULES and RULES[code].severity == Severity.WARNING}
+            by_rule.update(warned)
+        return rows, dict(by_rule)
+
+    def _confirm_upload(self, definition: ContactList) -> tuple[WarningRows | None, list[int]]:
+        """Ask before sending: org, region, list, mode, rows to send and with warnings.
+
+        Returns:
+            The choice for rows with warnings (None: cancelled) and those rows.
+        """
+        assert self.checked is not None
+        session = self.context.session
+        warning_rows, by_rule = self._warning_rows()
+        removed = len(self.model.overlay.removed)
+        errors = self._error_row_set()
+        invalid = len(errors) - self.model.overlay.removed_among(errors)
+        send_invalid = self.upload_panel.all_rows_check.isChecked()
+        shown = self.checked.result.rows_done - removed
+        text = upload_confirm_text(
+            org=session.org_name,
+            region=region_label(session.profile) if session.profile is not None else "-",
+            list_name=definition.name or definition.id or "",
+            mode=MODES[max(0, self.upload_panel.mode_group.checkedId())],
+            to_send=shown if send_invalid else shown - invalid,
+            warnings=by_rule,
+            invalid=invalid,
+            send_invalid=send_invalid,
+            removed=removed,
+        )
+        return UploadConfirmDialog.ask(cast("QWidget", self), text, len(warning_rows)), warning_rows
+
     @Slot()
     def start_upload(self) -> None:
-        """Upload the file as shown to the target list (a new, resumable job)."""
+        """Upload the file as shown to the target list (a new, resumable job), after a confirmation."""
         d = self.definition
         if self.upload_ctl.is_running or self.source is None or self.checked is None or d is None or not d.id:
             return
+        choice, warning_rows = self._confirm_upload(d)
+        if choice is None:
+            self.upload_panel.result_label.setText("Upload not started.")
+            return
+        overlay = self._overlay_snapshot()
+        if choice is WarningRows.SKIP and warning_rows:
+            overlay.remove(warning_rows)  # the snapshot only: the grid keeps showing them
         try:
             client = upload_client_spec(self.context.session)
         except Exception as exc:  # noqa: BLE001 - reported in the error bar
@@ -86,7 +149,7 @@ class UploadingMixin:
             client,
             sidecar_dir(data_dir()),
             source=self.source,
-            overlay=self._overlay_snapshot(),
+            overlay=overlay,
             rows=self.checked.result.rows_done,
             definition=d,
             list_id=d.id,
@@ -99,7 +162,7 @@ class UploadingMixin:
     def _begin_upload(self, worker: UploadWorker) -> None:
         self.last_outcome = None
         self.upload_panel.begin()
-        self.tabs.setCurrentWidget(self.upload_panel)
+        self.tabs.setCurrentWidget(self.upload_scroll)
         self.upload_worker = worker
         worker.crash_after_rows = self.crash_after_rows
         self.upload_ctl.start(worker)

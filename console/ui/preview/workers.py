@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from console.api.client import GenesysClient
 from console.api.logging import ExchangeRecord
 from console.api.models import ContactList
-from console.contacts.fixes import write_error_report
+from console.contacts.fixes import PhoneNormalization, normalize_phones, write_error_report
 from console.contacts.reader import CsvSource, IndexState
 from console.ipc import ChildService, Kind
 from console.jobs import UploadOptions, UploadResult, jobs_dir
 from console.ui.preview.checking import Checked, ValidationRequest, attach_checked
 from console.ui.preview.child import run_validation_child
+from console.ui.preview.edited import Recheck, Rechecked, edited_issues, recheck_rows
 from console.ui.preview.overlay import WRITE_BATCH, Overlay, write_shown_csv
 from console.ui.preview.upload_process import ClientSpec, SimulatedCrashError, UploadPlan, run_upload_child
 from console.ui.workers import ChildProcessWorker, Worker
@@ -76,12 +77,24 @@ def export_error_report(
     checked: Checked,
     source: CsvSource,
     out: Path,
+    overlay: Overlay | None = None,
+    rechecked: Rechecked | None = None,
     *,
     cancel: threading.Event,
     progress: Callable[[object], None],
 ) -> tuple[Path, int]:
-    """Write the engine's error report; returns (path, findings written)."""
-    return out, write_error_report(checked.result, source, out)
+    """Write the error report of the data as edited; returns (path, findings written).
+
+    ``overlay`` and ``rechecked`` (the edits and their re-checks) put the edited rows' findings
+    and records in place of the file's. Removed rows stay in the report: their findings are what
+    the file's owner has to fix.
+    """
+    if overlay is None or rechecked is None or not overlay.edits:
+        return out, write_error_report(checked.result, source, out)
+    rows = dict(rechecked)
+    lines = {row: source.physical_line(row) for row in rows}
+    issues = edited_issues(checked, overlay.edits, rows, lines)
+    return out, write_error_report(checked.result, source, out, issues)
 
 
 def export_id_map(
@@ -101,6 +114,28 @@ def export_id_map(
     return out, len(id_map)
 
 
+def _shown_records(
+    source: CsvSource,
+    overlay: Overlay,
+    rows: int,
+    cancel: threading.Event,
+    progress: Callable[[object], None],
+) -> Iterator[tuple[int, list[str]]]:
+    """(row, record as shown) of the first ``rows`` rows, removed rows left out; progress every 20,000."""
+    batch = WRITE_BATCH  # csv parsing holds the GIL for a whole batch
+    edits = dict(overlay.edits)
+    for lo in range(0, rows, batch):
+        if cancel.is_set():
+            break
+        for k, rec in enumerate(source.records(lo, min(rows, lo + batch))):
+            i = lo + k
+            if not overlay.is_removed(i):
+                yield i, edits.get(i, rec)
+        done = min(rows, lo + batch)
+        if done % 20_000 == 0 or done == rows:
+            progress((done, rows))
+
+
 def scan_trim(
     source: CsvSource,
     overlay: Overlay,
@@ -114,26 +149,59 @@ def scan_trim(
     from console.contacts.rules import TRIM_CHARS
 
     out: list[tuple[int, int, str]] = []
-    batch = WRITE_BATCH  # csv parsing holds the GIL for a whole batch
-    edits = dict(overlay.edits)
-    for lo in range(0, rows, batch):
-        if cancel.is_set():
-            break
-        for k, rec in enumerate(source.records(lo, min(rows, lo + batch))):
-            i = lo + k
-            if overlay.is_removed(i):
-                continue
-            record = edits.get(i, rec)
-            for col in columns:
-                if col < len(record):
-                    v = record[col]
-                    t = v.strip(TRIM_CHARS)
-                    if t != v:
-                        out.append((i, col, t))
-        done = min(rows, lo + batch)
-        if done % 20_000 == 0 or done == rows:
-            progress((done, rows))
+    for i, record in _shown_records(source, overlay, rows, cancel, progress):
+        for col in columns:
+            if col < len(record):
+                v = record[col]
+                t = v.strip(TRIM_CHARS)
+                if t != v:
+                    out.append((i, col, t))
     return out
+
+
+def scan_phones(
+    source: CsvSource,
+    overlay: Overlay,
+    regions: dict[int, str],
+    rows: int,
+    checked: Checked | None = None,
+    *,
+    cancel: threading.Event,
+    progress: Callable[[object], None],
+) -> tuple[PhoneNormalization, dict[int, Recheck]]:
+    """The E.164 rewrites of the phone columns' shown values (``regions``: column -> default region).
+
+    With ``checked``, the rewritten rows are re-checked here too (one engine batch per 4,096
+    records), so applying a fix of 50,000 numbers does not re-check them on the UI thread.
+    """
+    total = PhoneNormalization()
+    rechecks: dict[int, Recheck] = {}
+    batch: list[tuple[int, list[str]]] = []
+
+    def flush() -> None:
+        found = normalize_phones(batch, regions, cancel)
+        total.changes.extend(found.changes)
+        total.already += found.already
+        total.invalid += found.invalid
+        total.blank += found.blank
+        total.first_invalid = total.first_invalid or found.first_invalid
+        if checked is not None and found.changes:
+            shown = dict(batch)
+            changed: dict[int, list[str]] = {}
+            for row, col, e164 in found.changes:
+                record = changed.get(row) or list(shown[row])
+                record.extend([""] * (col + 1 - len(record)))
+                record[col] = e164
+                changed[row] = record
+            rechecks.update(recheck_rows(checked, changed, source.record))
+        batch.clear()
+
+    for pair in _shown_records(source, overlay, rows, cancel, progress):
+        batch.append(pair)
+        if len(batch) >= 4096:
+            flush()
+    flush()
+    return total, rechecks
 
 
 class ValidationService:
