@@ -42,6 +42,9 @@ from console.ui.errors import ErrorSink
 from console.ui.live import LiveUpdates
 from console.ui.workers import FunctionWorker, WorkerController
 
+SUBSCRIBE_GRACE = 1.0
+"""Seconds the first read of a placed call waits for a subscription being made (once live: one read)."""
+
 
 class Pacer(Protocol):
     """Schedules the follower's next read (a single-shot timer)."""
@@ -156,6 +159,7 @@ class CallController(QObject):
         """The notification channel; made on the first call followed."""
         self._topic: str | None = None
         self._live_on = False
+        self._live_known = False
         self._early: dict[str, CallConversation] = {}
 
     @property
@@ -213,7 +217,7 @@ class CallController(QObject):
         if self._topic is not None:
             self.updates.unsubscribe(self._topic)
         self._topic = topic
-        self._live_on = self.updates.is_live(topic)
+        self._live_on = self._live_known = self.updates.is_live(topic)
         self.updates.subscribe(topic)
 
     def hang_up(self) -> bool:
@@ -274,7 +278,10 @@ class CallController(QObject):
         self.conversation_id = str(conversation_id)
         self.placed.emit(self.conversation_id)
         if not self._live_on:
-            self._follow_from_now(0.0)  # the first read at once: the user sees the station ring
+            # the first read at once (the user sees the station ring), or, while the subscription is
+            # still being made, in a moment: the catch-up read when it goes live replaces it
+            pending = self._topic is not None and not self._live_known
+            self._follow_from_now(SUBSCRIBE_GRACE if pending else 0.0)
             return
         self._started_at = self.clock()
         self._set_following(True)  # the station's ringing arrives as an event
@@ -299,6 +306,7 @@ class CallController(QObject):
         if not isinstance(status, TopicStatus) or status.topic != self._topic:
             return
         self._live_on = status.live
+        self._live_known = True
         self.live_changed.emit(status.live, status.reason or "")
         if not self._following:
             return
