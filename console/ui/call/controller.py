@@ -305,15 +305,16 @@ class CallController(QObject):
     def _on_live_topic_changed(self, status: object) -> None:
         if not isinstance(status, TopicStatus) or status.topic != self._topic:
             return
+        was_live = self._live_on
         self._live_on = status.live
         self._live_known = True
         self.live_changed.emit(status.live, status.reason or "")
         if not self._following:
             return
-        self.pacer.cancel()
         if status.live:
+            self.pacer.cancel()
             self._read()  # one read: what happened while the topic was not live
-        else:
+        elif was_live:  # polling takes over (a repeated "not live" leaves its schedule alone)
             self._wait = None
             self.pacer.schedule(max(self.pace.first, POLL_SECONDS), self._read)
 
