@@ -98,3 +98,26 @@ def test_a_refused_topic_falls_back_to_polling_with_the_message(make_window: Any
         assert all(wait >= 2.0 for wait in pacer.waits[1:])  # polling never faster than every 2 s
     finally:
         page.calls.close_live()
+
+
+def test_the_signed_in_users_call_is_followed_live_after_the_first_read(make_window: Any, qtbot: Any) -> None:
+    window = make_window()
+    with qtbot.waitSignal(window.session.signed_in, timeout=15000):
+        window.sign_in_action.trigger()
+    page = open_live(window, qtbot)
+    type_number(page, qtbot, "+44 20 7946 0000")
+    window.sandbox.control({"switches": {"station_answer": "5"}})
+    pacer = page.calls.pacer
+    assert isinstance(pacer, ManualPacer)
+    try:
+        with qtbot.waitSignal(page.call_placed, timeout=WAIT):
+            page.place_button.click()
+        with qtbot.waitSignal(page.calls.live_changed, timeout=WAIT) as changed:
+            pacer.fire()  # the first read names the caller: Sam's own calls topic is subscribed
+        assert changed.args[0] is True
+        pending = pacer.pending  # the catch-up read replaced the polling schedule
+        window.sandbox.control({"advance_clock": 7})
+        qtbot.waitUntil(lambda: page.state_label.text().startswith("Connected"), timeout=WAIT)
+        assert pending is None
+    finally:
+        page.calls.close_live()
