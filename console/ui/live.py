@@ -7,6 +7,8 @@ controllers connect their ``@Slot`` methods, never lambdas).
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QObject, Signal
 
 from console.api.models import NotificationEvent
@@ -58,6 +60,17 @@ class LiveUpdates(QObject):
     ):
         super().__init__(parent)
         self.channel = LiveChannel(factory, on_status=self._on_channel_status, pace=pace)
+        # a window torn down without closeEvent must not leave the channel's thread emitting into a
+        # deleted object: when this object goes, emitting stops and the plain channel is closed
+        self._alive = alive = threading.Event()
+        alive.set()
+        channel = self.channel
+
+        def gone() -> None:
+            alive.clear()
+            channel.close()
+
+        self.destroyed.connect(gone)
 
     def subscribe(self, topic: str) -> None:
         """Follow ``topic`` (starts the channel)."""
@@ -78,11 +91,14 @@ class LiveUpdates(QObject):
     # the channel's listener interface (called on the channel's thread)
     def on_event(self, event: NotificationEvent) -> None:
         """Re-emit an event."""
-        self.event_received.emit(event)
+        if self._alive.is_set():
+            self.event_received.emit(event)
 
     def on_status(self, status: TopicStatus) -> None:
         """Re-emit a topic's status."""
-        self.topic_changed.emit(status)
+        if self._alive.is_set():
+            self.topic_changed.emit(status)
 
     def _on_channel_status(self, status: ChannelStatus) -> None:
-        self.status_changed.emit(status)
+        if self._alive.is_set():
+            self.status_changed.emit(status)
