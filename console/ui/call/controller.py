@@ -161,6 +161,8 @@ class CallController(QObject):
         self._live_on = False
         self._live_known = False
         self._early: dict[str, CallConversation] = {}
+        self._events_taken = 0
+        self._read_from = 0
 
     @property
     def in_progress(self) -> bool:
@@ -271,6 +273,7 @@ class CallController(QObject):
             self._read_due = True
             return
         self._read_due = False
+        self._read_from = self._events_taken
         self._follow.start(FunctionWorker(read_call, self._factory, self.conversation_id))
 
     @Slot(object)
@@ -297,6 +300,7 @@ class CallController(QObject):
         conv = CallConversation.model_validate(body)
         if conv.id is not None and conv.id == self.conversation_id:
             if self._following:
+                self._events_taken += 1
                 self._take(conv)
         elif conv.id is not None and self.conversation_id is None and self._place.is_running:
             self._early[conv.id] = conv
@@ -331,6 +335,8 @@ class CallController(QObject):
     def _on_follow_succeeded(self, conv: object) -> None:
         if not isinstance(conv, CallConversation) or not self._following:
             return
+        if self._events_taken != self._read_from:
+            return  # an event newer than this read was shown meanwhile: the read is stale
         if self.conversation is None and not self._live_on:
             leg = caller_leg(conv)  # the signed-in user's route: the caller is known from the first read
             self._follow_live(leg.user.id if leg is not None and leg.user is not None else None)

@@ -121,3 +121,35 @@ def test_the_signed_in_users_call_is_followed_live_after_the_first_read(make_win
         assert pending is None
     finally:
         page.calls.close_live()
+
+
+def test_a_read_older_than_a_shown_event_is_dropped(qtbot: Any) -> None:
+    """The catch-up read can come back after a newer event; it must not put the call back a state."""
+    from console.api.models import CallConversation, NotificationEvent
+    from console.api.notifications import TopicStatus, calls_topic
+    from console.ui.call.controller import CallController
+    from console.ui.errors import ErrorSink
+
+    def conv(*legs: tuple[str, str]) -> dict[str, Any]:
+        return {"id": "c1", "participants": [{"id": p, "purpose": p, "state": s} for p, s in legs]}
+
+    controller = CallController(lambda **_: None, ErrorSink())
+    pacer = ManualPacer()
+    controller.pacer, controller.clock = pacer, pacer.clock
+    topic = calls_topic("u1")
+    controller._topic = topic  # as _follow_live leaves it, without a channel
+    controller._on_live_topic_changed(TopicStatus(topic, True))
+    controller.conversation_id = "c1"
+    controller._set_following(True)
+    shown: list[CallConversation] = []
+    controller.updated.connect(shown.append)
+    controller._read_from = controller._events_taken  # a read starts ...
+    connected = conv(("user", "connected"), ("external", "connected"))
+    event = NotificationEvent.model_validate({"topicName": topic, "eventBody": connected})
+    controller._on_live_event_received(event)  # ... an event is shown ...
+    stale = CallConversation.model_validate(conv(("user", "alerting")))
+    controller._on_follow_succeeded(stale)  # ... then the read answers
+    assert [[p.state for p in c.participants] for c in shown] == [["connected", "connected"]]
+    assert controller.conversation is not None
+    assert controller.conversation.participants[1].state == "connected"
+    controller._set_following(False)
