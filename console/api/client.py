@@ -76,7 +76,7 @@ from console.api.retry import (
     retry_delay,
     should_retry,
 )
-from console.api.transport import DEFAULT_TIMEOUT, new_http_client
+from console.api.transport import DEFAULT_TIMEOUT, BorrowedTransport, new_http_client
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -738,6 +738,23 @@ class GenesysClient:
         url = f"/api/v2/notifications/channels/{_seg(channel_id)}/subscriptions"
         listing = self._decode(self._send("PUT", url, json=[{"id": t} for t in topics]), ChannelTopicListing)
         return listing.entities
+
+    def sibling(self, cancel: threading.Event | None = None, **_: Any) -> GenesysClient:
+        """A client for another thread: same endpoint, auth, exchange hook and (borrowed) transport.
+
+        Shaped like ``session.new_client`` (``sibling(cancel=event)``), so a job can hand it to
+        :class:`~console.api.notifications.LiveChannel` or ``UploadJob.follow_imports_live``.
+        """
+        transport: Any = getattr(self._http, "_transport", None)
+        shared = BorrowedTransport(getattr(transport, "_inner", transport)) if transport is not None else None
+        return GenesysClient(
+            self.endpoint,
+            self.auth,
+            on_exchange=self.on_exchange,
+            cancel=cancel,
+            transport=shared,
+            max_body=self.max_body,
+        )
 
     def proxy_for(self, url: str) -> str | None:
         """The proxy this client's transport uses for ``url`` (None: direct), for sockets opened beside it."""

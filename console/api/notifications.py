@@ -319,6 +319,7 @@ class LiveChannel:
             life = channel.expires.timestamp() - time.time() if channel.expires is not None else 86400.0
             lifetime = max(1.0, life)
             expires = self._clock() + lifetime
+            self._dirty.clear()  # the topics wanted now are the ones put now
             topics = self._put(client, channel.id)
             proxy = client.proxy_for(_ws_proxy_url(channel.connect_uri))
             with self._open(channel.connect_uri, proxy) as sock:

@@ -22,7 +22,8 @@ and the ``refused_topics`` switch (comma-separated ``fnmatch`` patterns) refuses
 403. The ``drop_sockets`` control key cuts every open socket without a close frame (a network fault).
 
 Events are found by a watcher thread that re-reads every subscribed call and import each time the
-sandbox clock moves (``advance_clock``) and every 20 ms of real time, and sends what changed.
+sandbox clock moves (``advance_clock``) and every 20 ms of real time, and sends what changed; it runs
+only while a socket is open.
 """
 
 from __future__ import annotations
@@ -315,6 +316,10 @@ class Hub:
 
     def _watch(self) -> None:
         while not self._stopped.is_set():
+            with self.state.lock:  # no open socket: nothing to watch (serve() starts it again)
+                if not any(c.socket is not None for c in self.channels.values()):
+                    self._thread = None
+                    return
             try:
                 self.tick()
             except Exception:  # noqa: BLE001 - the watcher must outlive one bad pass

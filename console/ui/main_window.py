@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from console import APP_NAME
+from console.api.notifications import ChannelStatus
 from console.api.ratelimit import RateLimitState
 from console.connect import region_label
 from console.credentials import Profile, ProfileStore, SecretVault, config_dir, data_dir
 from console.paths import private_file
 from console.ui.api_log import ApiLogModel
 from console.ui.errors import DecodedError, ErrorSink
+from console.ui.live import status_text as live_status_text
 from console.ui.pages import PageContext
 from console.ui.pages.activity import ActivityPage
 from console.ui.pages.builder import BuilderPage
@@ -243,18 +245,28 @@ class MainWindow(QMainWindow):
         self.region_label = QLabel()
         self.user_label = QLabel()
         self.rate_label = QLabel()
+        self.live_label = QLabel("Live updates: -")  # issue 17: console/ui/live.py
+        self.call_page.calls.live_status_changed.connect(self._on_live_status_changed)
         for name, label in (
             ("profileStatus", self.profile_label),
             ("orgStatus", self.org_label),
             ("regionStatus", self.region_label),
             ("userStatus", self.user_label),
             ("rateStatus", self.rate_label),
+            ("liveStatus", self.live_label),
         ):
             label.setObjectName(name)
             label.setStyleSheet("padding: 0 6px; border-left: 1px solid #c8c8c8;")
             bar.addPermanentWidget(label)
         self._set_user_text(None)
         self.rate_label.setText("Rate limit: -")
+
+    @Slot(object)
+    def _on_live_status_changed(self, status: object) -> None:
+        if isinstance(status, ChannelStatus):
+            text, tip = live_status_text(status)
+            self.live_label.setText(text)
+            self.live_label.setToolTip(tip)
 
     # -- settings -------------------------------------------------------------------------
 
@@ -451,6 +463,7 @@ class MainWindow(QMainWindow):
         """Save settings, cancel and join every worker, stop the sandbox, then close."""
         self.save_settings()
         self.session.cancel_all()
+        self.call_page.calls.close_live()
         controllers = self.findChildren(WorkerController)
         for controller in controllers:
             controller.cancel()

@@ -221,3 +221,14 @@ def test_pace_backs_off_and_caps() -> None:
     pace = ChannelPace(first_retry=1, factor=2, longest=5)
     assert [pace.retry_delay(n, rng=lambda: 0.5) for n in (1, 2, 3, 4, 5)] == [1, 2, 4, 5, 5]
     assert pace.retry_delay(1, rng=lambda: 0.0) == pytest.approx(0.8)
+
+
+def test_a_sibling_client_serves_the_channel(sandbox: Sandbox, api: GenesysClient) -> None:
+    channel = LiveChannel(api.sibling, pace=FAST)
+    try:
+        listener = Listener()
+        channel.subscribe(TOPIC, listener)
+        assert listener.next_status().live
+    finally:
+        channel.close()
+    assert api.get_organization().id  # the sibling's close left the shared transport open

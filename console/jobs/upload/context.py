@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from console import activity
@@ -130,6 +131,8 @@ class JobContext:
         self.progress: ProgressCallback | None = None
         self.meter = RateMeter()
         self._phase = Phase.PREPARING
+        self.live_factory: Callable[..., Any] | None = None
+        """Makes a client for the notification channel (``session.new_client``); None: poll importstatus."""
 
     @property
     def source(self) -> CsvSource:

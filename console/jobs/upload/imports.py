@@ -23,12 +23,21 @@ Terraform's pace (:data:`COUNT_PACE`), or a new entry for the list in the outbou
 (``GET /api/v2/outbound/events``) says it failed. Without evidence within ``import_timeout`` the
 job stops and says what it knows; an accepted upload is never sent again without evidence that
 it failed.
+
+Live (issue 17): when the job has a ``live_factory``, the wait listens to the list's
+``v2.outbound.contactlists.{id}.importstatus`` topic (:class:`ImportWatch`): once the topic is live the
+status is read once (anything earlier is caught up) and then taken from the events, with no polling
+of ``importstatus``; the same evidence rule judges each status, and the count and event-log checks
+still run at :data:`COUNT_PACE`. While the topic is not live (no channel, refused) the wait polls as
+before.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import queue
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +52,8 @@ from console.api.errors import (
     PermissionDeniedError,
     RateLimitError,
 )
-from console.api.models import ContactListUploadUrlRequest, ImportStatus
+from console.api.models import ContactListUploadUrlRequest, ImportStatus, ImportStatusEvent, NotificationEvent
+from console.api.notifications import LiveChannel, TopicStatus, import_topic
 from console.jobs.journal import ImportAttempt, ImportState, RowState, confirmed_imports
 from console.jobs.progress import Phase
 from console.jobs.upload.context import FatalError, JobContext, StalledError, error_code
@@ -51,7 +61,7 @@ from console.jobs.upload.options import MAX_CHUNK, ImportFlow, UploadError
 from console.jobs.upload.planning import reupload_warning
 from console.jobs.upload.reconcile import missing_or_different
 
-__all__ = ["COUNT_PACE", "ImportEvent", "ImportSender", "contact_id_name"]
+__all__ = ["COUNT_PACE", "LIVE_WAIT", "ImportEvent", "ImportSender", "ImportWatch", "contact_id_name"]
 
 #: Seconds between checks of the list while waiting for evidence of an import: Terraform's pace.
 #: TF ``genesyscloud/outbound_contact_list/resource_genesyscloud_outbound_contact_list.go``
@@ -61,6 +71,69 @@ __all__ = ["COUNT_PACE", "ImportEvent", "ImportSender", "contact_id_name"]
 #: genesys-api.md §6.3 puts those checks 5 s apart.
 COUNT_PACE = 5.0
 _EVENTS = "/api/v2/outbound/events?pageSize=100&category=IMPORT_ERROR"
+#: Seconds the wait gives the importstatus topic to go live before it starts polling.
+LIVE_WAIT = 5.0
+
+
+class ImportWatch:
+    """The list's importstatus topic while an import is awaited (a listener of :class:`LiveChannel`).
+
+    Args:
+        factory: Makes the channel's REST client (``session.new_client``).
+        list_id: The list.
+    """
+
+    def __init__(self, factory: Any, list_id: str) -> None:
+        self.topic = import_topic(list_id)
+        self._statuses: queue.Queue[ImportStatus] = queue.Queue()
+        self._live = threading.Event()
+        self._told = threading.Event()
+        self.went_live = 0
+        """How often the topic became live (each time the status must be read once)."""
+        self.reason: str | None = None
+        """Why the topic is not live, when it is not."""
+        self.channel = LiveChannel(factory)
+        self.channel.subscribe(self.topic, self)
+
+    @property
+    def live(self) -> bool:
+        """Events flow now."""
+        return self._live.is_set()
+
+    def wait_told(self, seconds: float, cancel: threading.Event) -> None:
+        """Wait until the channel said live or not (at most ``seconds``; returns early on cancel)."""
+        deadline = time.monotonic() + seconds
+        while not self._told.wait(0.05):
+            if cancel.is_set() or time.monotonic() >= deadline:
+                return
+
+    def next_status(self, seconds: float, cancel: threading.Event) -> ImportStatus | None:
+        """The next status from an event within ``seconds`` (None: none came, or cancel)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                return self._statuses.get(timeout=0.05)
+            except queue.Empty:
+                if cancel.is_set() or time.monotonic() >= deadline or not self.live:
+                    return None
+
+    def on_event(self, event: NotificationEvent) -> None:
+        """An importstatus event: queued as a REST-shaped status."""
+        self._statuses.put(ImportStatusEvent.model_validate(event.event_body).to_status())
+
+    def on_status(self, status: TopicStatus) -> None:
+        """The topic went live or stopped."""
+        if status.live:
+            self.went_live += 1
+            self._live.set()
+        else:
+            self.reason = status.reason
+            self._live.clear()
+        self._told.set()
+
+    def close(self) -> None:
+        """Close the channel."""
+        self.channel.close()
 
 
 def contact_id_name(columns: Sequence[str], id_column: str | None) -> str:
@@ -361,6 +434,18 @@ class ImportSender:
             StalledError: No evidence within ``import_timeout``; the message says what is known.
         """
         ctx = self.ctx
+        watch = ImportWatch(ctx.live_factory, ctx.list_id) if ctx.live_factory is not None else None
+        try:
+            return self._await(attempt, watch)
+        finally:
+            if watch is not None:
+                watch.close()
+
+    def _await(self, attempt: ImportAttempt, watch: ImportWatch | None) -> ImportStatus | ImportEvent | None:
+        ctx = self.ctx
+        if watch is not None:  # subscribed before the first read: no end can fall between the two
+            watch.wait_told(LIVE_WAIT, ctx.cancel_event)
+        caught_up = watch.went_live if watch is not None else 0
         start = _clock()
         deadline = start + ctx.options.import_timeout
         next_check = start
@@ -389,8 +474,17 @@ class ImportSender:
             )
             if now >= deadline:
                 raise StalledError(self._no_evidence(attempt, changed))
+            if watch is not None and watch.live and watch.went_live == caught_up:
+                wait = max(0.0, min(next_check, deadline) - _clock())
+                pushed = watch.next_status(wait, ctx.cancel_event)
+                ctx.checkpoint()
+                if pushed is not None:
+                    status = pushed
+                continue  # no event: the count and event-log checks are due (or the topic went down)
             ctx.sleep(ctx.options.poll_interval)
             ctx.checkpoint()
+            if watch is not None:
+                caught_up = watch.went_live  # live again: this read catches up
             status = ctx.api.get_import_status(ctx.list_id)
 
     def _no_evidence(self, attempt: ImportAttempt, changed: bool) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from console.api.client import GenesysClient
 from console.api.models import ContactList
@@ -125,6 +126,10 @@ class UploadJob:
             poll_interval=poll_interval,
         )
         return cls(api, planned, cancel=cancel, pause=pause)
+
+    def follow_imports_live(self, factory: Callable[..., Any]) -> None:
+        """Await imports through the notification channel (its REST clients from ``session.new_client``)."""
+        self._ctx.live_factory = factory
 
     def close(self) -> None:
         """Release the journal (and its lock); closes the CSV when :meth:`reopen` opened it."""

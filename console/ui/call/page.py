@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLineEdit, QListWidget, QStackedWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QListWidget, QStackedWidget, QWidget
 
 from console.api.models import CallConversation, CreateCallRequest
 from console.ui.call.contacts import ERROR_STYLE, ContactPicker
@@ -37,6 +37,7 @@ from console.ui.call.phone import PhoneCheck, check_number, format_as_you_type
 from console.ui.call.wording import error_advice, outcome_text, state_text
 from console.ui.call.workers import Lookups
 from console.ui.errors import DecodedError, ErrorTarget
+from console.ui.live import UNAVAILABLE_TEXT
 from console.ui.pages import PageContext
 
 PAGE_ID = "call"
@@ -110,6 +111,13 @@ class CallPage(QWidget, CallUi):
         self.create_contact = self.contacts.create_contact
         self.contacts.contact_linked.connect(self.contact_linked)
         self.calls = CallController(self.session.new_client, self.sink, self)
+        self.live_label = QLabel()
+        self.live_label.setObjectName("callLive")
+        self.live_label.setStyleSheet("color: #8a5300; padding: 2px 6px;")
+        self.live_label.hide()
+        for row in self.findChildren(QHBoxLayout):  # beside the call's state
+            if row.indexOf(self.state_label) >= 0:
+                row.addWidget(self.live_label)
         self._wire()
         self.sink.register_target_handler("field", self.show_target, page=PAGE_ID)
         self._update_route()
@@ -132,6 +140,7 @@ class CallPage(QWidget, CallUi):
         self.calls.gave_up.connect(self._on_calls_gave_up)
         self.calls.busy_changed.connect(self._update_buttons)
         self.calls.ticked.connect(self._on_calls_ticked)
+        self.calls.live_changed.connect(self._on_calls_live_changed)
         self.session.signed_in.connect(self._on_session_changed)
         self.session.signed_out.connect(self._on_session_changed)
         self.session.profile_changed.connect(self._on_session_changed)
@@ -402,6 +411,13 @@ class CallPage(QWidget, CallUi):
             result = outcome_text(conv, record.connected and self._connected_at is not None)
             self.history.update(self._history_row, state=(leg.state if leg else None) or "", result=result)
         self.call_ended.emit(conv)
+
+    @Slot(bool, str)
+    def _on_calls_live_changed(self, live: bool, reason: str) -> None:
+        """Say when the call is read by polling instead of followed live (the reason in the tooltip)."""
+        self.live_label.setText("" if live else UNAVAILABLE_TEXT)
+        self.live_label.setToolTip("" if live else reason)
+        self.live_label.setVisible(not live)
 
     @Slot(object)
     def _on_calls_follow_failed(self, _exc: object) -> None:

@@ -309,3 +309,51 @@ def test_no_evidence_within_the_timeout_stops_without_sending_again(
     assert "grew by 0 for" in result.message
     assert [a.state for a in attempts] == [ImportState.UPLOADED]
     assert len(requests_to(sandbox, "POST", "/uploads/v2/contactlist")) == 1
+
+
+def test_an_imports_end_arrives_as_an_event(
+    api: GenesysClient,
+    sandbox: Any,
+    list_id: str,
+    jobs_dir: Path,
+    tmp_path: Path,
+    sources: list[CsvSource],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Followed live, the wait reads importstatus once (the catch-up) and takes the end from the channel."""
+    sample = write_csv(tmp_path / "c.csv", 300)
+    sandbox.control({"import_delay": 0.5})
+    # polling every 60 s and the list checked only once: within the test's time only the events can end it
+    monkeypatch.setattr(upload_imports, "COUNT_PACE", 3600.0)
+    job = create_job(api, list_id, sample.path, jobs_dir, sources, mode=UploadMode.IMPORT, poll_interval=60)
+    job.follow_imports_live(
+        lambda cancel=None, **_: GenesysClient.with_client_credentials(
+            api.endpoint, "sandbox-client", "sandbox-secret", cancel=cancel
+        )
+    )
+    try:
+        result = job.run()
+        attempts = job.journal.imports()
+    finally:
+        job.close()
+    assert result.status is JobStatus.DONE, result.message
+    assert [a.state for a in attempts] == [ImportState.CONFIRMED]
+    reads = requests_to(sandbox, "GET", "/importstatus")
+    assert len(reads) <= 2  # the baseline before the upload; the catch-up
+    assert requests_to(sandbox, "PUT", "/subscriptions")
+    assert fetch_all(api, list_id, list(sample.expected)) == sample.expected
+
+
+def test_a_refused_importstatus_topic_falls_back_to_polling(
+    api: GenesysClient, sandbox: Any, list_id: str, jobs_dir: Path, tmp_path: Path, sources: list[CsvSource]
+) -> None:
+    sample = write_csv(tmp_path / "c.csv", 50)
+    sandbox.control({"import_delay": 0.2, "switches": {"refused_topics": "v2.outbound.*"}})
+    job = create_job(api, list_id, sample.path, jobs_dir, sources, mode=UploadMode.IMPORT)
+    job.follow_imports_live(api.sibling)
+    try:
+        result = job.run()
+    finally:
+        job.close()
+    assert result.status is JobStatus.DONE, result.message
+    assert len(requests_to(sandbox, "GET", "/importstatus")) > 2  # polled

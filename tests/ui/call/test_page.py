@@ -68,6 +68,7 @@ def open_call_page(window: MainWindow, qtbot: Any) -> CallPage:
     pacer = ManualPacer()
     page.calls.pacer = pacer
     page.calls.clock = pacer.clock
+    page.calls.live_enabled = False  # these tests drive the polling path (tests/ui/call/test_live.py: events)
     return page
 
 
