@@ -63,6 +63,15 @@ def records() -> list[ActivityRecord]:
     return read_back.records
 
 
+def answer_correlation(window: MainWindow, method: str, path: str) -> str:
+    """The ``ININ-Correlation-Id`` of the latest answer to ``method path`` in the window's API log."""
+    answers = [e.record for e in window.log_model.entries if e.record.method == method and e.path == path]
+    assert answers, f"no {method} {path} in the API log"
+    correlation = answers[-1].correlation_id
+    assert correlation
+    return correlation
+
+
 def assert_window_context(entry: ActivityRecord, window: MainWindow) -> None:
     report = window.session.last_report
     assert report is not None
@@ -98,6 +107,7 @@ def test_builder_create_update_push_and_a_refusal(
     assert first.result == "ok"
     assert first.target.model_dump() == {"kind": "list", "id": created.id, "name": "spring"}
     assert first.counts == {"columns": 4}
+    assert first.correlation_ids == [answer_correlation(window, "POST", "/api/v2/outbound/contactlists")]
     assert_window_context(first, window)
     qtbot.waitUntil(page.update_button.isEnabled, timeout=5000)
     page.name_edit.setText("spring campaign")
@@ -105,12 +115,16 @@ def test_builder_create_update_push_and_a_refusal(
     assert [(r.action, r.target.id, r.target.name) for r in records()[1:]] == [
         ("list.updated", created.id, "spring campaign")
     ]
+    update_path = f"/api/v2/outbound/contactlists/{created.id}"
+    assert records()[1].correlation_ids == [answer_correlation(window, "PUT", update_path)]
     page.template_button.click()
     qtbot.waitUntil(lambda: "Template “Spring template” created" in page.result_label.text(), timeout=10000)
     qtbot.waitUntil(lambda: not page.jobs.sending, timeout=5000)
     pushed = records()[2]
     assert (pushed.action, pushed.target.kind) == ("template.pushed", "template")
     assert pushed.target.name == "Spring template"
+    templates = "/api/v2/outbound/contactlisttemplates"
+    assert pushed.correlation_ids == [answer_correlation(window, "POST", templates)]
     # the server refuses an update: one failed record with the answer's correlation id
     window.sandbox.control({"switches": {"reject_list_write": "phoneColumns[0].type"}})  # type: ignore[attr-defined]
     qtbot.waitUntil(page.update_button.isEnabled, timeout=5000)
