@@ -5,7 +5,9 @@
 - :mod:`console.activity.log`: the file: locked, atomic, fsynced appends, rotation by size, reading
   that skips and reports a torn line.
 
-The window, the command line and the upload's child process all write through :func:`record`.
+The window, the command line and the upload's child process all write through :func:`record`;
+the child into the window's file (:func:`writing_to` with the window's :meth:`ActivityLog.pinned`
+log, handed over with the upload's plan), not into whatever data folder it would resolve itself.
 It imports nothing from ``console`` but :mod:`console.paths`; ui, jobs and the CLI import it.
 """
 
@@ -18,6 +20,7 @@ from console.activity.log import (
     default_log,
     record,
     set_context,
+    writing_to,
 )
 from console.activity.record import (
     VERSION,
@@ -51,4 +54,5 @@ __all__ = [
     "record",
     "scrub",
     "set_context",
+    "writing_to",
 ]

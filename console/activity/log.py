@@ -50,6 +50,7 @@ __all__ = [
     "default_log",
     "record",
     "set_context",
+    "writing_to",
 ]
 
 LOG_NAME = "activity.jsonl"
@@ -109,6 +110,15 @@ class ActivityLog:
     def path(self) -> Path:
         """The live file (resolved at each use: the data folder may move, as in tests)."""
         return self._path if self._path is not None else paths.data_dir() / LOG_NAME
+
+    def pinned(self) -> ActivityLog:
+        """This log with its path resolved now, for another process to write (see :func:`writing_to`).
+
+        A spawned child resolves the data folder afresh, from its own environment: a launcher or
+        script that sets ``XDG_DATA_HOME`` when its main module is imported (spawn re-imports it)
+        gives the child another folder. The pinned log keeps the parent's file.
+        """
+        return ActivityLog(self.path, max_bytes=self.max_bytes, keep=self.keep)
 
     def files(self) -> list[Path]:
         """The existing files, oldest first (``.N`` ... ``.1``, then the live one)."""
@@ -265,6 +275,24 @@ _context = ActivityContext()
 def default_log() -> ActivityLog:
     """The log every writer of this process uses (the data folder's ``activity.jsonl``)."""
     return _default
+
+
+@contextlib.contextmanager
+def writing_to(log: ActivityLog | None) -> Iterator[ActivityLog]:
+    """Make ``log`` this process's default log (:func:`default_log`) inside the block; None keeps it.
+
+    A child process that writes for its parent (the upload's) runs its work inside
+    ``writing_to(parent_log)``, the parent's :meth:`ActivityLog.pinned` log, so its records land
+    in the file the parent reads whatever data folder the child would resolve.
+    """
+    global _default
+    previous = _default
+    if log is not None:
+        _default = log
+    try:
+        yield _default
+    finally:
+        _default = previous
 
 
 def set_context(context: ActivityContext) -> None:

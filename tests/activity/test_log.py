@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import re
 import stat
 import sys
@@ -184,3 +185,48 @@ def test_every_record_has_its_own_id(tmp_path: Path) -> None:
     ids = [r.id for r in log.read().records]
     assert len(set(ids)) == 3
     assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+
+
+def _record_with_its_own_data_folder(data_home: str, log: ActivityLog) -> None:
+    # a spawned child that resolves another data folder (its main module set XDG_DATA_HOME at import)
+    os.environ["XDG_DATA_HOME"] = data_home
+    with activity.writing_to(log):
+        activity.record(Action.UPLOAD_STARTED, job_id="J1")
+
+
+def _run_child(log: ActivityLog, data_home: Path) -> None:
+    child = multiprocessing.get_context("spawn").Process(
+        target=_record_with_its_own_data_folder, args=(str(data_home), log)
+    )
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+
+
+def test_a_child_writes_into_the_pinned_log_of_its_parent(tmp_home: Path, tmp_path: Path) -> None:
+    parents = activity.default_log().pinned()
+    assert parents.path == activity.default_log().path
+    elsewhere = tmp_path / "child-data"
+    _run_child(parents, elsewhere)
+    assert [(r.action, r.job_id) for r in activity.default_log().read().records] == [("upload.started", "J1")]
+    assert list(elsewhere.rglob(activity.LOG_NAME)) == []
+    # the default log unpinned resolves its folder in the child: the record lands there, unseen
+    _run_child(activity.default_log(), elsewhere)
+    assert len(list(elsewhere.rglob(activity.LOG_NAME))) == 1
+    assert len(activity.default_log().read().records) == 1
+
+
+def test_writing_to_is_undone_after_the_block_and_none_keeps_the_default(
+    tmp_home: Path, tmp_path: Path
+) -> None:
+    default = activity.default_log()
+    other = ActivityLog(tmp_path / "other.jsonl")
+    with activity.writing_to(other) as inside:
+        assert inside is other
+        assert activity.default_log() is other
+        activity.record(Action.LIST_DELETED)
+    assert activity.default_log() is default
+    with activity.writing_to(None) as kept:
+        assert kept is default
+    assert [r.action for r in other.read().records] == ["list.deleted"]
+    assert not default.path.exists()

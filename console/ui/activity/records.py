@@ -8,9 +8,10 @@ Records carry the process's current context (:func:`console.activity.set_context
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -40,14 +41,42 @@ def _correlation(exc: BaseException | None) -> list[str | None]:
     return [getattr(exc, "correlation_id", None)] if exc is not None else []
 
 
+@contextlib.contextmanager
+def _answers_of(client: Any) -> Iterator[list[str | None]]:
+    """The correlation ids of the answers ``client`` gets inside the block, in order.
+
+    The answer's ``ININ-Correlation-Id`` reaches only the client's exchange hook (a decoded
+    ``ContactList`` does not carry it), so the hook is chained for the block; the client is the
+    worker's own (:func:`~console.ui.builder.workers.with_client`), no other thread uses it.
+    """
+    seen: list[str | None] = []
+    hook = getattr(client, "on_exchange", None)
+
+    def on_exchange(record: Any) -> None:
+        seen.append(getattr(record, "correlation_id", None))
+        if hook is not None:
+            hook(record)
+
+    client.on_exchange = on_exchange
+    try:
+        yield seen
+    finally:
+        client.on_exchange = hook
+
+
 def recorded_send(send: Callable[..., tuple[str, Any]]) -> Callable[..., tuple[str, Any]]:
-    """Wrap the builder's ``send(client, action, definition)``: one record of each create, update, push."""
+    """Wrap the builder's ``send(client, action, definition)``: one record of each create, update, push.
+
+    A success carries the correlation id of the answer it decoded (the last one: a token fetch or
+    a version read may come first); a failure its error's.
+    """
 
     @functools.wraps(send)
     def wrapper(client: Any, action: str, definition: Any, *args: Any, **kw: Any) -> tuple[str, Any]:
         kind = _SEND_KINDS.get(action, "list")
         try:
-            answer = send(client, action, definition, *args, **kw)
+            with _answers_of(client) as answers:
+                answer = send(client, action, definition, *args, **kw)
         except BaseException as exc:
             activity.record(
                 _SEND_ACTIONS.get(action, f"list.{action}"),
@@ -62,6 +91,7 @@ def recorded_send(send: Callable[..., tuple[str, Any]]) -> Callable[..., tuple[s
             _SEND_ACTIONS.get(action, f"list.{action}"),
             target={"kind": kind, "id": sent.id, "name": sent.name},
             counts={"columns": len(sent.column_names or [])},
+            correlation_ids=answers[-1:],
             details={"version": getattr(sent, "version", None)},
         )
         return answer

@@ -5,7 +5,8 @@ No Qt here: the spawned child imports only this module and the lower layers. The
 :class:`console.ipc.ChildService`) sends a :class:`console.connect.ClientSpec`
 (the session's ``client_spec()``: the profile's proxy, time-outs and credentials),
 an :class:`UploadPlan` and the jobs
-folder over the pipe (the secret never goes to argv or disk), then reads ``(Kind, payload)`` messages:
+folder over the pipe (the secret never goes to argv or disk; the plan carries the window's activity
+log, so the job's records land in the window's file), then reads ``(Kind, payload)`` messages:
 
 - ``(Kind.PROGRESS, JobProgress)``, ``(Kind.EXCHANGE, ExchangeRecord)``: re-emitted by the relay;
 - ``(Kind.RESULT, (UploadResult, row_map, original_path))``, ``(Kind.CANCELLED, None)`` or
@@ -27,10 +28,11 @@ import threading
 import time
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from console import activity
 from console.api.client import GenesysClient
 from console.api.models import ContactList
 from console.connect import ClientSpec
@@ -68,6 +70,9 @@ class UploadPlan:
         options: Upload options (new upload).
         connection: Non-secret connection settings kept in the journal.
         resume_job_id: Continue this job instead.
+        activity_log: The window's activity log, its path resolved where the plan is made (the
+            window's process): the child writes the job's records there, not into the data folder
+            it would resolve from its own environment.
     """
 
     shown_dir: Path
@@ -81,6 +86,7 @@ class UploadPlan:
     options: UploadOptions | None = None
     connection: dict[str, str] | None = None
     resume_job_id: str | None = None
+    activity_log: activity.ActivityLog = field(default_factory=lambda: activity.default_log().pinned())
 
 
 def save_row_map(path: Path, row_map: array[int]) -> None:
@@ -229,7 +235,10 @@ def run_upload_child(conn: Connection, flags: Flags) -> None:
                 raise SimulatedCrashError(f"simulated crash after {progress.rows_done} rows")
             send(Kind.PROGRESS, progress)
 
-        with spec.build(lambda record: send(Kind.EXCHANGE, record)) as api:
+        with (
+            activity.writing_to(plan.activity_log),
+            spec.build(lambda record: send(Kind.EXCHANGE, record)) as api,
+        ):
             return run_upload(
                 plan, api, jobs_dir, cancel=flags.cancel, pause=flags.pause, progress=on_progress
             )

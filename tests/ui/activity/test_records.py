@@ -7,6 +7,7 @@ clicked as a user would (dialogs patched through their ``ask`` classmethods).
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from console import activity
 from console.activity import ActivityContext, ActivityRecord
 from console.api import Endpoint, GenesysClient
 from console.api.models import ContactList, ContactPhoneNumberColumn
+from console.ipc import ChildService
 from console.ui.builder.dialogs import ConfirmSendDialog, NameDialog
 from console.ui.decoder import DecoderDialog, ResendConfirm
 from console.ui.main_window import MainWindow
@@ -61,6 +63,15 @@ def records() -> list[ActivityRecord]:
     return read_back.records
 
 
+def answer_correlation(window: MainWindow, method: str, path: str) -> str:
+    """The ``ININ-Correlation-Id`` of the latest answer to ``method path`` in the window's API log."""
+    answers = [e.record for e in window.log_model.entries if e.record.method == method and e.path == path]
+    assert answers, f"no {method} {path} in the API log"
+    correlation = answers[-1].correlation_id
+    assert correlation
+    return correlation
+
+
 def assert_window_context(entry: ActivityRecord, window: MainWindow) -> None:
     report = window.session.last_report
     assert report is not None
@@ -96,6 +107,7 @@ def test_builder_create_update_push_and_a_refusal(
     assert first.result == "ok"
     assert first.target.model_dump() == {"kind": "list", "id": created.id, "name": "spring"}
     assert first.counts == {"columns": 4}
+    assert first.correlation_ids == [answer_correlation(window, "POST", "/api/v2/outbound/contactlists")]
     assert_window_context(first, window)
     qtbot.waitUntil(page.update_button.isEnabled, timeout=5000)
     page.name_edit.setText("spring campaign")
@@ -103,12 +115,16 @@ def test_builder_create_update_push_and_a_refusal(
     assert [(r.action, r.target.id, r.target.name) for r in records()[1:]] == [
         ("list.updated", created.id, "spring campaign")
     ]
+    update_path = f"/api/v2/outbound/contactlists/{created.id}"
+    assert records()[1].correlation_ids == [answer_correlation(window, "PUT", update_path)]
     page.template_button.click()
     qtbot.waitUntil(lambda: "Template “Spring template” created" in page.result_label.text(), timeout=10000)
     qtbot.waitUntil(lambda: not page.jobs.sending, timeout=5000)
     pushed = records()[2]
     assert (pushed.action, pushed.target.kind) == ("template.pushed", "template")
     assert pushed.target.name == "Spring template"
+    templates = "/api/v2/outbound/contactlisttemplates"
+    assert pushed.correlation_ids == [answer_correlation(window, "POST", templates)]
     # the server refuses an update: one failed record with the answer's correlation id
     window.sandbox.control({"switches": {"reject_list_write": "phoneColumns[0].type"}})  # type: ignore[attr-defined]
     qtbot.waitUntil(page.update_button.isEnabled, timeout=5000)
@@ -194,7 +210,8 @@ def test_a_resend_from_the_decoder(window: MainWindow, qtbot: Any, monkeypatch: 
     dialog.close()
 
 
-def test_the_window_upload_records_and_leaks_nothing(window: MainWindow, qtbot: Any, tmp_path: Path) -> None:
+def upload_ten_rows(window: MainWindow, qtbot: Any, tmp_path: Path) -> tuple[str, list[str]]:
+    """Create "Spring list", open a CSV of ten rows in the preview and click Upload; (list id, phones)."""
     url = window.sandbox.url  # type: ignore[attr-defined]
     api = GenesysClient.with_client_credentials(Endpoint.custom(url), "sandbox-client", "sandbox-secret")
     try:
@@ -223,16 +240,55 @@ def test_the_window_upload_records_and_leaks_nothing(window: MainWindow, qtbot: 
         page.select_list(created.id)
     with qtbot.waitSignal(page.upload_finished, timeout=60000):
         page.upload_panel.upload_button.click()
+    return created.id, phones
+
+
+def assert_upload_records(window: MainWindow, list_id: str) -> None:
+    """The window's log holds exactly the upload's started and finished records."""
     started, finished = records()
     assert (started.action, finished.action, finished.result) == ("upload.started", "upload.finished", "ok")
     assert finished.counts["sent"] == 10
-    assert finished.target.model_dump() == {"kind": "list", "id": created.id, "name": "Spring list"}
+    assert finished.target.model_dump() == {"kind": "list", "id": list_id, "name": "Spring list"}
     assert finished.details["mode"] == "upsert"
     assert finished.job_id
     for r in (started, finished):
         assert_window_context(r, window)
+
+
+def test_the_window_upload_records_and_leaks_nothing(window: MainWindow, qtbot: Any, tmp_path: Path) -> None:
+    list_id, phones = upload_ten_rows(window, qtbot, tmp_path)
+    assert_upload_records(window, list_id)
     blob = activity.default_log().path.read_text(encoding="utf-8")
     for secret in ["sandbox-secret", *phones, *(p[2:] for p in phones)]:
         assert secret not in blob
     # the window's sandbox runs in its own process: no bearer token of its shape (64 url-safe characters)
     assert not re.search(r"[A-Za-z0-9_-]{60,}", blob)
+
+
+def test_the_upload_child_writes_the_windows_log_whatever_data_folder_it_sees(
+    window: MainWindow, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upload child's own data folder is not the window's: its records still reach the window's log.
+
+    A spawned child re-imports the parent's main module, so a launcher or script that points the
+    data folder somewhere at import (scripts/screenshots.py makes a fresh temporary one each time)
+    gives the child another folder. The window hands the child its journal and shown-file folders,
+    and must hand it its activity log too.
+    """
+    elsewhere = tmp_path / "child-data"
+    elsewhere.mkdir()
+    base_start = ChildService.start
+
+    def start_elsewhere(self: ChildService) -> None:
+        # the child's environment is fixed when it is spawned; the window keeps its own
+        before = os.environ["XDG_DATA_HOME"]
+        os.environ["XDG_DATA_HOME"] = str(elsewhere)
+        try:
+            base_start(self)
+        finally:
+            os.environ["XDG_DATA_HOME"] = before
+
+    monkeypatch.setattr(ChildService, "start", start_elsewhere)
+    list_id, _ = upload_ten_rows(window, qtbot, tmp_path)
+    assert_upload_records(window, list_id)
+    assert list(elsewhere.rglob(activity.LOG_NAME)) == []
