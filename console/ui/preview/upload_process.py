@@ -209,6 +209,7 @@ def run_upload(
             job, shown, row_map, original = _create(plan, api, jobs_dir, cancel, pause, progress)
         if cancel.is_set():
             raise Cancelled
+        job.follow_imports_live(api.sibling)  # an import's end arrives as an importstatus event
         return job.run(progress), row_map, original
     finally:
         if job is not None:
