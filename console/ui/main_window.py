@@ -8,9 +8,12 @@ cancels and joins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal, Slot
+from pydantic import SecretStr
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -19,17 +22,27 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from console import APP_NAME
 from console.api.ratelimit import RateLimitState
-from console.connect import region_label
+from console.connect import (
+    BUILTIN_SANDBOX_ID,
+    BUILTIN_SANDBOX_NAME,
+    SANDBOX_CLIENT,
+    builtin_sandbox_profile,
+    is_builtin_sandbox,
+    region_label,
+)
 from console.credentials import Profile, ProfileStore, SecretVault, config_dir, data_dir
 from console.paths import private_file
 from console.ui.api_log import ApiLogModel
@@ -44,8 +57,23 @@ from console.ui.session import ConnectionReport, SessionController, SignedInUser
 from console.ui.support_bundle import write_support_bundle
 from console.ui.workers import WorkerController
 
-SANDBOX_PROFILE_ID = "sandbox"
-"""Id of the implicit in-memory profile of the embedded sandbox (never saved)."""
+SANDBOX_PROFILE_ID = BUILTIN_SANDBOX_ID
+"""Id of the built-in sandbox's in-memory profile (never saved)."""
+
+
+class ResetSandboxDialog:
+    """Asks before "Reset sandbox" empties the built-in sandbox (tests patch :meth:`ask`)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget) -> bool:
+        """True when the user confirms."""
+        answer = QMessageBox.question(
+            parent,
+            "Reset sandbox",
+            "Delete every contact list, contact and call of the built-in sandbox and start it afresh?\n\n"
+            "Nothing in a real org is touched.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
 PAGE_BUILDER, PAGE_PREVIEW, PAGE_CALL, PAGE_LOG = range(4)
 
@@ -67,7 +95,9 @@ class MainWindow(QMainWindow):
         session: The active connection.
         sink: The app's error sink.
         log_model: The session's API log.
-        sandbox: The embedded sandbox when it runs (stopped on close); any object with ``stop()``.
+        sandbox: The built-in sandbox when it already runs (stopped on close); any object with
+            ``url``, ``reset()`` and ``stop()``.
+        sandbox_factory: Starts the built-in sandbox when it is chosen (and it does not run yet).
     """
 
     closed = Signal()
@@ -81,6 +111,7 @@ class MainWindow(QMainWindow):
         log_model: ApiLogModel,
         *,
         sandbox: object | None = None,
+        sandbox_factory: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -91,8 +122,10 @@ class MainWindow(QMainWindow):
         self.session = session
         self.sink = sink
         self.log_model = log_model
-        self.sandbox = sandbox
+        self.sandbox: Any = sandbox
+        self.sandbox_factory = sandbox_factory
         self.profile_dialog: ProfileDialog | None = None
+        self._credentials_prompt: str | None = None
         session.setParent(self)
         sink.setParent(self)
         log_model.setParent(self)
@@ -172,7 +205,7 @@ class MainWindow(QMainWindow):
         self.log_page.log_widget.export_requested.connect(self.export_support_bundle)
         sink.reported.connect(self._on_sink_reported)
         session.profile_changed.connect(self._on_session_profile_changed)
-        session.org_changed.connect(self._on_session_org_changed)
+        session.org_status_changed.connect(self._on_session_org_status_changed)
         session.signed_in.connect(self._on_session_signed_in)
         session.signed_out.connect(self._on_session_signed_out)
         session.rate_limit_changed.connect(self._on_session_rate_limit_changed)
@@ -232,13 +265,25 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        # the profile is a button: its menu switches profile (the built-in sandbox always first)
+        self.profile_button = QToolButton()
+        self.profile_button.setObjectName("profileButton")
+        self.profile_button.setAutoRaise(True)
+        self.profile_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.profile_button.setToolTip("Switch profile: the built-in sandbox or a saved org")
+        self.profile_menu = QMenu(self.profile_button)
+        self.profile_menu.setObjectName("profileMenu")
+        self.profile_menu.aboutToShow.connect(self._fill_profile_menu)
+        self.profile_button.setMenu(self.profile_menu)
+        self._fill_profile_menu()
+        bar.addPermanentWidget(self.profile_button)
         self.profile_label = QLabel()
+        self.profile_label.hide()  # its words are on profile_button; kept for callers reading the text
         self.org_label = QLabel()
         self.region_label = QLabel()
         self.user_label = QLabel()
         self.rate_label = QLabel()
         for name, label in (
-            ("profileStatus", self.profile_label),
             ("orgStatus", self.org_label),
             ("regionStatus", self.region_label),
             ("userStatus", self.user_label),
@@ -311,10 +356,107 @@ class MainWindow(QMainWindow):
     def show_profiles(self) -> ProfileDialog:
         """Open (or raise) the non-modal profile dialog."""
         if self.profile_dialog is None:
-            self.profile_dialog = ProfileDialog(self.store, self.vault, self.session, self)
+            self.profile_dialog = ProfileDialog(
+                self.store, self.vault, self.session, self, builtin_sandbox=self.builtin_sandbox
+            )
+            self.profile_dialog.sandbox_requested.connect(self.use_builtin_sandbox)
         self.profile_dialog.show()
         self.profile_dialog.raise_()
         return self.profile_dialog
+
+    # -- profiles and the built-in sandbox --------------------------------------------------
+
+    @Slot()
+    def _fill_profile_menu(self) -> None:
+        menu = self.profile_menu
+        menu.clear()
+        active = self.session.profile.id if self.session.profile is not None else None
+        entries = [(BUILTIN_SANDBOX_ID, BUILTIN_SANDBOX_NAME), *((p.id, p.name) for p in self.store.profiles)]
+        for pid, name in entries:
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(pid == active)
+            action.setData(pid)
+            action.triggered.connect(self._on_profile_menu_triggered)
+            if pid == BUILTIN_SANDBOX_ID:
+                self.use_sandbox_action = action
+                menu.addSeparator()
+        menu.addSeparator()
+        reset = menu.addAction("&Reset sandbox…")
+        reset.setObjectName("resetSandboxAction")
+        reset.triggered.connect(self.reset_sandbox)
+        self.reset_sandbox_action = reset
+        manage = menu.addAction("&Manage profiles…")
+        manage.triggered.connect(self.show_profiles)
+
+    @Slot()
+    def _on_profile_menu_triggered(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.switch_profile(str(action.data()))
+
+    def switch_profile(self, profile_id: str) -> None:
+        """Use the built-in sandbox or a saved profile (remembered for the next start); checks its org."""
+        if profile_id == BUILTIN_SANDBOX_ID:
+            self.use_builtin_sandbox()
+            return
+        profile = self.store.get(profile_id)
+        if profile is None:
+            return
+        self.store.set_last_profile(profile.id)
+        missing = self.session.missing_credentials(profile) if profile.needs_secret else None
+        self.session.set_profile(profile, check=missing is None)
+        if missing is not None:
+            self.ask_for_credentials(missing)
+
+    def builtin_sandbox(self) -> Profile:
+        """The built-in sandbox's profile, starting the sandbox first when it does not run.
+
+        Raises:
+            RuntimeError: The window was built without a way to start the sandbox and none runs.
+        """
+        if self.sandbox is None:
+            if self.sandbox_factory is None:
+                raise RuntimeError("the built-in sandbox is not available in this window")
+            self.sandbox = self.sandbox_factory()
+        profile = builtin_sandbox_profile(str(self.sandbox.url))
+        self.session.hold_secret(profile.id, SecretStr(SANDBOX_CLIENT[1]))  # memory only, never saved
+        return profile
+
+    @Slot()
+    def use_builtin_sandbox(self) -> None:
+        """Switch to the built-in sandbox (started on demand) and remember it for the next start."""
+        profile = self.builtin_sandbox()
+        self.store.set_last_profile(BUILTIN_SANDBOX_ID)
+        self.session.set_profile(profile)
+
+    @Slot()
+    def reset_sandbox(self) -> bool:
+        """Empty the built-in sandbox (its saved lists and contacts too), after asking; True when done."""
+        if not ResetSandboxDialog.ask(self):
+            return False
+        if self.sandbox is None:
+            self.builtin_sandbox()
+        self.sandbox.reset()
+        self.statusBar().showMessage(f"{BUILTIN_SANDBOX_NAME}: reset to its first-start state.", 8000)
+        if is_builtin_sandbox(self.session.profile):
+            self.session.set_profile(self.session.profile)  # tokens were forgotten: check again
+        return True
+
+    def ask_for_credentials(self, sentence: str) -> None:
+        """Open the profile form on the active profile with ``sentence`` (why it cannot connect yet)."""
+        self._credentials_prompt = sentence
+        QTimer.singleShot(0, self, self._on_credentials_prompt_due)
+
+    @Slot()
+    def _on_credentials_prompt_due(self) -> None:
+        sentence, self._credentials_prompt = self._credentials_prompt, None
+        if sentence is None:
+            return
+        dialog = self.show_profiles()
+        dialog.reload()
+        dialog.show_note(sentence)
+        dialog.secret_edit.setFocus()
 
     @Slot()
     def _on_test_triggered(self) -> None:
@@ -392,7 +534,7 @@ class MainWindow(QMainWindow):
     @property
     def on_sandbox(self) -> bool:
         """Whether the active profile is the embedded sandbox."""
-        return self.session.profile is not None and self.session.profile.id == SANDBOX_PROFILE_ID
+        return is_builtin_sandbox(self.session.profile)
 
     @Slot(object)
     def _on_session_profile_changed(self, profile: object) -> None:
@@ -402,13 +544,14 @@ class MainWindow(QMainWindow):
         else:
             self.profile_label.setText("Profile: none")
             self.region_label.setText("Region: -")
-        self.org_label.setText("Org: -")
+        self.profile_button.setText(f"{self.profile_label.text()} ▾")
+        self.org_label.setText(f"Org: {self.session.org_status}")
         self.sandbox_banner.setVisible(self.on_sandbox)
         self.setWindowTitle(f"{APP_NAME} — {profile.name}" if isinstance(profile, Profile) else APP_NAME)
 
     @Slot(str)
-    def _on_session_org_changed(self, name: str) -> None:
-        self.org_label.setText(f"Org: {name}")
+    def _on_session_org_status_changed(self, text: str) -> None:
+        self.org_label.setText(f"Org: {text}")
 
     @Slot(object)
     def _on_session_connection_tested(self, report: object) -> None:
