@@ -46,7 +46,7 @@ from console.connect import (
 from console.credentials import Profile, ProfileStore, SecretVault, config_dir, data_dir
 from console.paths import private_file
 from console.ui.api_log import ApiLogModel
-from console.ui.errors import DecodedError, ErrorSink
+from console.ui.errors import DecodedError, ErrorSink, ErrorTarget
 from console.ui.pages import PageContext
 from console.ui.pages.builder import BuilderPage
 from console.ui.pages.call import CallPage
@@ -201,6 +201,11 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_status_bar()
+
+        # "Go to field" of the decoder: wherever the field is on screen, the window shows its page
+        sink.register_target_handler("field", self._show_builder_field, page="builder")
+        sink.register_target_handler("field", self._show_any_field)
+        sink.register_target_handler("cell", self._show_preview_cell)
 
         self.log_page.log_widget.export_requested.connect(self.export_support_bundle)
         sink.reported.connect(self._on_sink_reported)
@@ -363,6 +368,36 @@ class MainWindow(QMainWindow):
         self.profile_dialog.show()
         self.profile_dialog.raise_()
         return self.profile_dialog
+
+    # -- jump targets (the decoder's "Go to") ---------------------------------------------------
+
+    def _bring_forward(self, page: int) -> None:
+        self.show_page(page)
+        self.raise_()
+        self.activateWindow()
+
+    def _show_builder_field(self, target: ErrorTarget) -> bool:
+        if target.field is None or self.builder_page.widget_for(target.field) is None:
+            return False
+        self._bring_forward(PAGE_BUILDER)
+        return self.builder_page.reveal(target.field) is not None
+
+    def _show_any_field(self, target: ErrorTarget) -> bool:
+        """A field of unknown page: the page shown now first, then the others that have it."""
+        handlers = {PAGE_BUILDER: self._show_builder_field, PAGE_CALL: self.call_page.show_target}
+        current = self.nav.currentRow()
+        order = sorted(handlers, key=lambda page: page != current)
+        return any(handlers[page](target) for page in order)
+
+    def _show_preview_cell(self, target: ErrorTarget) -> bool:
+        source = self.preview_page.source
+        if target.row is None or source is None:
+            return False
+        header = [str(h).casefold() for h in getattr(source, "header", [])]
+        column = (target.column or "").casefold()
+        col = header.index(column) if column in header else -1
+        self._bring_forward(PAGE_PREVIEW)
+        return self.preview_page.jump_to(target.row, col)
 
     # -- profiles and the built-in sandbox --------------------------------------------------
 

@@ -58,6 +58,9 @@ from console.credentials.secrets import NO_KEYRING_MESSAGE
 from console.ui.errors import DecodedError, decode_error
 from console.ui.session import ConnectionReport, SessionController, SignedInUser
 
+SESSION_ONLY_HINT = "Or use the secret for this session only; it will be forgotten when the app closes."
+"""The window's way out when no keyring is usable (the command line has its own)."""
+
 
 def _url_problem(profile: Profile) -> str | None:
     """Why the profile's base URL is refused (credentials in it, plain http to another computer), or None."""
@@ -501,7 +504,8 @@ class ProfileDialog(QDialog):
                     self._update_keyring_label()
                     self.session_only_check.setChecked(True)
                 self.reload(profile.id)
-                self._show_text(f"Profile saved, secret NOT saved. {exc}", error=True)
+                hint = f" {SESSION_ONLY_HINT}" if exc.no_keyring else ""
+                self._show_text(f"Profile saved, secret NOT saved. {exc}{hint}", error=True)
                 self.secret_edit.setText(typed)  # keep it so "this session only" can be chosen
                 return profile
             self.secret_edit.clear()
@@ -608,7 +612,7 @@ class ProfileDialog(QDialog):
             self.keyring_label.clear()
             self.keyring_label.hide()
         else:
-            self.keyring_label.setText(NO_KEYRING_MESSAGE)
+            self.keyring_label.setText(f"{NO_KEYRING_MESSAGE} {SESSION_ONLY_HINT}")
             self.keyring_label.show()
             self.session_only_check.setChecked(True)
             self.session_only_check.setEnabled(False)
