@@ -321,4 +321,3 @@ def _run(client: GenesysClient, profile: Profile, cancel: threading.Event | None
         checks=checks,
         rate_limit=client.rate_limit,
     )
-

@@ -40,6 +40,7 @@ __all__ = [
     "start_builtin_sandbox",
 ]
 
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the ``gui`` subcommand."""
     parser.add_argument(
@@ -89,11 +90,13 @@ def create_main_window(
     """
     from console.connect import BUILTIN_SANDBOX_ID, BUILTIN_SANDBOX_NAME, is_stale_sandbox
     from console.credentials import CredentialsError, ProfileStore, SecretVault
+    from console.paths import restrict_umask
     from console.ui.api_log import ApiLogModel, ExchangeRecorder
     from console.ui.errors import ErrorSink
     from console.ui.main_window import MainWindow
     from console.ui.session import SessionController
 
+    restrict_umask()  # nothing the window writes is readable by other users (issue 16)
     store = ProfileStore()
     vault = SecretVault()
     sink = ErrorSink()
@@ -125,8 +128,8 @@ def create_main_window(
     if missing is not None:
         window.ask_for_credentials(missing)
     elif migrated is not None:
-        window.statusBar().showMessage(
-            f"“{migrated}” pointed at a sandbox that is gone; it is now “{BUILTIN_SANDBOX_NAME}”.", 15000
+        window.show_note(
+            f"“{migrated}” pointed at a sandbox that is gone; it is now “{BUILTIN_SANDBOX_NAME}”."
         )
     window.setWindowIcon(app_icon())
     return window

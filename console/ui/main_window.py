@@ -16,10 +16,14 @@ from pydantic import SecretStr
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMainWindow,
     QMenu,
@@ -75,12 +79,63 @@ class ResetSandboxDialog:
         )
         return answer == QMessageBox.StandardButton.Yes
 
+
 PAGE_BUILDER, PAGE_PREVIEW, PAGE_CALL, PAGE_LOG = range(4)
 
 
 def settings_path() -> Path:
     """The window settings file (geometry, layout, page); no secrets are ever written there."""
     return config_dir() / "window.ini"
+
+
+class SupportBundleDialog(QDialog):
+    """Where to write the support bundle, and whether contact data goes in (off unless ticked).
+
+    Tests patch :meth:`ask`.
+    """
+
+    def __init__(self, parent: QWidget | None, default: Path) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export support bundle")
+        self.path_edit = QLineEdit(str(default))
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self._on_browse_clicked)
+        self.include_check = QCheckBox("&Include contact data (names, numbers and fields of contacts sent)")
+        self.include_check.setToolTip(
+            "Off: contact requests are summarised as counts, column names and hashed ids. "
+            "Tick it only when support needs the values themselves."
+        )
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel("The bundle holds the API log and the errors of this session, never a secret.")
+        )
+        layout.addLayout(row)
+        layout.addWidget(self.include_check)
+        layout.addWidget(buttons)
+
+    @Slot()
+    def _on_browse_clicked(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export support bundle", self.path_edit.text(), "Zip files (*.zip)"
+        )
+        if name:
+            self.path_edit.setText(name)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, default: Path) -> tuple[Path, bool] | None:
+        """The file and the contact-data choice, or None when cancelled."""
+        dialog = cls(parent, default)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.path_edit.text().strip():
+            return None
+        return Path(dialog.path_edit.text().strip()), dialog.include_check.isChecked()
 
 
 class MainWindow(QMainWindow):
@@ -126,6 +181,7 @@ class MainWindow(QMainWindow):
         self.sandbox_factory = sandbox_factory
         self.profile_dialog: ProfileDialog | None = None
         self._credentials_prompt: str | None = None
+        self._pending_note: str | None = None
         session.setParent(self)
         sink.setParent(self)
         log_model.setParent(self)
@@ -473,7 +529,7 @@ class MainWindow(QMainWindow):
         if self.sandbox is None:
             self.builtin_sandbox()
         self.sandbox.reset()
-        self.statusBar().showMessage(f"{BUILTIN_SANDBOX_NAME}: reset to its first-start state.", 8000)
+        self.show_note(f"{BUILTIN_SANDBOX_NAME}: reset to its first-start state.")
         if is_builtin_sandbox(self.session.profile):
             self.session.set_profile(self.session.profile)  # tokens were forgotten: check again
         return True
@@ -516,20 +572,24 @@ class MainWindow(QMainWindow):
             self.open_csv(Path(name))
 
     @Slot()
-    def export_support_bundle(self, path: Path | None = None) -> Path | None:
-        """Write the support bundle (asks where unless ``path`` is given)."""
+    def export_support_bundle(
+        self, path: Path | None = None, *, include_contact_data: bool = False
+    ) -> Path | None:
+        """Write the support bundle; unless ``path`` is given, asks where and whether contact data goes in."""
         if not isinstance(path, Path):
-            default = data_dir() / "outbound-console-support.zip"
-            name, _ = QFileDialog.getSaveFileName(
-                self, "Export support bundle", str(default), "Zip files (*.zip)"
-            )
-            if not name:
+            chosen = SupportBundleDialog.ask(self, data_dir() / "outbound-console-support.zip")
+            if chosen is None:
                 return None
-            path = Path(name)
+            path, include_contact_data = chosen
         written = write_support_bundle(
-            path, self.log_model.entries, errors=self.sink.history, known_secrets=self._known_secrets()
+            path,
+            self.log_model.entries,
+            errors=self.sink.history,
+            known_secrets=self._known_secrets(),
+            include_contact_data=include_contact_data,
         )
-        self.statusBar().showMessage(f"Support bundle written to {written}", 8000)
+        what = "with contact data" if include_contact_data else "contact data left out"
+        self.statusBar().showMessage(f"Support bundle written to {written} ({what})", 8000)
         return written
 
     def _known_secrets(self) -> list[str]:
@@ -588,10 +648,17 @@ class MainWindow(QMainWindow):
     def _on_session_org_status_changed(self, text: str) -> None:
         self.org_label.setText(f"Org: {text}")
 
+    def show_note(self, text: str) -> None:
+        """A sentence for the status bar (kept in front of the next "Connected to")."""
+        self._pending_note = text
+        self.statusBar().showMessage(text, 15000)
+
     @Slot(object)
     def _on_session_connection_tested(self, report: object) -> None:
         if isinstance(report, ConnectionReport):
-            self.statusBar().showMessage(f"Connected to {report.org_name}", 5000)
+            note, self._pending_note = self._pending_note, None
+            message = f"Connected to {report.org_name}"
+            self.statusBar().showMessage(f"{note} {message}" if note else message, 15000 if note else 5000)
 
     def _set_user_text(self, user: SignedInUser | None) -> None:
         self.user_label.setText(f"User: {user.name}" if user else "User: not signed in")

@@ -177,6 +177,8 @@ class SessionController(QObject):
         self.profile_changed.emit(profile)
         if check and profile is not None:
             self.check_org()
+        elif profile is not None and self.missing_credentials() is not None:
+            self._set_org_status("not checked (no credentials)")
 
     def _set_org_status(self, text: str) -> None:
         self.org_status = text
@@ -218,9 +220,7 @@ class SessionController(QObject):
         self._set_org_status("checking…")
         self.test_connection()
 
-    def after_org_check(
-        self, then: Callable[[], None], failed: Callable[[str], None] | None = None
-    ) -> None:
+    def after_org_check(self, then: Callable[[], None], failed: Callable[[str], None] | None = None) -> None:
         """Run ``then`` once the active profile's org is checked (at once when it already is).
 
         A write asks this first, so its confirmation names the checked org (:attr:`org_name`),

@@ -387,7 +387,7 @@ def test_api_log_entries_filter_curl_and_secret_free_bundle(make_window, qtbot, 
     with zipfile.ZipFile(bundle) as zf:
         names = set(zf.namelist())
         blob = b"".join(zf.read(n) for n in names)
-    assert names == {"api-log.jsonl", "versions.json", "correlation-ids.txt", "errors.txt"}
+    assert names == {"README.txt", "api-log.jsonl", "versions.json", "correlation-ids.txt", "errors.txt"}
     for secret in [*tokens, "sandbox-secret", "c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ="]:
         assert secret.encode() not in blob, secret
     with zipfile.ZipFile(bundle) as zf:
