@@ -490,13 +490,16 @@ def _run_test(
         client.max_retries = 0  # a test reports at once; retrying would hide an unreachable region
         try:
             return run_connection_test(client, profile, cancel=cancel)
-        except ApiConnectionError as exc:
+        except (ApiConnectionError, Cancelled) as exc:  # the deadline's abort reads as a cancel
             if cancel.is_set():
                 raise Cancelled from exc
+            request = getattr(exc, "request", None)
             if deadline.expired:
                 late = connection_cause(ApiTimeoutError(str(exc)), profile)
-                raise ApiTimeoutError(f"No answer within {limits.total:g} s: {late}", exc.request) from exc
-            raise ApiConnectionError(connection_cause(exc, profile), exc.request) from exc
+                raise ApiTimeoutError(f"No answer within {limits.total:g} s: {late}", request) from exc
+            if isinstance(exc, Cancelled):
+                raise
+            raise ApiConnectionError(connection_cause(exc, profile), request) from exc
 
 
 def _run_sign_in(

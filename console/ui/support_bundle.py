@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from console import APP_ID, __version__
 from console.api.logging import REDACTED
@@ -189,9 +190,9 @@ def write_support_bundle(
             contact_values |= found
     log_lines = [json.dumps(line, ensure_ascii=False) for line in lines]
     correlation = [
-        f"{e.at.isoformat(timespec='seconds')} {e.record.method} {e.path} {e.record.status} "
-        f"{e.record.correlation_id}"
-        for e in entries
+        f"{e.at.isoformat(timespec='seconds')} {e.record.method} {urlsplit(str(line['url'])).path} "
+        f"{e.record.status} {e.record.correlation_id}"
+        for e, line in zip(entries, lines, strict=True)
         if e.record.correlation_id
     ]
     choice = (
@@ -226,7 +227,7 @@ def write_support_bundle(
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, text in files.items():
             text = _scrub(text, secrets)
-            if name in ("api-log.jsonl", "errors.txt"):
+            if name in ("api-log.jsonl", "errors.txt", "correlation-ids.txt"):
                 text = _blank(text, blanks)
             zf.writestr(name, text)
     return path
