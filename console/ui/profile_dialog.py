@@ -258,6 +258,8 @@ class ProfileDialog(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.checks_table.setWordWrap(True)
+        # rows follow their wrapped text as the dialog narrows (twelve rows, never a big table)
+        self.checks_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.checks_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.checks_table.setColumnWidth(0, 180)
         self.checks_table.setColumnWidth(1, 200)
@@ -656,7 +658,6 @@ class ProfileDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.checks_table.setItem(row, col, item)
-        self.checks_table.resizeRowsToContents()  # twelve rows; wrapped results stay readable
 
     @Slot(object)
     def _on_session_connection_failed(self, exc: object) -> None:
