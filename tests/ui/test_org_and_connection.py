@@ -14,6 +14,7 @@ from console.credentials import CUSTOM_REGION
 from console.ui.builder import page as builder_page_module
 from console.ui.main_window import MainWindow
 from console.ui.profile_dialog import ProfileDialog
+from console.ui.workers import WorkerController
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
 
@@ -96,6 +97,10 @@ def test_closed_port_ends_the_test_at_once_with_the_cause(make_window, qtbot) ->
 def test_silent_server_ends_the_test_at_its_limit_and_cancel_stops_it(make_window, qtbot) -> None:
     window: MainWindow = make_window(force_sandbox=True, auto_test=False)
     sandbox = window.sandbox
+    # the pages' first loads end first, so the delay fault is the test's own token request
+    qtbot.waitUntil(
+        lambda: not any(c.is_running for c in window.findChildren(WorkerController)), timeout=15000
+    )
     window.session.test_limits = TestLimits(connect=1.0, read=20.0, total=1.0)
     sandbox.control({"faults": [{"kind": "delay", "count": 1, "seconds": 30, "path": "/oauth/token"}]})
     dialog = window.show_profiles()
