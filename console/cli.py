@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    from console.paths import restrict_umask
+
+    restrict_umask()  # nothing the app writes is readable by other users (issue 16)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

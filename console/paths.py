@@ -56,6 +56,18 @@ def private_file(path: Path) -> Path:
     return path
 
 
+def restrict_umask() -> None:
+    """Make every file and folder this process (and its children) creates private to the user.
+
+    The umask ``077`` turns the ``0644``/``0755`` of libraries (SQLite's ``-wal`` files, zip
+    writers, the upload's copies of edited files) into ``0600``/``0700``, so nothing the app
+    writes is readable by other users, even where no code calls :func:`private_file`. Called
+    at the start of the command line and of the window; POSIX only.
+    """
+    if sys.platform != "win32":
+        os.umask(0o077)
+
+
 def _app_dir(path: Path) -> Path:
     # best effort, like platformdirs: a read-only home must not stop the app from starting;
     # whoever writes into the folder meets the error at the write

@@ -781,7 +781,8 @@ def explain(error: object) -> Explanation:
         key="unknown",
         summary=facts.message or "Something went wrong.",
         cause="This failure is not in the console's catalog.",
-        fix="Read the message and details; quote the correlation id to Genesys Cloud support.",
+        fix="Read the message and the details. If the server answered, Genesys Cloud support can trace it by "
+        "the correlation id shown with it.",
         facts=facts,
     )
 

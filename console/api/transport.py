@@ -149,12 +149,19 @@ class _AbortableBackend(httpcore.SyncBackend):
         stream = super().connect_tcp(host, port, timeout, local_address, socket_options)
         with self._lock:
             self._streams.add(stream)
+            missed = self._is_aborted()  # abort_all ran while this socket was connecting: it missed it
+        if missed:
+            stream.close()
+            raise httpcore.ConnectError("the application is closing")
         return stream
+
+    def _is_aborted(self) -> bool:
+        return self.aborted
 
     def abort_all(self) -> None:
         """Shut every open socket down; a blocked ``recv`` on a worker thread returns at once."""
-        self.aborted = True
         with self._lock:
+            self.aborted = True
             streams = list(self._streams)
         for stream in streams:
             sock = stream.get_extra_info("socket")

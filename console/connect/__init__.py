@@ -13,7 +13,20 @@ It imports the api and credentials layers; the window's session controller
 
 from console.connect.check import ConnectionReport, PermissionCheck, permission_checks, run_connection_test
 from console.connect.client import AuthKind, ClientSpec, build_client
-from console.connect.profiles import endpoint_for, region_label, resolve_credentials, spec_for
+from console.connect.profiles import (
+    BUILTIN_SANDBOX_ID,
+    BUILTIN_SANDBOX_NAME,
+    REGION_NAMES,
+    SANDBOX_CLIENT,
+    SANDBOX_PKCE_CLIENT,
+    builtin_sandbox_profile,
+    endpoint_for,
+    is_builtin_sandbox,
+    is_stale_sandbox,
+    region_label,
+    resolve_credentials,
+    spec_for,
+)
 from console.connect.signin import (
     DEFAULT_REDIRECT_PORT,
     RedirectPortInUseError,
@@ -24,7 +37,12 @@ from console.connect.signin import (
 )
 
 __all__ = [
+    "BUILTIN_SANDBOX_ID",
+    "BUILTIN_SANDBOX_NAME",
     "DEFAULT_REDIRECT_PORT",
+    "REGION_NAMES",
+    "SANDBOX_CLIENT",
+    "SANDBOX_PKCE_CLIENT",
     "AuthKind",
     "ClientSpec",
     "ConnectionReport",
@@ -33,7 +51,10 @@ __all__ = [
     "SignInExpiredError",
     "SignedInUser",
     "build_client",
+    "builtin_sandbox_profile",
     "endpoint_for",
+    "is_builtin_sandbox",
+    "is_stale_sandbox",
     "permission_checks",
     "redirect_uri",
     "region_label",

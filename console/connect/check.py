@@ -11,17 +11,20 @@ Runs on a worker thread (no Qt); the session controller shows its :class:`Connec
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from console.api.auth import AccessToken, ClientCredentialsAuth, UserTokenAuth
 from console.api.client import GenesysClient
-from console.api.errors import ApiStatusError, AuthenticationError
+from console.api.errors import ApiConnectionError, ApiStatusError, ApiTimeoutError, AuthenticationError
 from console.api.ratelimit import RateLimitState
-from console.connect.profiles import region_label
+from console.connect.client import ClientSpec
+from console.connect.profiles import endpoint_for, region_label
 from console.connect.signin import sign_in_expired
 from console.credentials import Profile
 from console.errors import Cancelled
@@ -29,8 +32,11 @@ from console.errors import Cancelled
 __all__ = [
     "CONSOLE_ACTIONS",
     "FIRST_USE",
+    "TEST_LIMITS",
     "ConnectionReport",
     "PermissionCheck",
+    "TestLimits",
+    "connection_cause",
     "granted_permissions",
     "permission_checks",
     "run_connection_test",
@@ -104,6 +110,75 @@ class ConnectionReport:
     checks: list[PermissionCheck] = field(default_factory=list)
     rate_limit: RateLimitState | None = None
 
+
+@dataclass(frozen=True)
+class TestLimits:
+    """How long "Test connection" may take: it reports, it never waits for a region that does not answer.
+
+    Attributes:
+        connect: Seconds to open a connection.
+        read: Seconds to wait for one answer.
+        total: Seconds for the whole test; then its requests are aborted and it ends "no answer".
+    """
+
+    __test__ = False  # not a pytest class
+
+    connect: float = 4.0
+    read: float = 6.0
+    total: float = 9.5
+
+    def apply(self, spec: ClientSpec) -> ClientSpec:
+        """``spec`` with these time-outs."""
+        return dataclasses.replace(spec, connect_timeout=self.connect, timeout=self.read)
+
+
+TEST_LIMITS = TestLimits()
+"""The default limits: an unreachable region ends the test within 10 s (issue 16)."""
+
+
+class TestDeadline:
+    """Aborts a test's requests when its total time is up (``abort`` is the test's own transport's).
+
+    Use as a context manager around the test; :attr:`expired` says whether it fired.
+    """
+
+    __test__ = False  # not a pytest class
+
+    def __init__(self, seconds: float, abort: Callable[[], None]) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._abort = abort
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.expired = True
+        self._abort()
+
+    def __enter__(self) -> TestDeadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+def connection_cause(exc: BaseException, profile: Profile) -> str:
+    """What stopped a connection test that got no answer, in a sentence naming the host."""
+    try:
+        host = urlsplit(endpoint_for(profile).api_base).netloc
+    except ValueError:
+        host = profile.custom_url or profile.region
+    text = str(exc).lower()
+    if isinstance(exc, ApiTimeoutError):
+        return f"{host} did not answer in time (a firewall, a proxy, or the wrong region)."
+    if "refused" in text:
+        return f"{host} refused the connection: nothing listens there (a wrong URL or port, or it stopped)."
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "resolve" in text:
+        return f"{host} could not be found (no network, a DNS problem, or a wrong URL)."
+    if isinstance(exc, ApiConnectionError):
+        return f"{host} could not be reached: {exc}"
+    return str(exc)
 
 
 def _lifetime(token: AccessToken | None) -> float | None:
@@ -246,4 +321,3 @@ def _run(client: GenesysClient, profile: Profile, cancel: threading.Event | None
         checks=checks,
         rate_limit=client.rate_limit,
     )
-

@@ -176,6 +176,11 @@ class ProfileStore:
         pid = self._data.last_profile
         return None if pid is None else self.get(pid)
 
+    @property
+    def last_profile_id(self) -> str | None:
+        """The id remembered by :meth:`set_last_profile`, also one never saved (the built-in sandbox)."""
+        return self._data.last_profile
+
     def set_last_profile(self, profile_id: str | None) -> None:
         """Remember which profile to open next time."""
         self._data.last_profile = profile_id

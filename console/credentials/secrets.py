@@ -33,10 +33,11 @@ __all__ = [
 ]
 
 NO_KEYRING_MESSAGE = (
-    "No password store (keyring) is usable on this computer, so the client secret cannot be saved. "
-    "Start or unlock your system's password store (on Linux: GNOME Keyring or KWallet with the "
-    "Secret Service), or use the secret for this session only; it will be forgotten when the app closes."
+    "No password store (keyring) is usable on this computer, so the client secret cannot be saved or "
+    "read. Start or unlock your system's password store (on Linux: GNOME Keyring or KWallet with the "
+    "Secret Service)."
 )
+"""The words of a missing keyring, for the window and the command line alike (each adds its own way out)."""
 
 
 class SecretStore(Protocol):

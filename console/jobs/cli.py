@@ -225,7 +225,10 @@ def _connect(args: argparse.Namespace, stored: dict[str, Any]) -> tuple[GenesysC
         try:
             secret = KeyringSecretStore().get(profile.id)
         except CredentialsError as exc:
-            raise _CannotRunError(str(exc)) from exc
+            way_out = ""
+            if exc.no_keyring:
+                way_out = f" Or give --base-url and --client-id, with the secret in {SECRET_ENV}."
+            raise _CannotRunError(f"{exc}{way_out}") from exc
         if secret is None:
             raise _CannotRunError(
                 f"profile {profile.name!r} has no secret in the keyring; save it in the app first."

@@ -1,31 +1,44 @@
 """``outbound-console`` / ``outbound-console gui``: open the main window.
 
-First run (no saved profile): the embedded sandbox is started in a child process
-(:class:`~console.sandbox.SandboxProcess`, so its request handling never takes the GUI's GIL)
-on a free port and an implicit, never-saved "Sandbox" profile points at it, with the sandbox's
-well-known client held in memory only; the window shows the "Sandbox — not a real org" banner while it
-is in use. Qt and the sandbox are imported only when the GUI really starts, so
-``outbound-console gui --help`` stays cheap.
+The built-in sandbox ("Sandbox (built in)", first in the profile list and the status bar's
+profile menu) is started in a child process (:class:`~console.sandbox.SandboxProcess`, so its
+request handling never takes the GUI's GIL) on a free port when it is used (first run, the last
+profile used, or chosen); its never-saved profile points at that port, with the sandbox's
+well-known client held in memory only. Its lists and contacts persist in a SQLite file in the
+private data folder (:func:`sandbox_state_file`) until "Reset sandbox". The window shows the
+"Sandbox — not a real org" banner while it is in use. Qt and the sandbox are imported only when
+the GUI really starts, so ``outbound-console gui --help`` stays cheap.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import webbrowser
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from console.connect.profiles import SANDBOX_CLIENT, SANDBOX_PKCE_CLIENT
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
+    from console.sandbox import SandboxProcess
     from console.ui.main_window import MainWindow
 
-SANDBOX_CLIENT = ("sandbox-client", "sandbox-secret")
-"""The sandbox's seeded full-access client (docs/sandbox-control.md); not a secret of any real org."""
-SANDBOX_PKCE_CLIENT = "sandbox-pkce"
-"""The sandbox's public PKCE client."""
+__all__ = [
+    "SANDBOX_CLIENT",
+    "SANDBOX_PKCE_CLIENT",
+    "add_arguments",
+    "app_icon",
+    "create_main_window",
+    "run",
+    "sandbox_state_file",
+    "start_builtin_sandbox",
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,9 +46,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sandbox",
         action="store_true",
-        help="start the embedded sandbox and use it, even when profiles exist",
+        help="start the built-in sandbox and use it, even when profiles exist",
     )
     parser.add_argument("--profile", metavar="NAME", help="open this saved profile instead of the last one")
+
+
+def sandbox_state_file() -> Path:
+    """The built-in sandbox's lists and contacts (SQLite) in the private data folder, kept between runs."""
+    from console.paths import data_dir, private_dir, private_file
+
+    return private_file(private_dir(data_dir() / "sandbox") / "state.sqlite")
+
+
+def start_builtin_sandbox() -> SandboxProcess:
+    """Start the built-in sandbox in a child process on a free port, on its persistent state file."""
+    from console.sandbox import SandboxConfig, SandboxProcess
+
+    sandbox = SandboxProcess(SandboxConfig(port=0, state_file=str(sandbox_state_file())))
+    sandbox.start()
+    return sandbox
 
 
 def create_main_window(
@@ -45,22 +74,29 @@ def create_main_window(
     open_browser: Callable[[str], object] = webbrowser.open,
     auto_test: bool = True,
 ) -> MainWindow:
-    """Build the window with its session; start the sandbox on first run (or when forced).
+    """Build the window with its session; start the built-in sandbox when it is the opening profile.
+
+    The opening profile is ``profile_name``, else the last one used (the built-in sandbox
+    included), else the first saved one, else the built-in sandbox. A saved profile that points
+    at a sandbox port that is gone (saved by an older version) is removed and the built-in
+    sandbox opens instead. A profile whose secret is not available opens the profile form with a
+    sentence saying so, instead of failing a connection test.
 
     Args:
-        force_sandbox: Use the embedded sandbox even when profiles exist.
+        force_sandbox: Use the built-in sandbox even when profiles exist.
         profile_name: Saved profile to open (default: the last one used).
         open_browser: Opens the PKCE sign-in URL (tests inject one that follows redirects).
         auto_test: Test the connection of the opening profile at once (fills org and rate limit).
     """
-    from pydantic import SecretStr
-
-    from console.credentials import CUSTOM_REGION, Profile, ProfileStore, SecretVault
+    from console.connect import BUILTIN_SANDBOX_ID, BUILTIN_SANDBOX_NAME, is_stale_sandbox
+    from console.credentials import CredentialsError, ProfileStore, SecretVault
+    from console.paths import restrict_umask
     from console.ui.api_log import ApiLogModel, ExchangeRecorder
     from console.ui.errors import ErrorSink
-    from console.ui.main_window import SANDBOX_PROFILE_ID, MainWindow
+    from console.ui.main_window import MainWindow
     from console.ui.session import SessionController
 
+    restrict_umask()  # nothing the window writes is readable by other users (issue 16)
     store = ProfileStore()
     vault = SecretVault()
     sink = ErrorSink()
@@ -69,32 +105,32 @@ def create_main_window(
     recorder.recorded.connect(log_model.append)
     session = SessionController(vault, sink, recorder, open_browser=open_browser)
 
-    sandbox = None
     profile = None
-    if profile_name is not None:
+    builtin = force_sandbox or profile_name == BUILTIN_SANDBOX_NAME
+    if profile_name is not None and not builtin:
         profile = next((p for p in store.profiles if p.name == profile_name), None)
-    if profile is None and not force_sandbox:
+    if profile is None and not builtin and store.last_profile_id != BUILTIN_SANDBOX_ID:
         profile = store.last_profile or (store.profiles[0] if store.profiles else None)
-    if profile is None:
-        from console.sandbox import SandboxConfig, SandboxProcess
-
-        sandbox = SandboxProcess(SandboxConfig(port=0))
-        sandbox.start()
-        profile = Profile(
-            id=SANDBOX_PROFILE_ID,
-            name="Sandbox",
-            region=CUSTOM_REGION,
-            custom_url=sandbox.url,
-            client_id=SANDBOX_CLIENT[0],
-            pkce_client_id=SANDBOX_PKCE_CLIENT,
-            redirect_port=0,
-        )
-        session.hold_secret(profile.id, SecretStr(SANDBOX_CLIENT[1]))  # memory only, never saved
-    window = MainWindow(store, vault, session, sink, log_model, sandbox=sandbox)
+    migrated = None
+    if profile is not None and is_stale_sandbox(profile):
+        migrated = profile.name
+        store.delete(profile.id)
+        with contextlib.suppress(CredentialsError):
+            vault.forget(profile.id)
+        store.set_last_profile(BUILTIN_SANDBOX_ID)
+        profile = None
+    window = MainWindow(store, vault, session, sink, log_model, sandbox_factory=start_builtin_sandbox)
     recorder.setParent(window)
-    session.set_profile(profile)
-    if auto_test:
-        session.test_connection()
+    if profile is None:
+        profile = window.builtin_sandbox()
+    missing = session.missing_credentials(profile) if profile.needs_secret else None
+    session.set_profile(profile, check=auto_test and missing is None)
+    if missing is not None:
+        window.ask_for_credentials(missing)
+    elif migrated is not None:
+        window.show_note(
+            f"“{migrated}” pointed at a sandbox that is gone; it is now “{BUILTIN_SANDBOX_NAME}”."
+        )
     window.setWindowIcon(app_icon())
     return window
 

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _CELL_FIELD = re.compile(r"^\[(\d+)\]\.data\.(.+)$")
+_CLASS_PREFIX = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Warning)\b:?\s*)+")
+"""A leading class name ("CredentialsError: ..." from a child process's re-raised error)."""
 
 
 @dataclass(frozen=True)
@@ -232,11 +234,18 @@ def decode_error(exc: BaseException, context: str = "", *, target: ErrorTarget |
         what = facts.message or ex.summary
     else:
         what = ex.summary.rstrip(".")
-    explanation = f"{ex.cause} {ex.fix}".strip()
     if ex.key == "unknown" and not isinstance(exc, api_errors.ConsoleError):
-        what = type(exc).__name__
-        explanation = f"{exc} {ex.fix}".strip()
-        kw["cause"] = str(exc) or ex.cause
+        # the headline is words, never a class name ("... failed: CredentialsError"); the class
+        # goes to the details, for whoever reads the support bundle
+        said = str(exc).strip()
+        what = said.splitlines()[0] if said else "an unexpected problem inside the console"
+        what = _CLASS_PREFIX.sub("", what) or "an unexpected problem inside the console"
+        kw["cause"] = said or ex.cause
+        details.append(f"Python exception: {type(exc).__name__}")
+    if not kw.get("correlation_id"):
+        kw["fix"] = without_correlation_id(kw["fix"])
+    explanation = f"{kw['cause']} {kw['fix']}".strip()
+    what = _CLASS_PREFIX.sub("", what).strip() or ex.summary.rstrip(".")
     title = f"{prefix}: {what}"
     return DecodedError(
         title=title,
@@ -271,6 +280,24 @@ def decode_exchange(record: ExchangeRecord, context: str = "") -> DecodedError |
     response = httpx.Response(record.status, headers=headers, content=content, request=request)
     exc = ApiStatusError.from_response(response, request_body=record.request_body)
     return decode_error(exc, context)
+
+
+_CORRELATION_SENTENCE = re.compile(r"[^.;]*correlation id[^.]*[.]?\s*", re.IGNORECASE)
+_NO_ID_ADVICE = (
+    "If it happens again, export a support bundle (File > Export support bundle) for whoever supports "
+    "the console."
+)
+
+
+def without_correlation_id(fix: str) -> str:
+    """``fix`` without advice to quote a correlation id (for an error that has none).
+
+    The sentence naming the id is replaced by the support bundle, which holds what support needs.
+    """
+    if "correlation id" not in fix.lower():
+        return fix
+    kept = _CORRELATION_SENTENCE.sub("", fix).strip()
+    return f"{kept} {_NO_ID_ADVICE}".strip()
 
 
 TargetHandler = Callable[[ErrorTarget], bool]

@@ -8,21 +8,31 @@ cancels and joins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal, Slot
+from pydantic import SecretStr
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMainWindow,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,11 +40,18 @@ from PySide6.QtWidgets import (
 from console import APP_NAME
 from console.api.notifications import ChannelStatus
 from console.api.ratelimit import RateLimitState
-from console.connect import region_label
+from console.connect import (
+    BUILTIN_SANDBOX_ID,
+    BUILTIN_SANDBOX_NAME,
+    SANDBOX_CLIENT,
+    builtin_sandbox_profile,
+    is_builtin_sandbox,
+    region_label,
+)
 from console.credentials import Profile, ProfileStore, SecretVault, config_dir, data_dir
 from console.paths import private_file
 from console.ui.api_log import ApiLogModel
-from console.ui.errors import DecodedError, ErrorSink
+from console.ui.errors import DecodedError, ErrorSink, ErrorTarget
 from console.ui.live import status_text as live_status_text
 from console.ui.pages import PageContext
 from console.ui.pages.activity import ActivityPage
@@ -47,8 +64,24 @@ from console.ui.session import ConnectionReport, SessionController, SignedInUser
 from console.ui.support_bundle import write_support_bundle
 from console.ui.workers import WorkerController
 
-SANDBOX_PROFILE_ID = "sandbox"
-"""Id of the implicit in-memory profile of the embedded sandbox (never saved)."""
+SANDBOX_PROFILE_ID = BUILTIN_SANDBOX_ID
+"""Id of the built-in sandbox's in-memory profile (never saved)."""
+
+
+class ResetSandboxDialog:
+    """Asks before "Reset sandbox" empties the built-in sandbox (tests patch :meth:`ask`)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget) -> bool:
+        """True when the user confirms."""
+        answer = QMessageBox.question(
+            parent,
+            "Reset sandbox",
+            "Delete every contact list, contact and call of the built-in sandbox and start it afresh?\n\n"
+            "Nothing in a real org is touched.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
 
 PAGE_BUILDER, PAGE_PREVIEW, PAGE_CALL, PAGE_LOG, PAGE_ACTIVITY = range(5)
 
@@ -56,6 +89,56 @@ PAGE_BUILDER, PAGE_PREVIEW, PAGE_CALL, PAGE_LOG, PAGE_ACTIVITY = range(5)
 def settings_path() -> Path:
     """The window settings file (geometry, layout, page); no secrets are ever written there."""
     return config_dir() / "window.ini"
+
+
+class SupportBundleDialog(QDialog):
+    """Where to write the support bundle, and whether contact data goes in (off unless ticked).
+
+    Tests patch :meth:`ask`.
+    """
+
+    def __init__(self, parent: QWidget | None, default: Path) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export support bundle")
+        self.path_edit = QLineEdit(str(default))
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self._on_browse_clicked)
+        self.include_check = QCheckBox("&Include contact data (names, numbers and fields of contacts sent)")
+        self.include_check.setToolTip(
+            "Off: contact requests are summarised as counts, column names and hashed ids. "
+            "Tick it only when support needs the values themselves."
+        )
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel("The bundle holds the API log and the errors of this session, never a secret.")
+        )
+        layout.addLayout(row)
+        layout.addWidget(self.include_check)
+        layout.addWidget(buttons)
+
+    @Slot()
+    def _on_browse_clicked(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export support bundle", self.path_edit.text(), "Zip files (*.zip)"
+        )
+        if name:
+            self.path_edit.setText(name)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, default: Path) -> tuple[Path, bool] | None:
+        """The file and the contact-data choice, or None when cancelled."""
+        dialog = cls(parent, default)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.path_edit.text().strip():
+            return None
+        return Path(dialog.path_edit.text().strip()), dialog.include_check.isChecked()
 
 
 class MainWindow(QMainWindow):
@@ -70,7 +153,9 @@ class MainWindow(QMainWindow):
         session: The active connection.
         sink: The app's error sink.
         log_model: The session's API log.
-        sandbox: The embedded sandbox when it runs (stopped on close); any object with ``stop()``.
+        sandbox: The built-in sandbox when it already runs (stopped on close); any object with
+            ``url``, ``reset()`` and ``stop()``.
+        sandbox_factory: Starts the built-in sandbox when it is chosen (and it does not run yet).
     """
 
     closed = Signal()
@@ -84,6 +169,7 @@ class MainWindow(QMainWindow):
         log_model: ApiLogModel,
         *,
         sandbox: object | None = None,
+        sandbox_factory: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -94,8 +180,11 @@ class MainWindow(QMainWindow):
         self.session = session
         self.sink = sink
         self.log_model = log_model
-        self.sandbox = sandbox
+        self.sandbox: Any = sandbox
+        self.sandbox_factory = sandbox_factory
         self.profile_dialog: ProfileDialog | None = None
+        self._credentials_prompt: str | None = None
+        self._pending_note: str | None = None
         session.setParent(self)
         sink.setParent(self)
         log_model.setParent(self)
@@ -176,10 +265,15 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
 
+        # "Go to field" of the decoder: wherever the field is on screen, the window shows its page
+        sink.register_target_handler("field", self._show_builder_field, page="builder")
+        sink.register_target_handler("field", self._show_any_field)
+        sink.register_target_handler("cell", self._show_preview_cell)
+
         self.log_page.log_widget.export_requested.connect(self.export_support_bundle)
         sink.reported.connect(self._on_sink_reported)
         session.profile_changed.connect(self._on_session_profile_changed)
-        session.org_changed.connect(self._on_session_org_changed)
+        session.org_status_changed.connect(self._on_session_org_status_changed)
         session.signed_in.connect(self._on_session_signed_in)
         session.signed_out.connect(self._on_session_signed_out)
         session.rate_limit_changed.connect(self._on_session_rate_limit_changed)
@@ -240,7 +334,20 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        # the profile is a button: its menu switches profile (the built-in sandbox always first)
+        self.profile_button = QToolButton()
+        self.profile_button.setObjectName("profileButton")
+        self.profile_button.setAutoRaise(True)
+        self.profile_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.profile_button.setToolTip("Switch profile: the built-in sandbox or a saved org")
+        self.profile_menu = QMenu(self.profile_button)
+        self.profile_menu.setObjectName("profileMenu")
+        self.profile_menu.aboutToShow.connect(self._fill_profile_menu)
+        self.profile_button.setMenu(self.profile_menu)
+        self._fill_profile_menu()
+        bar.addPermanentWidget(self.profile_button)
         self.profile_label = QLabel()
+        self.profile_label.hide()  # its words are on profile_button; kept for callers reading the text
         self.org_label = QLabel()
         self.region_label = QLabel()
         self.user_label = QLabel()
@@ -248,7 +355,6 @@ class MainWindow(QMainWindow):
         self.live_label = QLabel("Live updates: -")  # issue 17: console/ui/live.py
         self.call_page.calls.live_status_changed.connect(self._on_live_status_changed)
         for name, label in (
-            ("profileStatus", self.profile_label),
             ("orgStatus", self.org_label),
             ("regionStatus", self.region_label),
             ("userStatus", self.user_label),
@@ -329,10 +435,137 @@ class MainWindow(QMainWindow):
     def show_profiles(self) -> ProfileDialog:
         """Open (or raise) the non-modal profile dialog."""
         if self.profile_dialog is None:
-            self.profile_dialog = ProfileDialog(self.store, self.vault, self.session, self)
+            self.profile_dialog = ProfileDialog(
+                self.store, self.vault, self.session, self, builtin_sandbox=self.builtin_sandbox
+            )
+            self.profile_dialog.sandbox_requested.connect(self.use_builtin_sandbox)
         self.profile_dialog.show()
         self.profile_dialog.raise_()
         return self.profile_dialog
+
+    # -- jump targets (the decoder's "Go to") ---------------------------------------------------
+
+    def _bring_forward(self, page: int) -> None:
+        self.show_page(page)
+        self.raise_()
+        self.activateWindow()
+
+    def _show_builder_field(self, target: ErrorTarget) -> bool:
+        if target.field is None or self.builder_page.widget_for(target.field) is None:
+            return False
+        self._bring_forward(PAGE_BUILDER)
+        return self.builder_page.reveal(target.field) is not None
+
+    def _show_any_field(self, target: ErrorTarget) -> bool:
+        """A field of unknown page: the page shown now first, then the others that have it."""
+        handlers = {PAGE_BUILDER: self._show_builder_field, PAGE_CALL: self.call_page.show_target}
+        current = self.nav.currentRow()
+        order = sorted(handlers, key=lambda page: page != current)
+        return any(handlers[page](target) for page in order)
+
+    def _show_preview_cell(self, target: ErrorTarget) -> bool:
+        source = self.preview_page.source
+        if target.row is None or source is None:
+            return False
+        header = [str(h).casefold() for h in getattr(source, "header", [])]
+        column = (target.column or "").casefold()
+        col = header.index(column) if column in header else -1
+        self._bring_forward(PAGE_PREVIEW)
+        return self.preview_page.jump_to(target.row, col)
+
+    # -- profiles and the built-in sandbox --------------------------------------------------
+
+    @Slot()
+    def _fill_profile_menu(self) -> None:
+        menu = self.profile_menu
+        menu.clear()
+        active = self.session.profile.id if self.session.profile is not None else None
+        entries = [(BUILTIN_SANDBOX_ID, BUILTIN_SANDBOX_NAME), *((p.id, p.name) for p in self.store.profiles)]
+        for pid, name in entries:
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(pid == active)
+            action.setData(pid)
+            action.triggered.connect(self._on_profile_menu_triggered)
+            if pid == BUILTIN_SANDBOX_ID:
+                self.use_sandbox_action = action
+                menu.addSeparator()
+        menu.addSeparator()
+        reset = menu.addAction("&Reset sandbox…")
+        reset.setObjectName("resetSandboxAction")
+        reset.triggered.connect(self.reset_sandbox)
+        self.reset_sandbox_action = reset
+        manage = menu.addAction("&Manage profiles…")
+        manage.triggered.connect(self.show_profiles)
+
+    @Slot()
+    def _on_profile_menu_triggered(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.switch_profile(str(action.data()))
+
+    def switch_profile(self, profile_id: str) -> None:
+        """Use the built-in sandbox or a saved profile (remembered for the next start); checks its org."""
+        if profile_id == BUILTIN_SANDBOX_ID:
+            self.use_builtin_sandbox()
+            return
+        profile = self.store.get(profile_id)
+        if profile is None:
+            return
+        self.store.set_last_profile(profile.id)
+        missing = self.session.missing_credentials(profile) if profile.needs_secret else None
+        self.session.set_profile(profile, check=missing is None)
+        if missing is not None:
+            self.ask_for_credentials(missing)
+
+    def builtin_sandbox(self) -> Profile:
+        """The built-in sandbox's profile, starting the sandbox first when it does not run.
+
+        Raises:
+            RuntimeError: The window was built without a way to start the sandbox and none runs.
+        """
+        if self.sandbox is None:
+            if self.sandbox_factory is None:
+                raise RuntimeError("the built-in sandbox is not available in this window")
+            self.sandbox = self.sandbox_factory()
+        profile = builtin_sandbox_profile(str(self.sandbox.url))
+        self.session.hold_secret(profile.id, SecretStr(SANDBOX_CLIENT[1]))  # memory only, never saved
+        return profile
+
+    @Slot()
+    def use_builtin_sandbox(self) -> None:
+        """Switch to the built-in sandbox (started on demand) and remember it for the next start."""
+        profile = self.builtin_sandbox()
+        self.store.set_last_profile(BUILTIN_SANDBOX_ID)
+        self.session.set_profile(profile)
+
+    @Slot()
+    def reset_sandbox(self) -> bool:
+        """Empty the built-in sandbox (its saved lists and contacts too), after asking; True when done."""
+        if not ResetSandboxDialog.ask(self):
+            return False
+        if self.sandbox is None:
+            self.builtin_sandbox()
+        self.sandbox.reset()
+        self.show_note(f"{BUILTIN_SANDBOX_NAME}: reset to its first-start state.")
+        if is_builtin_sandbox(self.session.profile):
+            self.session.set_profile(self.session.profile)  # tokens were forgotten: check again
+        return True
+
+    def ask_for_credentials(self, sentence: str) -> None:
+        """Open the profile form on the active profile with ``sentence`` (why it cannot connect yet)."""
+        self._credentials_prompt = sentence
+        QTimer.singleShot(0, self, self._on_credentials_prompt_due)
+
+    @Slot()
+    def _on_credentials_prompt_due(self) -> None:
+        sentence, self._credentials_prompt = self._credentials_prompt, None
+        if sentence is None:
+            return
+        dialog = self.show_profiles()
+        dialog.reload()
+        dialog.show_note(sentence)
+        dialog.secret_edit.setFocus()
 
     @Slot()
     def _on_test_triggered(self) -> None:
@@ -357,20 +590,24 @@ class MainWindow(QMainWindow):
             self.open_csv(Path(name))
 
     @Slot()
-    def export_support_bundle(self, path: Path | None = None) -> Path | None:
-        """Write the support bundle (asks where unless ``path`` is given)."""
+    def export_support_bundle(
+        self, path: Path | None = None, *, include_contact_data: bool = False
+    ) -> Path | None:
+        """Write the support bundle; unless ``path`` is given, asks where and whether contact data goes in."""
         if not isinstance(path, Path):
-            default = data_dir() / "outbound-console-support.zip"
-            name, _ = QFileDialog.getSaveFileName(
-                self, "Export support bundle", str(default), "Zip files (*.zip)"
-            )
-            if not name:
+            chosen = SupportBundleDialog.ask(self, data_dir() / "outbound-console-support.zip")
+            if chosen is None:
                 return None
-            path = Path(name)
+            path, include_contact_data = chosen
         written = write_support_bundle(
-            path, self.log_model.entries, errors=self.sink.history, known_secrets=self._known_secrets()
+            path,
+            self.log_model.entries,
+            errors=self.sink.history,
+            known_secrets=self._known_secrets(),
+            include_contact_data=include_contact_data,
         )
-        self.statusBar().showMessage(f"Support bundle written to {written}", 8000)
+        what = "with contact data" if include_contact_data else "contact data left out"
+        self.statusBar().showMessage(f"Support bundle written to {written} ({what})", 8000)
         return written
 
     def _known_secrets(self) -> list[str]:
@@ -410,7 +647,7 @@ class MainWindow(QMainWindow):
     @property
     def on_sandbox(self) -> bool:
         """Whether the active profile is the embedded sandbox."""
-        return self.session.profile is not None and self.session.profile.id == SANDBOX_PROFILE_ID
+        return is_builtin_sandbox(self.session.profile)
 
     @Slot(object)
     def _on_session_profile_changed(self, profile: object) -> None:
@@ -420,19 +657,27 @@ class MainWindow(QMainWindow):
         else:
             self.profile_label.setText("Profile: none")
             self.region_label.setText("Region: -")
-        self.org_label.setText("Org: -")
+        self.profile_button.setText(f"{self.profile_label.text()} ▾")
+        self.org_label.setText(f"Org: {self.session.org_status}")
         self.sandbox_banner.setVisible(self.on_sandbox)
         # ends with the app's name: Qt appends the display name to a title that does not (it said it twice)
         self.setWindowTitle(f"{profile.name} — {APP_NAME}" if isinstance(profile, Profile) else APP_NAME)
 
     @Slot(str)
-    def _on_session_org_changed(self, name: str) -> None:
-        self.org_label.setText(f"Org: {name}")
+    def _on_session_org_status_changed(self, text: str) -> None:
+        self.org_label.setText(f"Org: {text}")
+
+    def show_note(self, text: str) -> None:
+        """A sentence for the status bar (kept in front of the next "Connected to")."""
+        self._pending_note = text
+        self.statusBar().showMessage(text, 15000)
 
     @Slot(object)
     def _on_session_connection_tested(self, report: object) -> None:
         if isinstance(report, ConnectionReport):
-            self.statusBar().showMessage(f"Connected to {report.org_name}", 5000)
+            note, self._pending_note = self._pending_note, None
+            message = f"Connected to {report.org_name}"
+            self.statusBar().showMessage(f"{note} {message}" if note else message, 15000 if note else 5000)
 
     def _set_user_text(self, user: SignedInUser | None) -> None:
         self.user_label.setText(f"User: {user.name}" if user else "User: not signed in")

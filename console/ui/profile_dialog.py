@@ -8,6 +8,7 @@ exists). The secret field is cleared after saving; nothing secret is put in the 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from pydantic import SecretStr, ValidationError
 from PySide6.QtCore import Qt, Signal, Slot
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -34,7 +36,15 @@ from PySide6.QtWidgets import (
 )
 
 from console.api.regions import Region
-from console.connect import DEFAULT_REDIRECT_PORT, SignInExpiredError, endpoint_for, redirect_uri
+from console.connect import (
+    BUILTIN_SANDBOX_ID,
+    BUILTIN_SANDBOX_NAME,
+    DEFAULT_REDIRECT_PORT,
+    REGION_NAMES,
+    SignInExpiredError,
+    endpoint_for,
+    redirect_uri,
+)
 from console.credentials import (
     CUSTOM_REGION,
     CredentialsError,
@@ -48,6 +58,9 @@ from console.credentials.secrets import NO_KEYRING_MESSAGE
 from console.ui.doctor_panel import DoctorPanel
 from console.ui.errors import DecodedError, decode_error
 from console.ui.session import ConnectionReport, SessionController, SignedInUser
+
+SESSION_ONLY_HINT = "Or use the secret for this session only; it will be forgotten when the app closes."
+"""The window's way out when no keyring is usable (the command line has its own)."""
 
 
 def _url_problem(profile: Profile) -> str | None:
@@ -70,17 +83,24 @@ def _lifetime_text(seconds: float | None) -> str:
 class ProfileDialog(QDialog):
     """Manage connection profiles and sign-in.
 
+    The list starts with the built-in sandbox ("Sandbox (built in)"): read-only, never saved,
+    one "Use" away.
+
     Signals:
         profile_activated(object): the user chose "Use this profile" (a :class:`Profile`).
+        sandbox_requested(): the user chose to use the built-in sandbox.
 
     Args:
         store: The profiles file.
         vault: Where secrets go.
         session: The app's session (tests and sign-in run through it).
         parent: The main window.
+        builtin_sandbox: Returns the built-in sandbox's profile, starting it when needed (None: the
+            list shows no sandbox entry).
     """
 
     profile_activated = Signal(object)
+    sandbox_requested = Signal()
 
     def __init__(
         self,
@@ -88,8 +108,11 @@ class ProfileDialog(QDialog):
         vault: SecretVault,
         session: SessionController,
         parent: QWidget | None = None,
+        *,
+        builtin_sandbox: Callable[[], Profile] | None = None,
     ) -> None:
         super().__init__(parent)
+        self._builtin = builtin_sandbox
         self.setWindowTitle("Profiles — Outbound Console")
         self.setObjectName("profileDialog")
         self.store = store
@@ -120,7 +143,7 @@ class ProfileDialog(QDialog):
         self.name_edit.setPlaceholderText("e.g. EU production")
         self.region_combo = QComboBox()
         for region in Region:
-            self.region_combo.addItem(f"{region.sdk_name}  ({region.domain})", region.sdk_name)
+            self.region_combo.addItem(f"{REGION_NAMES[region]} — {region.domain}", region.sdk_name)
         self.region_combo.addItem("Custom URL (sandbox, API gateway)", CUSTOM_REGION)
         self.region_combo.currentIndexChanged.connect(self._on_form_mode_changed)
         self.url_edit = QLineEdit()
@@ -180,7 +203,9 @@ class ProfileDialog(QDialog):
         form.addRow("Redirect &port", self.port_spin)
         form.addRow("Redirect URI to register", redirect_row)
         form.addRow("Pro&xy", self.proxy_edit)
-        form.addRow(self.keyring_label)
+        # the keyring warning wraps below the form, where its height follows its width (a
+        # word-wrapped label in a form row is clipped: issue 16)
+        self.keyring_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
         self.save_button = QPushButton("&Save")
         self.save_button.setDefault(True)
@@ -189,6 +214,11 @@ class ProfileDialog(QDialog):
         self.doctor_button = QPushButton("Chec&k this org")  # console.ui.doctor_panel (issue 22)
         self.doctor_button.setToolTip("Read-only checks: network, clock, OAuth, permissions, live updates")
         self.doctor_button.clicked.connect(self.check_org)
+        self.cancel_test_button = QPushButton("Cance&l test")
+        self.cancel_test_button.setObjectName("cancelTestButton")
+        self.cancel_test_button.setToolTip("Stop the connection test now")
+        self.cancel_test_button.hide()
+        self.cancel_test_button.clicked.connect(self.session.cancel_test)
         self.sign_in_button = QPushButton("Sign in as a &user")
         self.sign_out_button = QPushButton("Sign &out")
         self.close_button = QPushButton("Close")
@@ -203,6 +233,7 @@ class ProfileDialog(QDialog):
             self.save_button,
             self.use_button,
             self.test_button,
+            self.cancel_test_button,
             self.doctor_button,
             self.sign_in_button,
             self.sign_out_button,
@@ -227,11 +258,16 @@ class ProfileDialog(QDialog):
         self.checks_table.verticalHeader().setVisible(False)
         self.checks_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.checks_table.horizontalHeader()
+        # twelve rows: the results wrap inside their cell instead of being cut off (issue 16)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        self.checks_table.setColumnWidth(0, 190)
-        self.checks_table.setColumnWidth(1, 220)
+        self.checks_table.setWordWrap(True)
+        # rows follow their wrapped text as the dialog narrows (twelve rows, never a big table)
+        self.checks_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.checks_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.checks_table.setColumnWidth(0, 180)
+        self.checks_table.setColumnWidth(1, 200)
         results = QGroupBox("Connection")
         results_layout = QVBoxLayout(results)
         results_layout.addWidget(self.result_label)
@@ -240,6 +276,7 @@ class ProfileDialog(QDialog):
 
         right = QVBoxLayout()
         right.addLayout(form)
+        right.addWidget(self.keyring_label)
         right.addLayout(actions)
         right.addWidget(self.status_label)
         right.addWidget(results, 1)
@@ -258,6 +295,7 @@ class ProfileDialog(QDialog):
         session.sign_in_failed.connect(self._on_session_sign_in_failed)
         session.signed_out.connect(self._on_session_signed_out)
         session.busy_changed.connect(self._on_session_busy_changed)
+        session.test_cancelled.connect(self._on_session_test_cancelled)
 
         self._keyring_ok = KeyringSecretStore.available()
         self._update_keyring_label()
@@ -270,6 +308,11 @@ class ProfileDialog(QDialog):
         """Refill the list from the store and select ``select_id`` (or the active/first profile)."""
         self.profile_list.blockSignals(True)
         self.profile_list.clear()
+        if self._builtin is not None:
+            item = QListWidgetItem(BUILTIN_SANDBOX_NAME)
+            item.setData(Qt.ItemDataRole.UserRole, BUILTIN_SANDBOX_ID)
+            item.setToolTip("This computer's own emulator of the API: not a real org, never saved")
+            self.profile_list.addItem(item)
         for p in self.store.profiles:
             item = QListWidgetItem(p.name)
             item.setData(Qt.ItemDataRole.UserRole, p.id)
@@ -282,8 +325,10 @@ class ProfileDialog(QDialog):
                 for i in range(self.profile_list.count())
                 if self.profile_list.item(i).data(Qt.ItemDataRole.UserRole) == wanted
             ),
-            0 if self.profile_list.count() else -1,
+            0 if self.store.profiles or self._builtin is None else -1,
         )
+        if row == 0 and self._builtin is not None and wanted != BUILTIN_SANDBOX_ID and self.store.profiles:
+            row = 1  # the first saved profile rather than the sandbox
         if row >= 0:
             self.profile_list.setCurrentRow(row)
             self._on_list_current_changed(self.profile_list.currentItem(), None)
@@ -296,12 +341,57 @@ class ProfileDialog(QDialog):
     ) -> None:
         if current is None:
             return
+        if current.data(Qt.ItemDataRole.UserRole) == BUILTIN_SANDBOX_ID:
+            self.load_builtin()
+            return
         profile = self.store.get(str(current.data(Qt.ItemDataRole.UserRole)))
         if profile is not None:
             self.load_profile(profile)
 
+    @property
+    def on_builtin(self) -> bool:
+        """Whether the form shows the built-in sandbox (read-only)."""
+        return self._editing_id == BUILTIN_SANDBOX_ID
+
+    def load_builtin(self) -> None:
+        """Show the built-in sandbox: nothing to edit or save, "Use this profile" switches to it."""
+        self._editing_id = BUILTIN_SANDBOX_ID
+        self.name_edit.setText(BUILTIN_SANDBOX_NAME)
+        self.region_combo.setCurrentIndex(self.region_combo.findData(CUSTOM_REGION))
+        self.url_edit.setText("this computer (a free port at every start)")
+        self.client_id_edit.setText("sandbox-client")
+        self.secret_edit.clear()
+        self.secret_edit.setPlaceholderText("built in: not needed")
+        self.pkce_client_edit.setText("sandbox-pkce")
+        self.proxy_edit.clear()
+        self.status_label.clear()
+        self._set_form_editable(False)
+
+    def _set_form_editable(self, editable: bool) -> None:
+        widgets: tuple[QWidget, ...] = (
+            self.name_edit,
+            self.region_combo,
+            self.client_id_edit,
+            self.sign_in_combo,
+            self.pkce_client_edit,
+            self.port_spin,
+            self.proxy_edit,
+            self.save_button,
+            self.duplicate_button,
+            self.delete_button,
+        )
+        for widget in widgets:
+            widget.setEnabled(editable)
+        self.use_button.setText("Save && &use this profile" if editable else "&Use this profile")
+        if editable:
+            self._on_form_mode_changed()
+        else:
+            for other in (self.url_edit, self.secret_edit, self.session_only_check):
+                other.setEnabled(False)
+
     def load_profile(self, p: Profile) -> None:
         """Show ``p`` in the form."""
+        self._set_form_editable(True)
         self._editing_id = p.id
         self.name_edit.setText(p.name)
         self.region_combo.setCurrentIndex(self.region_combo.findData(p.region))
@@ -320,6 +410,7 @@ class ProfileDialog(QDialog):
     @Slot()
     def new_profile(self) -> None:
         """Clear the form for a new profile."""
+        self._set_form_editable(True)
         self._editing_id = None
         self.profile_list.clearSelection()
         self.name_edit.setText("New profile")
@@ -339,7 +430,7 @@ class ProfileDialog(QDialog):
     @Slot()
     def duplicate_profile(self) -> None:
         """Copy the selected profile (and its secret) under a new name."""
-        if self._editing_id is None:
+        if self._editing_id is None or self.on_builtin:
             return
         copy = self.store.duplicate(self._editing_id)
         try:
@@ -353,7 +444,7 @@ class ProfileDialog(QDialog):
     @Slot()
     def delete_profile(self) -> None:
         """Delete the selected profile and its secret."""
-        if self._editing_id is None:
+        if self._editing_id is None or self.on_builtin:
             return
         pid = self._editing_id
         self.store.delete(pid)
@@ -392,6 +483,8 @@ class ProfileDialog(QDialog):
     @Slot()
     def save(self) -> Profile | None:
         """Validate and store the profile; the typed secret goes to the vault. Returns the profile."""
+        if self.on_builtin:
+            return None  # the built-in sandbox is never saved (its port changes at every start)
         try:
             profile = self.form_profile()
         except ValidationError as exc:
@@ -418,7 +511,8 @@ class ProfileDialog(QDialog):
                     self._update_keyring_label()
                     self.session_only_check.setChecked(True)
                 self.reload(profile.id)
-                self._show_text(f"Profile saved, secret NOT saved. {exc}", error=True)
+                hint = f" {SESSION_ONLY_HINT}" if exc.no_keyring else ""
+                self._show_text(f"Profile saved, secret NOT saved. {exc}{hint}", error=True)
                 self.secret_edit.setText(typed)  # keep it so "this session only" can be chosen
                 return profile
             self.secret_edit.clear()
@@ -430,7 +524,11 @@ class ProfileDialog(QDialog):
 
     @Slot()
     def use_profile(self) -> None:
-        """Save, make this the active profile, and remember it for next time."""
+        """Save, make this the active profile, and remember it for next time (its org is checked at once)."""
+        if self.on_builtin:
+            self.sandbox_requested.emit()
+            self._show_text(f"Using “{BUILTIN_SANDBOX_NAME}”.")
+            return
         profile = self.save()
         if profile is None:
             return
@@ -440,7 +538,12 @@ class ProfileDialog(QDialog):
 
     @Slot()
     def test_connection(self) -> None:
-        """Test the profile as the form shows it (typed secret, else the stored one)."""
+        """Test the profile as the form shows it (typed secret, else the stored one); Cancel stops it."""
+        if self.on_builtin and self._builtin is not None:
+            self.result_label.setText(f"Testing “{BUILTIN_SANDBOX_NAME}”…")
+            self.checks_table.setRowCount(0)
+            self.session.test_connection(self._builtin())
+            return
         try:
             profile = self.form_profile()
         except ValidationError as exc:
@@ -468,6 +571,13 @@ class ProfileDialog(QDialog):
     @Slot()
     def sign_in(self) -> None:
         """Save, switch to this profile, and run the browser sign-in."""
+        if self.on_builtin and self._builtin is not None:
+            sandbox = self._builtin()
+            if self.session.profile is None or self.session.profile.id != sandbox.id:
+                self.sandbox_requested.emit()
+            self.user_label.setText("Waiting for the browser sign-in…")
+            self.session.sign_in(sandbox)
+            return
         profile = self.save()
         if profile is None:
             return
@@ -519,12 +629,17 @@ class ProfileDialog(QDialog):
             self.keyring_label.clear()
             self.keyring_label.hide()
         else:
-            self.keyring_label.setText(NO_KEYRING_MESSAGE)
+            self.keyring_label.setText(f"{NO_KEYRING_MESSAGE} {SESSION_ONLY_HINT}")
             self.keyring_label.show()
             self.session_only_check.setChecked(True)
             self.session_only_check.setEnabled(False)
 
     # -- session results ------------------------------------------------------------
+
+    def show_note(self, text: str) -> None:
+        """A sentence about the profile shown (why it cannot connect yet), neither success nor error."""
+        self.status_label.setStyleSheet("color: #8a5300;")
+        self.status_label.setText(text)
 
     def _show_text(self, text: str, *, error: bool = False) -> None:
         self.status_label.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
@@ -566,7 +681,8 @@ class ProfileDialog(QDialog):
             self.checks_table.setRowCount(0)
         elif isinstance(exc, BaseException):
             decoded = decode_error(exc, "Test connection")
-            self.result_label.setText(f"<b>{decoded.title}</b><br>{decoded.explanation}")
+            cause = "".join(f"<br>{html.escape(d)}" for d in decoded.details[:2])
+            self.result_label.setText(f"<b>{html.escape(decoded.title)}</b><br>{decoded.explanation}{cause}")
             self.checks_table.setRowCount(0)
 
     @Slot(object)
@@ -591,7 +707,13 @@ class ProfileDialog(QDialog):
     def _on_session_signed_out(self) -> None:
         self._on_session_signed_in(None)
 
+    @Slot()
+    def _on_session_test_cancelled(self) -> None:
+        self.result_label.setText("Test cancelled. Nothing was changed.")
+        self.checks_table.setRowCount(0)
+
     @Slot(bool)
     def _on_session_busy_changed(self, busy: bool) -> None:
         self.test_button.setEnabled(not busy)
         self.sign_in_button.setEnabled(not busy)
+        self.cancel_test_button.setVisible(self.session.testing)

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from console.api.auth import AccessToken
 from console.api.client import GenesysClient
+from console.api.errors import ApiConnectionError, ApiTimeoutError
 from console.api.logging import ExchangeRecord
 from console.api.ratelimit import RateLimitState
 from console.api.transport import ConsoleTransport
@@ -39,7 +40,9 @@ from console.connect import (
     spec_for,
 )
 from console.connect import build_client as build_client_from_spec
+from console.connect.check import TEST_LIMITS, TestDeadline, TestLimits, connection_cause
 from console.credentials import CredentialsError, Profile, SecretVault
+from console.errors import Cancelled
 from console.ui.api_log import ExchangeRecorder
 from console.ui.errors import ErrorSink
 from console.ui.workers import FunctionWorker, WorkerController
@@ -80,7 +83,9 @@ class SessionController(QObject):
         signed_out(): the user token was forgotten.
         busy_changed(bool): a test or sign-in started/ended.
         rate_limit_changed(object): the latest :class:`RateLimitState`.
-        org_changed(str): the org name learnt from the last test.
+        org_changed(str): the org name learnt from the last test of the active profile.
+        org_status_changed(str): the status bar's words for the org ("checking…", the name, why not).
+        test_cancelled(): the user cancelled a running connection test.
 
     Args:
         vault: Where secrets are looked up.
@@ -99,6 +104,8 @@ class SessionController(QObject):
     busy_changed = Signal(bool)
     rate_limit_changed = Signal(object)
     org_changed = Signal(str)
+    org_status_changed = Signal(str)
+    test_cancelled = Signal()
 
     def __init__(
         self,
@@ -117,6 +124,14 @@ class SessionController(QObject):
         self.profile: Profile | None = None
         self.user: SignedInUser | None = None
         self.org_name: str | None = None
+        """The org the active profile reaches, once checked (None until then): writes name it."""
+        self.org_status = "not checked"
+        """The status bar's words for the org: the name, "checking…", or why it is not known."""
+        self.test_limits: TestLimits = TEST_LIMITS
+        """Time-outs of "Test connection" (short, so an unreachable region ends within 10 s)."""
+        self._testing_id: str | None = None
+        self._test_transport: ConsoleTransport | None = None
+        self._after_check: list[tuple[Callable[[], None], Callable[[str], None] | None]] = []
         self.rate_limit: RateLimitState | None = None
         self.last_report: ConnectionReport | None = None
         self.transport = ConsoleTransport()
@@ -126,8 +141,9 @@ class SessionController(QObject):
         self._test = WorkerController(self, sink=sink, context="Test connection")
         self._test.succeeded.connect(self._on_test_succeeded)
         self._test.failed.connect(self._on_test_failed)
+        self._test.cancelled.connect(self._on_test_cancelled)
         self._test.started.connect(self._on_busy_changed)
-        self._test.finished.connect(self._on_busy_changed)
+        self._test.finished.connect(self._on_test_finished)
         self._login = WorkerController(self, sink=sink, context="Sign in as a user")
         self._login.succeeded.connect(self._on_login_succeeded)
         self._login.failed.connect(self._on_login_failed)
@@ -142,15 +158,87 @@ class SessionController(QObject):
         """Whether a test or sign-in is running."""
         return self._test.is_running or self._login.is_running
 
-    def set_profile(self, profile: Profile | None) -> None:
-        """Switch to ``profile``; forgets the signed-in user of the previous one."""
+    def set_profile(self, profile: Profile | None, *, check: bool = True) -> None:
+        """Switch to ``profile`` and check its org at once; forgets the signed-in user of the previous one.
+
+        Args:
+            profile: The profile to use (None: none).
+            check: Test the connection now (the org name for the status bar and every write
+                confirmation). Skipped quietly when the profile's credentials are not at hand.
+        """
         if self.user is not None and (
             profile is None or self.profile is None or profile.id != self.profile.id
         ):
             self.sign_out()
         self.profile = profile
         self.org_name = None
+        self._fail_waiting("the profile was switched before its org was checked")
+        self._set_org_status("-" if profile is None else "not checked")
         self.profile_changed.emit(profile)
+        if check and profile is not None:
+            self.check_org()
+        elif profile is not None and self.missing_credentials() is not None:
+            self._set_org_status("not checked (no credentials)")
+
+    def _set_org_status(self, text: str) -> None:
+        self.org_status = text
+        self.org_status_changed.emit(text)
+
+    def missing_credentials(self, profile: Profile | None = None) -> str | None:
+        """Why the active profile (or ``profile``) cannot connect now, in a sentence; None when it can."""
+        target = profile or self.profile
+        if target is None:
+            return "No profile is selected."
+        active = self.profile is not None and target.id == self.profile.id
+        if not target.needs_secret:
+            if self.user is not None and active:
+                return None
+            return f"“{target.name}” signs in as a user: choose “Sign in as a user” to connect."
+        try:
+            secret = self.secret_for(target)
+        except CredentialsError as exc:
+            return (
+                f"The client secret of “{target.name}” cannot be read from the system keyring ({exc}). "
+                "Type it in and save (or use it for this session only)."
+            )
+        if secret is None:
+            return (
+                f"The client secret of “{target.name}” is not stored on this computer. "
+                "Type it in and choose “Save & use this profile”."
+            )
+        return None
+
+    def check_org(self) -> None:
+        """Test the active profile now to learn its org; quiet when its credentials are not at hand."""
+        if self.profile is None:
+            return
+        missing = self.missing_credentials()
+        if missing is not None:
+            self._set_org_status("not checked (no credentials)")
+            self._fail_waiting(missing)
+            return
+        self._set_org_status("checking…")
+        self.test_connection()
+
+    def after_org_check(self, then: Callable[[], None], failed: Callable[[str], None] | None = None) -> None:
+        """Run ``then`` once the active profile's org is checked (at once when it already is).
+
+        A write asks this first, so its confirmation names the checked org (:attr:`org_name`),
+        never "not checked yet". When the check fails, ``failed`` gets a sentence saying why (the
+        error itself goes to the error sink as usual).
+        """
+        if self.org_name is not None:
+            then()
+            return
+        self._after_check.append((then, failed))
+        if not (self._test.is_running and self._testing_id == (self.profile.id if self.profile else None)):
+            self.check_org()
+
+    def _fail_waiting(self, why: str) -> None:
+        waiting, self._after_check = self._after_check, []
+        for _then, failed in waiting:
+            if failed is not None:
+                failed(why)
 
     def hold_secret(self, profile_id: str, secret: SecretStr) -> None:
         """Keep a secret in memory for this process only (the sandbox's well-known secret)."""
@@ -245,10 +333,32 @@ class SessionController(QObject):
             self.sink.report(exc, context="Test connection")
             self.connection_failed.emit(exc)
             return
+        # its own transport: Cancel aborts the test's requests without touching other pages' ones
+        self._test_transport = ConsoleTransport(target.proxy_url)
+        self._testing_id = target.id
         worker = FunctionWorker(
-            _run_test, target, secret, user_token, self.recorder.record, self.transport_for(target)
+            _run_test,
+            target,
+            secret,
+            user_token,
+            self.recorder.record,
+            self._test_transport,
+            self.test_limits,
         )
         self._test.start(worker)
+
+    @property
+    def testing(self) -> bool:
+        """Whether a connection test runs."""
+        return self._test.is_running
+
+    def cancel_test(self) -> None:
+        """Stop a running connection test now (its requests are aborted); emits ``test_cancelled``."""
+        if not self._test.is_running:
+            return
+        self._test.cancel()
+        if self._test_transport is not None:
+            self._test_transport.abort()
 
     def sign_in(self, profile: Profile | None = None) -> None:
         """Run the PKCE sign-in for ``profile`` (default: the active one) in a worker."""
@@ -277,6 +387,8 @@ class SessionController(QObject):
         self._login.cancel()
         for transport in self._transports():
             transport.abort()
+        if self._test_transport is not None:
+            self._test_transport.abort()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel and join this controller's workers."""
@@ -289,25 +401,54 @@ class SessionController(QObject):
 
     # -- slots -------------------------------------------------------------------------------
 
+    def _tested_active(self) -> bool:
+        return self.profile is not None and self._testing_id == self.profile.id
+
     @Slot(object)
     def _on_test_succeeded(self, report: object) -> None:
         if not isinstance(report, ConnectionReport):
             return
         self.last_report = report
-        if self.profile is not None and report.profile_name == self.profile.name:
+        if self._tested_active():
             self.org_name = report.org_name
+            self._set_org_status(report.org_name)
             self.org_changed.emit(report.org_name)
+            waiting, self._after_check = self._after_check, []
+            for then, _failed in waiting:
+                then()
         self.connection_tested.emit(report)
 
     @Slot(object)
     def _on_test_failed(self, exc: object) -> None:
+        if self._tested_active():
+            self._set_org_status("not reached")
+            self._fail_waiting("the connection test failed, so the org is not known")
         self.connection_failed.emit(exc)
+
+    @Slot()
+    def _on_test_cancelled(self) -> None:
+        if self._tested_active():
+            self._set_org_status("not checked (test cancelled)")
+            self._fail_waiting("the connection test was cancelled, so the org is not known")
+        self.test_cancelled.emit()
+
+    @Slot()
+    def _on_test_finished(self) -> None:
+        transport, self._test_transport = self._test_transport, None
+        if transport is not None:
+            transport.close()
+        self._testing_id = None
+        self._on_busy_changed()
+        if self._after_check and self.org_name is None and not self._test.is_running:
+            self.check_org()  # a write waits, but the test that ran was of another profile
 
     @Slot(object)
     def _on_login_succeeded(self, user: object) -> None:
         if isinstance(user, SignedInUser):
             self.user = user
             self.signed_in.emit(user)
+            if self.org_name is None:
+                self.check_org()
 
     @Slot(object)
     def _on_login_failed(self, exc: object) -> None:
@@ -335,15 +476,30 @@ def _run_test(
     secret: SecretStr | None,
     user_token: AccessToken | None,
     on_exchange: Callable[[ExchangeRecord], None],
-    transport: httpx.BaseTransport,
+    transport: ConsoleTransport,
+    limits: TestLimits,
     *,
     cancel: threading.Event,
     progress: Callable[[object], None],
 ) -> ConnectionReport:
-    with build_client(
-        profile, secret, user_token=user_token, on_exchange=on_exchange, cancel=cancel, transport=transport
-    ) as client:
-        return run_connection_test(client, profile, cancel=cancel)
+    spec = limits.apply(spec_for(profile, secret, user_token))
+    with (
+        TestDeadline(limits.total, transport.abort) as deadline,
+        build_client_from_spec(spec, on_exchange=on_exchange, cancel=cancel, transport=transport) as client,
+    ):
+        client.max_retries = 0  # a test reports at once; retrying would hide an unreachable region
+        try:
+            return run_connection_test(client, profile, cancel=cancel)
+        except (ApiConnectionError, Cancelled) as exc:  # the deadline's abort reads as a cancel
+            if cancel.is_set():
+                raise Cancelled from exc
+            request = getattr(exc, "request", None)
+            if deadline.expired:
+                late = connection_cause(ApiTimeoutError(str(exc)), profile)
+                raise ApiTimeoutError(f"No answer within {limits.total:g} s: {late}", request) from exc
+            if isinstance(exc, Cancelled):
+                raise
+            raise ApiConnectionError(connection_cause(exc, profile), request) from exc
 
 
 def _run_sign_in(

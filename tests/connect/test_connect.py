@@ -19,6 +19,7 @@ from console.connect import (
     build_client,
     endpoint_for,
     redirect_uri,
+    region_label,
     resolve_credentials,
     run_connection_test,
     sign_in_user,
@@ -49,7 +50,11 @@ def test_spec_for_user_token_and_secret() -> None:
     user = spec_for(_profile(pkce_client_id="pub"), None, token)
     assert (user.auth, user.client_id, user.secret) == (AuthKind.USER_TOKEN, "pub", None)
     secret = spec_for(_profile(proxy_url="http://proxy:1"), SecretStr("s"))
-    assert (secret.auth, secret.client_id, secret.proxy) == (AuthKind.CLIENT_CREDENTIALS, "c", "http://proxy:1")
+    assert (secret.auth, secret.client_id, secret.proxy) == (
+        AuthKind.CLIENT_CREDENTIALS,
+        "c",
+        "http://proxy:1",
+    )
     back = pickle.loads(pickle.dumps(secret))
     assert back == secret
     assert "secret=" not in repr(back)
@@ -137,9 +142,7 @@ def test_permission_checks_from_policies() -> None:
     assert checks["Place test calls"].detail == "role Caller"
     assert checks["Create contact lists"].allowed is False
     assert checks["Create contact lists"].detail == "missing outbound:contactList:add"
-    assert checks["Import a CSV file"].detail == (
-        "missing outbound:contactList:upload, outbound:contact:add"
-    )
+    assert checks["Import a CSV file"].detail == ("missing outbound:contactList:upload, outbound:contact:add")
     assert granted_permissions({"grants": None}) == {}
 
 
@@ -203,3 +206,32 @@ def test_port_zero_is_never_used_for_a_real_org(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(CredentialsError, match="stop here"):
         sign_in_user(profile, open_browser=lambda url: None)
     assert ports == [(8085, "/callback")]
+
+
+@pytest.mark.parametrize(
+    ("profile", "label"),
+    [
+        (Profile(name="EU", region="eu_west_1", client_id="c"), "EU (Ireland) — mypurecloud.ie"),
+        (Profile(name="US", region="us_east_1", client_id="c"), "Americas (US East) — mypurecloud.com"),
+        (
+            Profile(
+                name="GW", region=CUSTOM_REGION, custom_url="https://gw.example.com/genesys", client_id="c"
+            ),
+            "gw.example.com",
+        ),
+        (
+            Profile(name="Local", region=CUSTOM_REGION, custom_url="http://127.0.0.1:8765", client_id="c"),
+            "127.0.0.1:8765",
+        ),
+    ],
+)
+def test_region_is_shown_by_name_and_a_custom_url_by_its_host(profile: Profile, label: str) -> None:
+    """Issue 16, fault 6: the status bar and the confirmations read like this."""
+    assert region_label(profile) == label
+
+
+def test_every_region_has_a_name() -> None:
+    from console.api.regions import Region
+    from console.connect import REGION_NAMES
+
+    assert set(REGION_NAMES) == set(Region)

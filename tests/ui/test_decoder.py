@@ -263,14 +263,12 @@ def test_cell_target_reaches_a_registered_page(window: MainWindow, qtbot) -> Non
 
 def test_explicit_field_target_from_a_page(window: MainWindow, qtbot) -> None:
     """A page that validated locally reports with its own target (e.g. the list builder)."""
-    focused: list[str] = []
-    window.sink.register_target_handler(
-        "field", lambda t: bool(focused.append(t.field or "")) or True, page="builder"
-    )
     target = ErrorTarget("field", field="phoneColumns[0].columnName", page="builder")
     decoded = window.sink.report(
         ValueError("Mobile is not one of the columnNames"), context="Check list", target=target
     )
+    window.show_page(PAGE_LOG)
     assert window.sink.jump(decoded.target)  # type: ignore[arg-type]
-    assert focused == ["phoneColumns[0].columnName"]
+    assert window.current_page() is window.builder_page  # the window shows the builder's field
+    assert window.builder_page.widget_for("phoneColumns[0].columnName") is not None
     assert not window.sink.jump(ErrorTarget("field", field="x", page="nobody-home"))

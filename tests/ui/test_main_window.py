@@ -86,9 +86,11 @@ def test_first_run_lands_on_sandbox_with_banner(make_window, qtbot, tmp_home) ->
     assert report.org_name == "Sandbox Org"
     assert window.sandbox_banner.isVisible()
     assert "Sandbox — not a real org" in window.sandbox_banner.text()
-    assert window.profile_label.text() == "Profile: Sandbox"
+    assert window.profile_label.text() == "Profile: Sandbox (built in)"
+    assert window.profile_button.text() == "Profile: Sandbox (built in) ▾"
     assert window.org_label.text() == "Org: Sandbox Org"
-    assert window.region_label.text() == f"Region: {window.sandbox.url}"  # type: ignore[attr-defined]
+    port = window.sandbox.port  # type: ignore[attr-defined]
+    assert window.region_label.text() == f"Region: built-in sandbox on 127.0.0.1:{port}"
     assert window.user_label.text() == "User: not signed in"
     assert re.fullmatch(r"Rate limit: \d+/300 left", window.rate_label.text())
     # the implicit sandbox profile is never saved, and its secret is nowhere on disk
@@ -385,7 +387,7 @@ def test_api_log_entries_filter_curl_and_secret_free_bundle(make_window, qtbot, 
     with zipfile.ZipFile(bundle) as zf:
         names = set(zf.namelist())
         blob = b"".join(zf.read(n) for n in names)
-    assert names == {"api-log.jsonl", "versions.json", "correlation-ids.txt", "errors.txt"}
+    assert names == {"README.txt", "api-log.jsonl", "versions.json", "correlation-ids.txt", "errors.txt"}
     for secret in [*tokens, "sandbox-secret", "c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ="]:
         assert secret.encode() not in blob, secret
     with zipfile.ZipFile(bundle) as zf:

@@ -77,3 +77,52 @@ def test_redirect_uri_to_register_is_shown_and_copied(dialog: ProfileDialog, qtb
     assert profile.redirect_port == 9124
     dialog.load_profile(profile.model_copy(update={"redirect_port": 0}))  # an old "any free port" profile
     assert dialog.redirect_edit.text() == "http://127.0.0.1:8085/callback"
+
+
+def test_profile_dialog_fits_1024x700_and_clips_nothing(qtbot: Any, tmp_home: Any, no_keyring: Any) -> None:
+    """Issue 16 (small screens): the keyring warning and the permission results are read whole."""
+    from PySide6.QtCore import QRect, Qt
+
+    from console.connect.check import ConnectionReport, permission_checks
+
+    session = SessionController(SecretVault(), ErrorSink(), ExchangeRecorder())
+    dialog = ProfileDialog(ProfileStore(), session.vault, session)
+    qtbot.addWidget(dialog)
+    hint = dialog.minimumSizeHint()
+    assert hint.width() <= 1024
+    assert hint.height() <= 700
+    dialog.resize(1024, 700)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    label = dialog.keyring_label
+    assert label.isVisible()
+    assert "No password store" in label.text()
+    assert label.height() >= label.heightForWidth(label.width())  # every wrapped line shows
+
+    granted = {"outbound:contactList:view": "Outbound Supervisor with a rather long role name"}
+    report = ConnectionReport(
+        profile_name="P",
+        org_name="Org",
+        org_id="1",
+        region="EU (Ireland) — mypurecloud.ie",
+        grant="user login (PKCE)",
+        token_type="bearer",
+        token_lifetime=3600,
+        user="Sam <sam@example.com>",
+        checks=permission_checks(granted),
+    )
+    dialog._on_session_connection_tested(report)
+    dialog.resize(hint.width(), 640)  # as narrow as it goes, on a 700 px screen less a panel
+    qtbot.wait(10)  # the layout settles (no signal for it)
+    table = dialog.checks_table
+    assert table.horizontalHeader().length() <= table.viewport().width()  # no sideways scrolling
+    metrics = table.fontMetrics()
+    for row in range(table.rowCount()):
+        for col in range(3):
+            rect = table.visualRect(table.model().index(row, col))
+            text = table.item(row, col).text()
+            needed = metrics.boundingRect(
+                QRect(0, 0, rect.width() - 8, 10_000), Qt.TextFlag.TextWordWrap, text
+            )
+            assert needed.height() <= rect.height(), (row, col, text)
+    session.shutdown()

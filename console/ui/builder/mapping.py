@@ -328,9 +328,15 @@ def server_finding(exc: ApiStatusError) -> ListFinding:
     if not path:
         m = _PATH.match(exc.detail)
         path = m.group(0) if m and m.group(1) in (*EDITED, "version") else ""
+    # only a refused value is fixed in the form; a 403, 409, 429 or 5xx gets the catalog's advice
+    fix = "Correct the field and send again."
+    if exc.status_code not in (400, 422) or not path:
+        from console.api.explain import explain
+
+        fix = explain(exc).fix
     return ListFinding(
         path or "(request)",
         exc.code or f"http.{exc.status_code}",
         f"Server ({exc.status_code} {exc.code or ''}): {exc.detail}".replace(" )", ")"),
-        "Correct the field and send again.",
+        fix,
     )

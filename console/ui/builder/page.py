@@ -16,6 +16,7 @@ This module wires them and holds the page's state.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -380,9 +381,21 @@ class BuilderPage(QWidget, BuilderForm):
 
     def _where(self) -> str:
         session = self.context.session
-        org = session.org_name or "(org not checked yet)"
+        org = session.org_name or "?"  # a write waits for the check (_org_unchecked): never shown
         region = region_label(session.profile) if session.profile is not None else "(no profile)"
         return f"org “{org}”, region {region}"
+
+    def _org_unchecked(self, retry: Callable[[], None]) -> bool:
+        """True (and ``retry`` runs once the org is checked) while the session does not know its org."""
+        session = self.context.session
+        if session.org_name is not None:
+            return False
+        self.result_label.setText("Checking which org this profile reaches before sending…")
+        session.after_org_check(retry, self._on_org_check_failed)
+        return True
+
+    def _on_org_check_failed(self, why: str) -> None:
+        self.result_label.setText(f"Not sent: {why}.")
 
     def _blocked(self, ignore: tuple[str, ...] = ()) -> bool:
         local = [f for f in self._findings if f not in self._server and f.code not in ignore]
@@ -424,7 +437,11 @@ class BuilderPage(QWidget, BuilderForm):
 
     @Slot()
     def _on_create_clicked(self) -> None:
-        if self._blocked() or self._name_taken(self._definition.name or ""):
+        if (
+            self._blocked()
+            or self._name_taken(self._definition.name or "")
+            or self._org_unchecked(self._on_create_clicked)
+        ):
             return
         definition = self._definition
         if not ConfirmSendDialog.ask(
@@ -435,7 +452,7 @@ class BuilderPage(QWidget, BuilderForm):
 
     @Slot()
     def _on_update_clicked(self) -> None:
-        if self.loaded is None or self._blocked():
+        if self.loaded is None or self._blocked() or self._org_unchecked(self._on_update_clicked):
             return
         fixed = immutable_changes(self.loaded, self._definition)
         refused = [f for f in fixed if f.severity == "error"]
@@ -463,7 +480,7 @@ class BuilderPage(QWidget, BuilderForm):
 
     @Slot()
     def _on_save_new_clicked(self) -> None:
-        if self._blocked():
+        if self._blocked() or self._org_unchecked(self._on_save_new_clicked):
             return
         base = self._definition.name or "List"
         name = NameDialog.ask(
@@ -483,7 +500,8 @@ class BuilderPage(QWidget, BuilderForm):
 
     @Slot()
     def _on_template_clicked(self) -> None:
-        if self._blocked(ignore=("name.duplicate",)):  # templates have names of their own
+        # templates have names of their own
+        if self._blocked(ignore=("name.duplicate",)) or self._org_unchecked(self._on_template_clicked):
             return
         name = NameDialog.ask(
             self,

@@ -441,8 +441,8 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
     def _on_profile_changed(self, profile: object) -> None:
         self.lists = []
         self._fill_list_combo()
-        if profile is not None:
-            self.load_lists()
+        if profile is not None and self.context.session.missing_credentials() is None:
+            self.load_lists()  # without credentials the profile form asks for them (no error bar)
         self.dialing_panel.follow_profile(self.context.session)
         self.check_unfinished_jobs()
 

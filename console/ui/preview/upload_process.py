@@ -23,6 +23,7 @@ cancel flag also reads as set once the parent is gone, so an orphaned upload sto
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -40,7 +41,8 @@ from console.contacts.reader import CsvSource, open_csv
 from console.contacts.validate import ValidationOptions, validate
 from console.errors import Cancelled
 from console.ipc import Flags, Kind, Send, serve
-from console.jobs import JobProgress, Phase, UploadJob, UploadOptions, UploadResult
+from console.jobs import JobProgress, JobStatus, Phase, UploadJob, UploadOptions, UploadResult
+from console.paths import private_dir, private_file
 from console.ui.preview.overlay import Overlay, write_shown_csv
 
 __all__ = ["ClientSpec", "SimulatedCrashError", "UploadPlan", "run_upload_child"]
@@ -133,15 +135,16 @@ def _create(
     try:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         base = plan.shown_dir / f"{stamp}-{plan.source_path.stem}"
-        shown_path = base.with_suffix(".csv")
+        shown_path = private_file(base.with_suffix(".csv"))
         _preparing(progress, f"writing the file as shown ({plan.rows:,} rows)")
         row_map = write_shown_csv(source, plan.overlay, shown_path, rows=plan.rows, cancel=cancel)
     finally:
         source.close()
-    if cancel.is_set():
-        raise Cancelled
     rows_path = base.with_suffix(".rows")
-    save_row_map(rows_path, row_map)
+    if cancel.is_set():
+        remove_shown_files({"shown": str(shown_path), "rows": str(rows_path)})
+        raise Cancelled
+    save_row_map(private_file(rows_path), row_map)
     shown = open_csv(shown_path, encoding="utf-8", delimiter=",")
     try:
         _preparing(progress, f"checking the {len(row_map):,} rows to send")
@@ -169,11 +172,26 @@ def _create(
         )
     except BaseException:
         shown.close()
+        remove_shown_files({"shown": str(shown_path), "rows": str(rows_path)})  # no job uses them
         raise
     original = str(plan.source_path.resolve())
     side = {"original": original, "shown": str(shown_path), "rows": str(rows_path)}
-    (plan.shown_dir / f"{job.job_id}.json").write_text(json.dumps(side), encoding="utf-8")
+    private_file(plan.shown_dir / f"{job.job_id}.json").write_text(json.dumps(side), encoding="utf-8")
     return job, shown, row_map, original
+
+
+def remove_shown_files(side: dict[str, str], sidecar: Path | None = None) -> None:
+    """Delete a job's copy of the edited file, its row map and (``sidecar``) the note naming them.
+
+    The copy holds contact data; it lives only as long as the job may still need it (issue 16).
+    """
+    for key in ("shown", "rows"):
+        if side.get(key):
+            with contextlib.suppress(OSError):
+                Path(side[key]).unlink(missing_ok=True)
+    if sidecar is not None:
+        with contextlib.suppress(OSError):
+            sidecar.unlink(missing_ok=True)
 
 
 def run_upload(
@@ -195,7 +213,8 @@ def run_upload(
     """
     shown: CsvSource | None = None
     job: UploadJob | None = None
-    plan.shown_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(plan.shown_dir)  # copies of edited files: contact data, 0700
+    finished = False
     try:
         if plan.resume_job_id is not None:
             _preparing(progress, f"reopening job {plan.resume_job_id}")
@@ -210,12 +229,17 @@ def run_upload(
         if cancel.is_set():
             raise Cancelled
         job.follow_imports_live(api.sibling)  # an import's end arrives as an importstatus event
-        return job.run(progress), row_map, original
+        result = job.run(progress)
+        finished = result.status in (JobStatus.DONE, JobStatus.REJECTED)
+        return result, row_map, original
     finally:
         if job is not None:
             job.close()
         if shown is not None:
             shown.close()
+        if finished and job is not None:  # the job is over: its copy of the file goes
+            sidecar = plan.shown_dir / f"{job.job_id}.json"
+            remove_shown_files(read_sidecar(plan.shown_dir, job.job_id), sidecar)
 
 
 def run_upload_child(conn: Connection, flags: Flags) -> None:

@@ -133,6 +133,10 @@ class UploadingMixin:
         d = self.definition
         if self.upload_ctl.is_running or self.source is None or self.checked is None or d is None or not d.id:
             return
+        if self.context.session.org_name is None:  # a write names the checked org: wait for the check
+            self.upload_panel.result_label.setText("Checking which org this profile reaches before sending…")
+            self.context.session.after_org_check(self.start_upload, self._on_org_check_failed)
+            return
         choice, warning_rows = self._confirm_upload(d)
         if choice is None:
             self.upload_panel.result_label.setText("Upload not started.")
@@ -158,6 +162,9 @@ class UploadingMixin:
             on_exchange=self.context.session.recorder.record,
         )
         self._begin_upload(worker)
+
+    def _on_org_check_failed(self, why: str) -> None:
+        self.upload_panel.result_label.setText(f"Not sent: {why}.")
 
     def _begin_upload(self, worker: UploadWorker) -> None:
         self.last_outcome = None
