@@ -13,6 +13,7 @@ from PySide6.QtCore import QThread
 
 from console.ui.app import create_main_window
 from console.ui.main_window import MainWindow
+from console.ui.preview.confirm import UploadConfirmDialog, WarningRows
 
 
 def follow_redirects(url: str) -> None:
@@ -27,8 +28,13 @@ def requests_to(window: MainWindow, method: str, path_part: str) -> list[dict[st
 
 
 @pytest.fixture
-def make_window(qtbot, tmp_home, memory_keyring) -> Iterator[Callable[..., MainWindow]]:
-    """Build main windows like ``outbound-console`` does (keyword arguments go to create_main_window)."""
+def make_window(qtbot, tmp_home, memory_keyring, monkeypatch) -> Iterator[Callable[..., MainWindow]]:
+    """Build main windows like ``outbound-console`` does (keyword arguments go to create_main_window).
+
+    The upload's confirmation answers "send" (tests/ui/test_preview_confirm.py looks at it itself).
+    """
+    send = classmethod(lambda cls, parent, text, n: WarningRows.SEND)
+    monkeypatch.setattr(UploadConfirmDialog, "ask", send)
     windows: list[MainWindow] = []
 
     def make(**kw: object) -> MainWindow:
