@@ -1,11 +1,12 @@
 """Regenerate the README's screenshots from the real app: ``.venv/bin/python scripts/screenshots.py``.
 
-``--size 1024x700`` takes the same shots in a window of that size, saved as ``<name>-1024x700.png``
-(the README uses the default size, 1360x820, without a suffix).
+Every file name carries the window size: ``<name>-1366x768.png`` by default; ``--size 1024x700`` or
+``--size 1440x900`` takes the same shots in a window of that size (the README shows 1366x768 and
+links the others).
 
 Opens the real main window offscreen on the embedded sandbox (settings, data and journals in a
 temporary folder; the keyring is never touched), drives each page to a meaningful state and
-saves ``docs/screenshots/<name>.png``. A page that cannot be driven (not built yet, or its API
+saves ``docs/screenshots/<name>-<W>x<H>.png``. A page that cannot be driven (not built yet, or its API
 changed) is reported and the others are still taken; the exit code is 1 when any shot failed.
 """
 
@@ -22,11 +23,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-SIZE = (1360, 820)
+SIZE = (1366, 768)
 if "--size" in sys.argv:
     _w, _h = sys.argv[sys.argv.index("--size") + 1].lower().split("x")
     SIZE = (int(_w), int(_h))
-SUFFIX = "" if SIZE == (1360, 820) else f"-{SIZE[0]}x{SIZE[1]}"
+SUFFIX = f"-{SIZE[0]}x{SIZE[1]}"
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _TMP = tempfile.TemporaryDirectory(prefix="outbound-console-shots-")
@@ -69,7 +70,7 @@ def signal_flag(signal: Any) -> list[object]:
 
 
 def save(widget: QWidget, name: str) -> Path:
-    """Grab ``widget`` into docs/screenshots/<name>.png."""
+    """Grab ``widget`` into docs/screenshots/<name>-<W>x<H>.png."""
     pause(0.3)
     path = OUT / f"{name}{SUFFIX}.png"
     if not widget.grab().save(str(path)):

@@ -14,8 +14,6 @@ from console.activity import Action, ActivityRecord
 from console.cli import main
 from tests.jobs.jobs_helpers import make_list, write_csv
 
-pytest_plugins = ["tests.jobs.conftest"]
-
 
 @pytest.fixture
 def written(tmp_home: Path) -> list[ActivityRecord]:

@@ -15,8 +15,6 @@ from console.jobs.upload import JobStatus, UploadJob, UploadMode, Verify
 from tests.jobs.jobs_helpers import write_csv
 from tests.jobs.upload.helpers import PlainFlag, create_job
 
-pytest_plugins = ["tests.jobs.conftest", "tests.jobs.upload.conftest"]
-
 
 def _records() -> list[ActivityRecord]:
     read = activity.default_log().read()
