@@ -340,6 +340,37 @@ def _step_window(ctx: _Context) -> str:
     return f"main window with {pages} pages connected to its sandbox {url}, rendered {size}"
 
 
+def _answer_upload_confirmation() -> tuple[list[str], object]:
+    """Click Upload in the upload's confirmation when it opens (a modal dialog).
+
+    Returns the dialog's text once seen, and the timer that looks for it (keep it until the upload ends).
+
+    The page asks only once the org is checked, so the answer is a timer that looks for the dialog
+    while the confirmation's own event loop runs, as a user's click would come.
+    """
+    from PySide6.QtCore import QTimer  # noqa: TID251
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel  # noqa: TID251
+
+    seen: list[str] = []
+    timer = QTimer()
+
+    def look() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if widget.objectName() == "uploadConfirm" and widget.isVisible():
+                label = widget.findChild(QLabel, "uploadConfirmText")
+                seen.append(label.text() if label is not None else "")
+                box = widget.findChild(QDialogButtonBox)
+                for button in box.buttons() if box is not None else []:
+                    if button.text().replace("&", "") == "Upload":
+                        button.click()
+                timer.stop()
+                return
+
+    timer.timeout.connect(look)
+    timer.start(50)
+    return seen, timer
+
+
 def _step_preview(ctx: _Context) -> str:
     from PySide6.QtWidgets import QApplication  # noqa: TID251
 
@@ -392,8 +423,12 @@ def _step_preview(ctx: _Context) -> str:
         checked = wait("checking the file in the validation process", "validated")
         invalid = getattr(getattr(checked, "result", None), "invalid_rows", None)
         _check(invalid == len(SAMPLE_INVALID), f"the page found {invalid} invalid rows")
+        confirmed, answering = _answer_upload_confirmation()
         page.start_upload()
         outcome = wait("the upload process", "uploaded")
+        del answering
+        _check(bool(confirmed), "the upload did not ask for confirmation")
+        _check("Sandbox Org" in confirmed[0], f"the confirmation does not name the org: {confirmed[0][:120]}")
         result = getattr(outcome, "result", None)
         sent = getattr(result, "sent", None)
         _check(sent == ctx.valid_rows, f"the page's upload sent {sent} rows, expected {ctx.valid_rows}")
