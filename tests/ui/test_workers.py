@@ -57,7 +57,7 @@ def test_failure_goes_to_sink_and_signal(qtbot) -> None:
     ):
         controller.start(FunctionWorker(boom))
     assert isinstance(blocker.args[0], ValueError)
-    assert reported[0].title == "Boom job failed: ValueError"
+    assert reported[0].title == "Boom job failed: kaputt"  # the message, never the class name (issue 16)
     assert "kaputt" in reported[0].explanation
     qtbot.waitUntil(lambda: not controller.is_running, timeout=5000)
 

@@ -188,6 +188,7 @@ class EditedTally:
             result.issue_count + self._issues,
             result.cancelled,
             kept,
+            result.blank_rows,
         )
 
 
