@@ -80,6 +80,8 @@ def _lifetime_text(seconds: float | None) -> str:
     return f"{int(seconds)} s ({hours} h {minutes:02d} min)"
 
 
+_NO_TEST_YET = "Run “Test connection” to see the org, the token and the permissions."
+
 class ProfileDialog(QDialog):
     """Manage connection profiles and sign-in.
 
@@ -248,7 +250,7 @@ class ProfileDialog(QDialog):
         self.status_label.setWordWrap(True)
         self.user_label = QLabel()
         self.user_label.setObjectName("userLabel")
-        self.result_label = QLabel("Run “Test connection” to see the org, the token and the permissions.")
+        self.result_label = QLabel(_NO_TEST_YET)
         self.result_label.setObjectName("resultLabel")
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -421,11 +423,19 @@ class ProfileDialog(QDialog):
         self.secret_edit.clear()
         self.pkce_client_edit.clear()
         self.port_spin.setValue(DEFAULT_REDIRECT_PORT)
+        self.proxy_edit.clear()
         self.session_only_check.setChecked(not self._keyring_ok)
         self._update_secret_placeholder()
         self._on_form_mode_changed()
+        self._clear_results()
         self.name_edit.setFocus()
         self.name_edit.selectAll()
+
+    def _clear_results(self) -> None:
+        """Forget the previous profile's messages and connection test (a new profile starts clean)."""
+        self.status_label.clear()
+        self.result_label.setText(_NO_TEST_YET)
+        self.checks_table.setRowCount(0)
 
     @Slot()
     def duplicate_profile(self) -> None:

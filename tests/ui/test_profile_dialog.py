@@ -126,3 +126,28 @@ def test_profile_dialog_fits_1024x700_and_clips_nothing(qtbot: Any, tmp_home: An
             )
             assert needed.height() <= rect.height(), (row, col, text)
     session.shutdown()
+
+
+def test_add_clears_the_previous_profiles_messages_and_results(
+    dialog: ProfileDialog, qtbot: Any, sandbox: Any
+) -> None:
+    """Issue 16, fault 9: "Add" starts a clean form, not one showing the last profile's test and proxy."""
+    _fill(dialog, "http://gw.example.com", "http://proxy.corp:3128")
+    assert dialog.save() is None  # refused: plain http to a remote host
+    assert dialog.status_label.text()
+    _fill(dialog, sandbox.url)
+    dialog.client_id_edit.setText("sandbox-client")
+    dialog.secret_edit.setText("sandbox-secret")
+    profile = dialog.save()
+    assert profile is not None
+    with qtbot.waitSignal(dialog.session.connection_tested, timeout=15000):
+        dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.checks_table.rowCount() > 0, timeout=5000)
+    assert "Connected to" in dialog.result_label.text()
+    dialog.proxy_edit.setText("http://proxy.corp:3128")
+
+    dialog.add_button.click()
+    assert dialog.status_label.text() == ""
+    assert "Connected to" not in dialog.result_label.text()
+    assert dialog.checks_table.rowCount() == 0
+    assert dialog.proxy_edit.text() == ""
