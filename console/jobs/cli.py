@@ -355,6 +355,7 @@ def run(args: argparse.Namespace) -> int:
 
         for s in previous:
             signal.signal(s, _stop)
+        job.follow_imports_live(api.sibling)  # a file import's end arrives as an importstatus event
         try:
             result: UploadResult = job.run(None if args.quiet else _ProgressPrinter())
         except BaseException as exc:

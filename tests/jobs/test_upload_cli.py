@@ -469,3 +469,20 @@ def test_a_damaged_journal_on_resume_is_a_sentence_and_is_never_deleted(
             if status == [('"running"',)]:
                 failures.append(f"{case}: status left 'running'")
     assert not failures, "\n\n".join(failures)
+
+
+def test_a_file_import_from_the_command_line_ends_through_the_notification_channel(
+    api: GenesysClient, sandbox: Any, list_id: str, jobs_dir: Path, tmp_path: Path
+) -> None:
+    """Issue 17: ``upload --mode import`` subscribes to the list's importstatus topic and takes the end
+    from the event (polling once a minute: only the channel can end it within the test)."""
+    sample = write_csv(tmp_path / "c.csv", 300)
+    sandbox.control({"import_delay": 0.5})
+    cmd = _cmd(sandbox, str(sample.path), "--list", list_id, "--id-column", "ContactId", "--mode", "import")
+    code, _out, err = _finish(_start([*cmd, "--poll", "60"]), timeout=50)
+    assert code == 0, err
+    subscribed = requests_to(sandbox, "PUT", "/subscriptions")
+    assert subscribed
+    assert any(f"contactlists.{list_id}.importstatus" in str(r) for r in subscribed)
+    assert len(requests_to(sandbox, "GET", "/importstatus")) <= 2  # the baseline and the catch-up
+    _assert_exact(api, sandbox, list_id, sample)
