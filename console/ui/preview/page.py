@@ -348,6 +348,7 @@ class PreviewPage(EditingMixin, UploadingMixin, QWidget):
 
     def shutdown(self, timeout_ms: int = 20_000) -> None:
         """Cancel and join every worker of the page, then close the file (window close, tests)."""
+        self._reload_lists = False  # a load cancelled by the close must not start another one
         for controller in (self.lists_ctl, self.validate_ctl, self.file_ctl, self.upload_ctl):
             controller.shutdown(timeout_ms)
         self.dialing_panel.shutdown(timeout_ms)
