@@ -36,7 +36,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from console.errors import Cancelled
 from console.ipc import ChildService, Kind
@@ -274,9 +274,7 @@ class WorkerController(QObject):
         worker.succeeded.connect(self._on_worker_succeeded)
         worker.failed.connect(self._on_worker_failed)
         worker.progressed.connect(self._on_worker_progressed)
-        # The thread quits itself: QThread lives on the GUI thread, so an auto connection would queue
-        # quit() there, and a GUI thread joining this thread (shutdown, _cleanup) would wait for itself.
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.finished.connect(thread.quit)
         thread.finished.connect(worker.deleteLater)
         thread.finished.connect(self._on_thread_finished)
         self._thread = thread
@@ -320,12 +318,6 @@ class WorkerController(QObject):
 
     @Slot()
     def _on_thread_finished(self) -> None:
-        # Only the current thread's end cleans up. A thread joined by shutdown() was cleaned up there,
-        # but its queued `finished` still arrives, possibly after a new worker started (a listener of
-        # our `finished` may start one): cleaning up then would join the new, still working thread on
-        # the GUI thread. (The sender is still alive: its deleteLater was posted after this event.)
-        if self.sender() is not self._thread:
-            return
         self._cleanup()
 
     def _cleanup(self) -> None:

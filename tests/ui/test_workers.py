@@ -6,8 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QObject, QThread
-from pytestqt.qtbot import QtBot
+from PySide6.QtCore import QObject, QThread
 
 from console.errors import Cancelled
 from console.ipc import Kind
@@ -103,47 +102,6 @@ def test_shutdown_joins_the_thread(qtbot) -> None:
     assert controller.shutdown(5000)
     assert time.monotonic() - t0 < 2
     assert not controller.is_running
-
-
-def test_a_finished_worker_ends_its_thread_without_the_gui_thread(qtbot: QtBot) -> None:
-    # the GUI thread joins worker threads (shutdown, cleanup); quit() queued to it would never run
-    controller = WorkerController()
-    controller.start(FunctionWorker(lambda: None, pass_control=False))
-    thread = controller.findChild(QThread)
-    assert thread is not None
-    assert thread.wait(5000)  # no event processed on the GUI thread meanwhile
-    with qtbot.waitSignal(controller.finished, timeout=5000):
-        pass
-
-
-def test_a_late_finished_of_a_joined_thread_leaves_the_next_worker_alone(qtbot: QtBot) -> None:
-    # shutdown() joins and cleans up; a listener of `finished` starts the next job (as the preview
-    # page reloads its lists); the joined thread's queued `finished` must not join that new job on
-    # the GUI thread (it hung a profile switch while the contact lists loaded)
-    controller = WorkerController()
-    gate = threading.Event()
-
-    def blocked(*, cancel: threading.Event, progress: object) -> str:
-        gate.wait(5)
-        return "second"
-
-    def start_next() -> None:
-        controller.finished.disconnect(start_next)
-        controller.start(FunctionWorker(blocked))
-
-    controller.start(FunctionWorker(lambda: "first", pass_control=False))
-    controller.finished.connect(start_next)
-    assert controller.shutdown(5000)
-    second = controller.worker
-    assert second is not None
-    QCoreApplication.processEvents()  # delivers the first thread's queued `finished`
-    assert controller.is_running
-    assert controller.worker is second
-    gate.set()
-    with qtbot.waitSignal(controller.succeeded, timeout=5000) as blocker:
-        pass
-    assert blocker.args == ["second"]
-    qtbot.waitUntil(lambda: not controller.is_running, timeout=5000)
 
 
 class ChildRun(ChildProcessWorker):
