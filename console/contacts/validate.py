@@ -304,8 +304,10 @@ def validate(
                     res = f.result()
                     results[first] = res
                     ids.add(res.id_hashes)  # while the workers go on
-                    done += len(res.status)
-                if finished and progress is not None:
+                before = done
+                while done in results:  # progress is the checked prefix: what "Stop checking" keeps
+                    done += len(results[done].status)
+                if done > before and progress is not None:
                     progress(done, source.indexed_rows)
             batches = [results[k] for k in sorted(results)]
             if cancelled:
