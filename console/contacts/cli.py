@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from console.api.models import ContactList
-from console.contacts.dialing import add_dialing_arguments, run_dialing
+from console.contacts.dialing import add_dialing_arguments, dialing_request, run_dialing
 from console.contacts.fixes import write_error_report, write_fixed
 from console.contacts.listcheck import blocking_findings
 from console.contacts.phones import is_known_region
@@ -130,7 +130,17 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     id_column = None if args.id_column == "none" else args.id_column
     with source:
-        opts = ValidationOptions(region=args.region.upper(), id_column=id_column, processes=args.processes)
+        try:
+            wanted, at = dialing_request(args)
+        except ValueError as exc:
+            return _fail(str(exc))
+        opts = ValidationOptions(
+            region=args.region.upper(),
+            id_column=id_column,
+            processes=args.processes,
+            dialing=wanted,  # keyed in the workers, from the cells they read anyway
+            dialing_at=at,
+        )
         try:
             result = validate(source, definition, options=opts)
             source.check_unchanged()

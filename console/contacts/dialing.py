@@ -74,13 +74,18 @@ __all__ = [
     "NOT_APPLICABLE",
     "SHORT_MINUTES",
     "SHORT_RULE",
+    "DialPlan",
     "DialingReport",
     "DialingSettings",
     "DialingWindows",
     "Window",
+    "WindowMerger",
     "add_dialing_arguments",
     "applies",
+    "batch_windows",
     "compute_windows",
+    "dial_plan",
+    "dialing_request",
     "for_check",
     "phone_zones",
     "run_dialing",
@@ -596,6 +601,8 @@ def for_check(
         return None, NOT_APPLICABLE
     if result.cancelled:
         return None, "The check was stopped before the end: no dialing windows."
+    if result.dialing is not None:  # the check computed them (``ValidationOptions.dialing``)
+        return result.dialing, ""
     regions = {}
     if result.plan is not None:
         names = {v: k for k, v in result.columns.items()}
@@ -706,57 +713,18 @@ def compute_windows(
         )
     settings = settings or DialingSettings()
     at = (at or datetime.now(UTC)).astimezone(UTC)
-    regions = regions or {}
-    automatic = bool(definition.automatic_time_zone_mapping)
-    phones = [pc for pc in definition.phone_columns or [] if pc.column_name in columns]
-
-    if automatic:
-        cols = tuple(columns[pc.column_name] for pc in phones)
-        heads = tuple(_heads(regions.get(pc.column_name, region)) for pc in phones)
-        zip_name = definition.zip_code_column_name
-        zip_col = columns.get(zip_name) if zip_name else None
-    else:
-        cols = tuple(
-            columns[pc.callable_time_column]
-            for pc in phones
-            if pc.callable_time_column and pc.callable_time_column in columns
-        )
-        heads, zip_col = (), None
-    plan = _Plan(automatic, cols, heads, zip_col, settings.supported_countries)
-    invalid = _invalid_phone_rows(result, cols if automatic else [])
-
-    windows: list[Window] = []
-    window_ids: dict[Window, int] = {}
-    by_canon: dict[tuple[object, ...], int] = {}
-
-    def global_ids(canons: list[tuple[object, ...]]) -> list[int]:
-        out = []
-        for canon in canons:
-            if canon not in by_canon:
-                w = _window_of(canon, automatic, at, settings)
-                if w not in window_ids:
-                    window_ids[w] = len(windows)
-                    windows.append(w)
-                by_canon[canon] = window_ids[w]
-            out.append(by_canon[canon])
-        return out
-
-    row_window: array[int] = array("I")
-    findings: list[ValidationIssue] = []
-    finding_count = 0
+    plan = dial_plan(definition, columns, settings=settings, regions=regions, region=region)
+    assert plan is not None  # applies() held
+    invalid = _invalid_phone_rows(result, plan.cols if plan.automatic else [])
+    merger = WindowMerger(plan, at, settings)
 
     def take(lo: int, got: _BatchOut | None) -> None:
-        nonlocal finding_count
         if cancel is not None and cancel():
             raise Cancelled
         if got is None:  # the worker could not split the range as the index does: parse it here
             hi = lo + _BATCH
             got = _run_batch(plan, source.records(lo, hi), lo, _invalid_in(invalid, lo, hi))
-        idx, canons, bad_tz = got
-        row_window.extend(map(global_ids(canons).__getitem__, idx))
-        finding_count += len(bad_tz)
-        for row, col in bad_tz[: max(0, 1000 - len(findings))]:
-            findings.append(_tz_finding(source, source.record(row), row, col))
+        merger.take(got, source)
 
     source.build_index()
     total = source.row_count
@@ -799,7 +767,100 @@ def compute_windows(
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
     _STATES.pop(plan, None)  # this process's caches: the next file starts afresh
-    return DialingWindows(at, settings, windows, row_window, findings, finding_count)
+    return merger.windows()
+
+
+def dial_plan(
+    definition: ContactList,
+    columns: Mapping[str, int],
+    *,
+    settings: DialingSettings | None = None,
+    regions: Mapping[str, str] | None = None,
+    region: str = "US",
+) -> DialPlan | None:
+    """What a batch needs to key each row's window (picklable), or None when the list has no windows.
+
+    Args:
+        definition: The contact list (automatic mapping, ZIP column, phone columns).
+        columns: List column -> CSV column index (the validation's header mapping).
+        settings: The org's windows (their supported countries decide which heads map).
+        regions: Per phone column default region.
+        region: Default region of the other phone columns.
+    """
+    if not applies(definition):
+        return None
+    supported = (settings or DialingSettings()).supported_countries
+    regions = regions or {}
+    phones = [pc for pc in definition.phone_columns or [] if pc.column_name in columns]
+    if definition.automatic_time_zone_mapping:
+        zip_name = definition.zip_code_column_name
+        return DialPlan(
+            True,
+            tuple(columns[pc.column_name] for pc in phones),
+            tuple(_heads(regions.get(pc.column_name, region)) for pc in phones),
+            columns.get(zip_name) if zip_name else None,
+            supported,
+        )
+    cols = tuple(
+        columns[pc.callable_time_column]
+        for pc in phones
+        if pc.callable_time_column and pc.callable_time_column in columns
+    )
+    return DialPlan(False, cols, (), None, supported)
+
+
+class WindowMerger:
+    """Turns the batches' combination indexes, in row order, into one :class:`DialingWindows`.
+
+    A batch keys its rows by combinations local to the process that ran it (a pool worker's
+    caches last across its batches); here each combination becomes a window once.
+    """
+
+    def __init__(self, plan: DialPlan, at: datetime, settings: DialingSettings) -> None:
+        self.automatic = plan.automatic
+        self.at, self.settings = at, settings
+        self._windows: list[Window] = []
+        self._window_ids: dict[Window, int] = {}
+        self._by_canon: dict[tuple[object, ...], int] = {}
+        self._rows: array[int] = array("I")
+        self._findings: list[ValidationIssue] = []
+        self._finding_count = 0
+
+    def _ids(self, canons: list[tuple[object, ...]]) -> list[int]:
+        out = []
+        for canon in canons:
+            if canon not in self._by_canon:
+                w = _window_of(canon, self.automatic, self.at, self.settings)
+                if w not in self._window_ids:
+                    self._window_ids[w] = len(self._windows)
+                    self._windows.append(w)
+                self._by_canon[canon] = self._window_ids[w]
+            out.append(self._by_canon[canon])
+        return out
+
+    def take(self, got: _BatchOut, source: CsvSource) -> None:
+        """Add the next batch (``source`` reads the bad time-zone cells for their findings)."""
+        idx, canons, bad_tz = got
+        self._rows.extend(map(self._ids(canons).__getitem__, idx))
+        self._finding_count += len(bad_tz)
+        for row, col in bad_tz[: max(0, 1000 - len(self._findings))]:
+            self._findings.append(_tz_finding(source, source.record(row), row, col))
+
+    def windows(self) -> DialingWindows:
+        """Every row taken so far, with its window."""
+        return DialingWindows(
+            self.at, self.settings, self._windows, self._rows, self._findings, self._finding_count
+        )
+
+
+def columns_read(plan: DialPlan) -> tuple[int, ...]:
+    """The CSV columns :func:`batch_windows` reads."""
+    return plan.cols if plan.zip_col is None else (*plan.cols, plan.zip_col)
+
+
+def forget_caches(plan: DialPlan) -> None:
+    """Drop this process's caches of ``plan`` (the next file starts afresh)."""
+    _STATES.pop(plan, None)
 
 
 def _invalid_in(invalid: Mapping[int, set[int]], lo: int, hi: int) -> dict[int, list[int]]:
@@ -807,7 +868,7 @@ def _invalid_in(invalid: Mapping[int, set[int]], lo: int, hi: int) -> dict[int, 
 
 
 @dataclass(frozen=True)
-class _Plan:
+class DialPlan:
     """What a batch needs (picklable): the columns and how to read them."""
 
     automatic: bool
@@ -826,7 +887,7 @@ _BatchOut = tuple["array[int]", list[tuple[object, ...]], list[tuple[int, int]]]
 class _State:
     """One process's caches for one plan (they persist across the batches of a pool worker)."""
 
-    def __init__(self, plan: _Plan) -> None:
+    def __init__(self, plan: DialPlan) -> None:
         self.zsets: list[tuple[str, ...]] = [()]
         self.zset_ids: dict[tuple[str, ...], int] = {(): 0}
         if plan.automatic:
@@ -875,50 +936,69 @@ class _State:
         return len(self.canons) - 1
 
 
-_STATES: dict[_Plan, _State] = {}
+_STATES: dict[DialPlan, _State] = {}
 
 
-def _state(plan: _Plan) -> _State:
+def _state(plan: DialPlan) -> _State:
     state = _STATES.get(plan)
     if state is None:
         state = _STATES[plan] = _State(plan)
     return state
 
 
-def _run_batch(plan: _Plan, records: list[list[str]], lo: int, invalid: Mapping[int, list[int]]) -> _BatchOut:
+def _run_batch(
+    plan: DialPlan, records: list[list[str]], lo: int, invalid: Mapping[int, list[int]]
+) -> _BatchOut:
     """The combination index of each record (``invalid``: per column, batch rows that do not map)."""
-    state = _state(plan)
     needed = max([*plan.cols, -1 if plan.zip_col is None else plan.zip_col])
     if records and min(map(len, records)) <= needed:  # ragged or blank rows: missing cells are blank
         records = [r if len(r) > needed else r + [""] * (needed + 1 - len(r)) for r in records]
+    values = {col: list(map(itemgetter(col), records)) for col in columns_read(plan)}
+    return batch_windows(plan, values, len(records), lo, invalid)
+
+
+def batch_windows(
+    plan: DialPlan, values: Mapping[int, list[str]], count: int, lo: int, invalid: Mapping[int, Sequence[int]]
+) -> _BatchOut:
+    """The combination index of each of ``count`` rows from their cells.
+
+    Args:
+        plan: From :func:`dial_plan`.
+        values: CSV column -> the batch's values (blank for a missing cell) of every column the
+            plan reads (``plan.cols`` and the ZIP column).
+        count: Rows in the batch.
+        lo: Row number of the batch's first row.
+        invalid: Per phone column, batch rows whose phone the validation rejected (they do not map).
+    """
+    state = _state(plan)
     cols: list[list[int]] = []
     for col, ids, by_prefix in zip(plan.cols, state.ids, state.prefix_ids, strict=True):
-        values = list(map(itemgetter(col), records))
+        vals = values[col]
         if not plan.automatic:
-            cols.append(list(map(ids.__getitem__, values)))
+            cols.append(list(map(ids.__getitem__, vals)))
             continue
         # a value ending in four digits is keyed by what precedes them (area code and exchange
         # with their formatting: tens of thousands of keys for a million rows); the rest by the
         # general key
-        got = list(map(by_prefix.__getitem__, map(_CUT_TAIL, values)))
-        others = list(compress(range(len(values)), map(not_, map(str.isdigit, map(_TAKE_TAIL, values)))))
+        got = list(map(by_prefix.__getitem__, map(_CUT_TAIL, vals)))
+        others = list(compress(range(len(vals)), map(not_, map(str.isdigit, map(_TAKE_TAIL, vals)))))
         if others:
-            keys = _phone_keys(map(values.__getitem__, others))
+            keys = _phone_keys(map(vals.__getitem__, others))
             for i, zid in zip(others, map(ids.__getitem__, keys), strict=True):
                 got[i] = zid
         cols.append(got)
-    zips = list(map(itemgetter(plan.zip_col), records)) if plan.zip_col is not None else None
-    return _combine(plan, state, cols, zips, len(records), lo, invalid)
+    zips = values[plan.zip_col] if plan.zip_col is not None else None
+    return _combine(plan, state, cols, zips, count, lo, invalid)
 
 
 def _combine(
-    plan: _Plan,
+    plan: DialPlan,
     state: _State,
     cols: list[list[int]],
     zips: list[str] | None,
     count: int,
     lo: int,
-    invalid: Mapping[int, list[int]],
+    invalid: Mapping[int, Sequence[int]],
 ) -> _BatchOut:
     """Per-column zone-set ids (and the ZIP values) -> the combination index of each row."""
     bad_tz: list[tuple[int, int]] = []
@@ -933,7 +1013,7 @@ def _combine(
 
 
 def _range_batch(
-    plan: _Plan,
+    plan: DialPlan,
     data_path: str,
     codec: str,
     dialect: dict[str, object],
@@ -1060,6 +1140,24 @@ class DialingReport:
     short_findings: list[ValidationIssue]
 
 
+def dialing_request(args: argparse.Namespace) -> tuple[bool, datetime | None]:
+    """Whether ``--dialing-windows`` or ``--at`` asks for the windows, and the ``--at`` instant.
+
+    Raises:
+        ValueError: ``--at`` is not an ISO date-time.
+    """
+    at_text = getattr(args, "at", None)
+    wanted = getattr(args, "dialing_windows", None) is not None or at_text is not None
+    if at_text is None:
+        return wanted, None
+    try:
+        at = datetime.fromisoformat(at_text)
+    except ValueError:
+        example = "2026-03-02T15:30-05:00"
+        raise ValueError(f"--at {at_text!r} is not an ISO date-time such as {example}.") from None
+    return wanted, at.astimezone()  # a time without an offset is local time
+
+
 def run_dialing(
     args: argparse.Namespace, source: CsvSource, definition: ContactList, result: ValidationResult
 ) -> DialingReport | None:
@@ -1072,23 +1170,16 @@ def run_dialing(
         ValueError: ``--at`` is not an ISO date-time, the list has no dialing windows, or the
             CSV cannot be written (the message says which).
     """
-    out_path = getattr(args, "dialing_windows", None)
-    at_text = getattr(args, "at", None)
-    if out_path is None and at_text is None:
+    wanted, at = dialing_request(args)
+    if not wanted:
         return None
-    at = None
-    if at_text is not None:
-        try:
-            at = datetime.fromisoformat(at_text)
-        except ValueError:
-            raise ValueError(
-                f"--at {at_text!r} is not an ISO date-time such as 2026-03-02T15:30-05:00."
-            ) from None
-        at = at.astimezone()  # a time without an offset is local time
-    columns = map_header(source.header, definition.column_names).columns
-    dialing = compute_windows(
-        source, definition, columns, at=at, region=getattr(args, "region", "US").upper(), result=result
-    )
+    out_path = getattr(args, "dialing_windows", None)
+    dialing = result.dialing  # the check keyed them (``ValidationOptions.dialing``)
+    if dialing is None:
+        columns = map_header(source.header, definition.column_names).columns
+        dialing = compute_windows(
+            source, definition, columns, at=at, region=getattr(args, "region", "US").upper(), result=result
+        )
     if out_path is not None:
         try:
             with atomic_write(out_path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:

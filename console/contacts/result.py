@@ -17,6 +17,7 @@ from itertools import compress
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from console.contacts.dialing import DialingWindows
     from console.contacts.fixes import RowFixer
     from console.contacts.reader import CsvSource
     from console.contacts.rules import ValidationPlan
@@ -235,6 +236,8 @@ class ValidationResult:
         phone_fixes: (row, CSV column, E.164) of the flagged phone cells with a repair unlike
             the file's value, ascending; None unless the run was asked for them
             (``ValidationOptions.phone_repairs``).
+        dialing: Every row's dialing window, when the run was asked for them
+            (``ValidationOptions.dialing``) and finished; else None.
     """
 
     def __init__(
@@ -255,6 +258,7 @@ class ValidationResult:
         plan: ValidationPlan | None = None,
         columns: Mapping[str, int] | None = None,
         phone_fixes: list[tuple[int, int, str]] | None = None,
+        dialing: DialingWindows | None = None,
     ) -> None:
         self.row_count = row_count
         self._rows = rows
@@ -276,6 +280,7 @@ class ValidationResult:
         self.plan = plan
         self.columns: dict[str, int] = dict(columns or {})
         self.phone_fixes = phone_fixes
+        self.dialing = dialing
 
     # -- moving between processes ------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import re
 import zlib
 import zoneinfo
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, repeat
@@ -301,6 +301,8 @@ class ValidationPlan:
         checked_columns: CSV columns that map to a list column (the value length limit applies).
         phone_repairs: Also report the E.164 repair of each flagged phone cell
             (:attr:`BatchFindings.phone_fixes`; the preview asks for them, the command line does not).
+        dialing: Also key every row's dialing window (:attr:`BatchFindings.dialing`): the plan of
+            :func:`console.contacts.dialing.dial_plan`, or None.
     """
 
     ncols: int
@@ -310,6 +312,7 @@ class ValidationPlan:
     id_index: int | None
     checked_columns: tuple[int, ...]
     phone_repairs: bool = False
+    dialing: Hashable | None = None
 
 
 def build_plan(
@@ -446,6 +449,8 @@ class BatchFindings:
         id_hashes: CRC-32 of each row's contact id (empty when there is no id column).
         phone_fixes: With :attr:`ValidationPlan.phone_repairs`: (row, CSV column, E.164) of each
             flagged phone cell whose repair differs from the value in the file, ascending.
+        dialing: With :attr:`ValidationPlan.dialing`: each row's window key
+            (:func:`console.contacts.dialing.batch_windows`), else None.
     """
 
     first_row: int
@@ -455,6 +460,7 @@ class BatchFindings:
     status: bytearray
     id_hashes: array[int]
     phone_fixes: list[tuple[int, int, str]] = field(default_factory=list)
+    dialing: tuple[array[int], list[tuple[object, ...]], list[tuple[int, int]]] | None = None
 
 
 def check_column(chk: ColumnCheck, vals: Sequence[str]) -> list[tuple[int, str]]:

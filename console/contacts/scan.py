@@ -29,6 +29,7 @@ from itertools import compress
 from operator import itemgetter, methodcaller, not_
 
 from console.api.models import ColumnDataType
+from console.contacts.dialing import DialPlan, columns_read
 from console.contacts.reader import parse_text
 from console.contacts.result import RULE_CODES
 from console.contacts.rules import (
@@ -82,12 +83,16 @@ class RowScanner:
         for chk in plan.checks:
             by_column.setdefault(chk.index, []).append(chk)
         checked = set(plan.checked_columns)
+        # the dialing windows read these cells: captured, whatever their rules
+        self.dialing = columns_read(plan.dialing) if isinstance(plan.dialing, DialPlan) else ()
         captured: list[int] = []
         fields: list[str] = []
         for col in range(plan.ncols):
             checks = by_column.get(col, [])
-            if checks or col == plan.id_index:
-                inline = f.inline(checks, delimiter) if col != plan.id_index else None
+            if checks or col == plan.id_index or col in self.dialing:
+                inline = (
+                    f.inline(checks, delimiter) if col != plan.id_index and col not in self.dialing else None
+                )
                 if inline is not None:
                     fields.append(inline)
                     continue
@@ -109,8 +114,13 @@ class RowScanner:
         self.pattern = re.compile(f"(?:{clean})|({record})")
         self.captured = tuple(captured)
 
-    def check(self, text: str, count: int, first_row: int) -> BatchFindings | None:
+    def check(
+        self, text: str, count: int, first_row: int, values: dict[int, list[str]] | None = None
+    ) -> BatchFindings | None:
         """Findings of the ``count`` records in ``text`` (whole records, decoded).
+
+        ``values``, when given, receives the cells of every column the dialing windows read
+        (:attr:`dialing`), one per record (blank when the record lacks the cell).
 
         Returns None when the scan does not split ``text`` into ``count`` records (the caller
         then takes the full path for the batch).
@@ -164,6 +174,13 @@ class RowScanner:
                 for k, i in enumerate(dirty):
                     id_hashes[i] = sub.id_hashes[k]
             fixes.extend((first_row + dirty[r], c, e164) for r, c, e164 in sub.phone_fixes)
+        if values is not None:
+            for col in self.dialing:
+                cells = columns[col]
+                for k, i in enumerate(dirty):
+                    rec = records[k]
+                    cells[i] = rec[col] if len(rec) > col else ""
+                values[col] = cells
         return pack_findings(first_row, count, found, id_hashes, sorted(fixes))
 
 
@@ -186,6 +203,7 @@ class _Fields:
         """
         edge = edge or self.edge
         return f"(?:{edge}{mid}{{0,{limit - 1}}}+(?<={edge}))?" if limit >= 1 else ""
+
     def free(self, limit: int) -> str:
         """A field whose only rules are the length limit, NUL and (without trimming) whitespace."""
         if self.trim:  # trimming never makes a value longer

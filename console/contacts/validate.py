@@ -20,10 +20,13 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from itertools import compress
 from operator import sub
 
 from console.api.models import ContactList
+from console.contacts import dialing as dial
+from console.contacts.dialing import DialingSettings
 from console.contacts.fixes import RowFixer
 from console.contacts.phones import analyze_phone, fast_phone_pattern
 from console.contacts.reader import CsvSource, parse_text
@@ -68,6 +71,11 @@ class ValidationOptions:
         phone_repairs: Also find the E.164 repair of every flagged phone cell, in the workers
             while the values are in hand (``ValidationResult.phone_fixes``; the preview's
             "Normalize phones").
+        dialing: Also key every contact's dialing window in the workers, from the cells they
+            read anyway (``ValidationResult.dialing``; no second pass over the file), when the
+            list has windows (:func:`console.contacts.dialing.applies`).
+        dialing_settings: The org's windows (None: the platform's documented default).
+        dialing_at: The instant "callable" refers to (None: now).
     """
 
     region: str = "US"
@@ -79,6 +87,9 @@ class ValidationOptions:
     scan: bool = True
     id_column_if_mapped: bool = False
     phone_repairs: bool = False
+    dialing: bool = False
+    dialing_settings: DialingSettings | None = None
+    dialing_at: datetime | None = None
 
 
 def _check_range(
@@ -102,9 +113,10 @@ def _check_range(
         records = []
     else:
         scanner = _scanner(plan, dialect) if scan else None
-        found = scanner.check(text, count, first_row) if scanner is not None else None
+        values: dict[int, list[str]] = {}
+        found = scanner.check(text, count, first_row, values) if scanner is not None else None
         if found is not None:
-            return found
+            return _with_windows(found, plan, values, count)
         records = parse_text(text, dialect)
     if len(records) != count:
         records = []
@@ -119,9 +131,38 @@ def _check_range(
             parts = parse_text(t, dialect)
             records.append([f for r in parts for f in r] if parts else [])
     longest = max(map(sub, offsets[1:], offsets[:-1]), default=0)
-    return check_batch(
+    found = check_batch(
         records, plan, first_row, bad, may_be_long=longest > MAX_VALUE_LENGTH, may_have_nul=b"\x00" in raw
     )
+    if isinstance(plan.dialing, dial.DialPlan):
+        values = {c: [r[c] if len(r) > c else "" for r in records] for c in dial.columns_read(plan.dialing)}
+        found = _with_windows(found, plan, values, count)
+    return found
+
+
+_PHONE_ERRORS = frozenset(
+    RULE_INDEX[code]
+    for code, rule in RULES.items()
+    if code.startswith("phone.") and rule.severity >= Severity.ERROR
+)
+
+
+def _with_windows(
+    found: BatchFindings, plan: ValidationPlan, values: dict[int, list[str]], count: int
+) -> BatchFindings:
+    """``found`` with each row's window key (when the plan asks): a phone the batch rejects does not map."""
+    dplan = plan.dialing
+    if not isinstance(dplan, dial.DialPlan):
+        return found
+    invalid: dict[int, list[int]] = {}
+    if dplan.automatic:
+        wanted = set(dplan.cols)
+        lo = found.first_row
+        for r, c, k in zip(found.rows, found.cols, found.codes, strict=True):
+            if c in wanted and k in _PHONE_ERRORS:
+                invalid.setdefault(c, []).append(r - lo)
+    found.dialing = dial.batch_windows(dplan, values, count, found.first_row, invalid)
+    return found
 
 
 def _scanner(plan: ValidationPlan, dialect: Mapping[str, object]) -> RowScanner | None:
@@ -228,6 +269,17 @@ def validate(
     )
     if opts.phone_repairs:
         plan = replace(plan, phone_repairs=True)
+    if opts.dialing:
+        plan = replace(
+            plan,
+            dialing=dial.dial_plan(
+                definition,
+                mapping.columns,
+                settings=opts.dialing_settings,
+                regions=opts.regions,
+                region=opts.region,
+            ),
+        )
 
     batch = max(1, opts.batch_rows)
     batches: list[BatchFindings] = []
@@ -338,6 +390,20 @@ def validate(
         _mark_duplicate_ids(source, plan, batches, rows, cols, codes, status, ids.repeated)
     total = source.row_count if not cancelled else rows_done
     explain = _Explainer(source, plan, mapping.columns)
+    windows = None
+    if isinstance(plan.dialing, dial.DialPlan):
+        dial.forget_caches(plan.dialing)  # this process's, when it checked batches itself
+        if not cancelled:
+            merger = dial.WindowMerger(
+                plan.dialing,
+                (opts.dialing_at or datetime.now(UTC)).astimezone(UTC),
+                opts.dialing_settings or DialingSettings(),
+            )
+            for b in batches:
+                assert b.dialing is not None
+                merger.take(b.dialing, source)
+                b.dialing = None
+            windows = merger.windows()
     # what the reader found while indexing (e.g. an unterminated quote): read now, as the index
     # grows during the check (it was read at the start, and lost what a later chunk found)
     reading = [i for i in source.issues if not cancelled or i.row < rows_done]
@@ -357,6 +423,7 @@ def validate(
         plan=plan,
         columns=mapping.columns,
         phone_fixes=fixes,
+        dialing=windows,
     )
 
 
@@ -586,4 +653,3 @@ def explain_cell(
     else:
         msg = f"{head}: {rule.title}."
     return ValidationIssue(row, line, column, code, rule.severity, msg, fix, original, normalized)
-

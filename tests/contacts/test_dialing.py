@@ -472,3 +472,55 @@ def test_cli_lists_the_short_window_finding(tmp_path: Path) -> None:
     proc = _cli(tmp_path, "c.csv", "--definition", "l.json", "--at", "2026-01-15T12:00-05:00", "--json")
     body = json.loads(proc.stdout.strip().splitlines()[-2])
     assert body["counts_by_rule"] == {"dialing.window_short": 1}
+
+
+@pytest.mark.parametrize(
+    ("definition", "scan", "processes"),
+    [
+        pytest.param(ATZM, True, 1, id="automatic-scan"),
+        pytest.param(ATZM, False, 1, id="automatic-csv"),
+        pytest.param(ATZM, True, 2, id="automatic-pool"),
+        pytest.param(CALLABLE_TIME, True, 1, id="callable-time-scan"),
+        pytest.param(CALLABLE_TIME, True, 2, id="callable-time-pool"),
+    ],
+)
+def test_the_check_keys_the_same_windows_as_a_second_pass(
+    tmp_path: Path, definition: Mapping[str, object], scan: bool, processes: int
+) -> None:
+    """``ValidationOptions.dialing`` keys the windows in the check's own workers, from the cells they
+    read (clean records from the scan's captures, the others from ``csv``): every row's window is the
+    one the separate pass (:func:`compute_windows` with the validation's findings) gives."""
+    from console.contacts.validate import ValidationOptions, validate
+
+    d = ContactList.model_validate(definition)
+    phones = [EASTERN, CENTRAL, NO_MAP, "+1 983 617 5743", "", " (212) 234-5678 ", "+44 20 7946 0018"]
+    zips = [MOUNTAIN_ZIP, CENTRAL_ZIP, BAD_ZIP, "", " 60601", "x", "80202-1234"]
+    zones = ["America/Chicago", "", "Mars/Base", " America/Denver"]
+    path = tmp_path / "c.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(d.column_names)
+        for i in range(700):
+            if i % 97 == 5:
+                fh.write("\n")  # a blank line
+                continue
+            if i % 89 == 7:
+                fh.write(f"{i},{phones[i % 7]}\n")  # a ragged row
+                continue
+            p1 = phones[i % 7] if i % 11 else "note\nline 2"
+            if definition is ATZM:
+                w.writerow([i, p1, phones[(i // 7) % 7], zips[(i // 3) % 7]])
+            else:
+                w.writerow([i, p1, zones[i % 4]])
+    opts = ValidationOptions(processes=processes, batch_rows=64, scan=scan, dialing=True, dialing_at=NOON_ET)
+    with open_csv(path) as src:
+        result = validate(src, d, options=opts)
+        assert result.dialing is not None
+        cols = map_header(src.header, d.column_names).columns
+        apart = compute_windows(src, d, cols, at=NOON_ET, result=result)
+    n = result.row_count
+    assert len(result.dialing.row_window) == len(apart.row_window) == n
+    assert [result.dialing.window(i) for i in range(n)] == [apart.window(i) for i in range(n)]
+    assert result.dialing.finding_count == apart.finding_count
+    assert [f.message for f in result.dialing.findings] == [f.message for f in apart.findings]
+    assert len({w.source for w in result.dialing.windows}) > 1  # the file maps several ways

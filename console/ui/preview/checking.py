@@ -121,7 +121,13 @@ def run_validation(
         ValueError: Unknown region.
     """
     options = ValidationOptions(
-        region=region, id_column=id_column, mapping=explicit, id_column_if_mapped=True, phone_repairs=True
+        region=region,
+        id_column=id_column,
+        mapping=explicit,
+        id_column_if_mapped=True,
+        phone_repairs=True,
+        dialing=True,  # keyed in the workers from the cells they read: no second pass
+        dialing_settings=dialing_settings,
     )
 
     def report(done: int, known: int) -> None:
