@@ -54,7 +54,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import compress, repeat
-from operator import itemgetter, not_
+from operator import itemgetter, mul, not_
 from pathlib import Path
 from typing import IO, Any
 
@@ -295,6 +295,11 @@ _TAKE_HEAD, _TAKE_MID, _TAKE_TAIL, _CUT_TAIL = (
     itemgetter(slice(-4, None)),
     itemgetter(slice(None, -4)),
 )
+
+_CUT_EXCHANGE, _TAKE_EXCHANGE = itemgetter(slice(None, -7)), itemgetter(slice(-7, -4))
+_AREA = re.compile(r"[2-9]\d\d", re.ASCII)
+_EXCHANGES = dict.fromkeys((f"{n:03d}" for n in range(200, 1000)), 1)
+"""The valid NANP exchanges (ASCII, first digit 2-9)."""
 
 PhoneKey = tuple[str, str, bool]
 """(what precedes the last ten characters, area code + exchange, the last four are digits)."""
@@ -670,6 +675,44 @@ def _prefix_phone_id(
     return zid
 
 
+def _area_id(
+    zset: Callable[[tuple[str, ...]], int], heads: frozenset[str], supported: frozenset[str], key: str
+) -> int:
+    """Zone-set id of what precedes a stripped NANP number's exchange (head + area code).
+
+    0 when no exchange can make it map (a head the column does not dial as NANP, no area code);
+    -1 for the few area codes whose zones depend on the exchange.
+    """
+    head, area = key[:-3], key[-3:]
+    if head not in heads or _AREA.fullmatch(area) is None:
+        return 0
+    if area in _split_areas():
+        return -1
+    return zset(_key_zones((head, area + "200", True), heads, supported))  # any exchange: the same zones
+
+
+def _area_keyed(vals: list[str], by_area: _Ids, by_prefix: _Ids) -> list[int]:
+    """Zone-set id of each value, as :func:`_prefix_phone_id` gives it for values ending in four digits.
+
+    Column-wise: one C-level strip of the newline-joined column, then the head + area code of
+    each value looked up (a few hundred keys for a million rows) and its exchange checked in a
+    dict; only the split area codes look at the exchange (:func:`_prefix_phone_id`). Values not
+    ending in four digits get an id here too; the caller replaces them.
+    """
+    joined = "\n".join(vals)
+    if joined.count("\n") == len(vals) - 1:
+        stripped = joined.translate(_FORMATTING).split("\n")
+    else:  # a value holds a newline
+        stripped = [v.translate(_FORMATTING) for v in vals]
+    areas = map(by_area.__getitem__, map(_CUT_EXCHANGE, stripped))
+    valid = map(_EXCHANGES.get, map(_TAKE_EXCHANGE, stripped), repeat(0))
+    got = list(map(mul, areas, valid))  # an invalid exchange (0) maps nothing
+    if -1 in got:
+        for i in [i for i, a in enumerate(got) if a < 0]:
+            got[i] = by_prefix[_CUT_TAIL(vals[i])]
+    return got
+
+
 @functools.cache
 def _split_areas() -> frozenset[str]:
     """Area codes some of whose exchanges libphonenumber gives other zones than the area code."""
@@ -899,10 +942,16 @@ class _State:
                 for heads in set(plan.heads)
             }
             self.prefix_ids = [by_heads[heads] for heads in plan.heads]  # columns share what they can
+            by_area = {
+                heads: _Ids(functools.partial(_area_id, self.zset, heads, plan.supported))
+                for heads in set(plan.heads)
+            }
+            self.area_ids = [by_area[heads] for heads in plan.heads]
         else:
             self.known = zoneinfo.available_timezones()
             self.ids = [_Ids(self.tz_id) for _ in plan.cols]
             self.prefix_ids = [_Ids(int) for _ in plan.cols]
+            self.area_ids = [_Ids(int) for _ in plan.cols]
         self.zip_ids = _Ids(self.zip_id)
         if plan.zip_col is not None:  # every five-digit value at once: the lookups of a batch stay in C
             table = zip_table()
@@ -972,7 +1021,9 @@ def batch_windows(
     """
     state = _state(plan)
     cols: list[list[int]] = []
-    for col, ids, by_prefix in zip(plan.cols, state.ids, state.prefix_ids, strict=True):
+    for col, ids, by_prefix, by_area in zip(
+        plan.cols, state.ids, state.prefix_ids, state.area_ids, strict=True
+    ):
         vals = values[col]
         if not plan.automatic:
             cols.append(list(map(ids.__getitem__, vals)))
@@ -980,7 +1031,7 @@ def batch_windows(
         # a value ending in four digits is keyed by what precedes them (area code and exchange
         # with their formatting: tens of thousands of keys for a million rows); the rest by the
         # general key
-        got = list(map(by_prefix.__getitem__, map(_CUT_TAIL, vals)))
+        got = _area_keyed(vals, by_area, by_prefix)
         others = list(compress(range(len(vals)), map(not_, map(str.isdigit, map(_TAKE_TAIL, vals)))))
         if others:
             keys = _phone_keys(map(vals.__getitem__, others))
