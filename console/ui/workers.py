@@ -36,7 +36,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, Qt, QThread, Signal, Slot
 
 from console.errors import Cancelled
 from console.ipc import ChildService, Kind
@@ -88,6 +88,7 @@ class Worker(QObject):
     def run(self) -> None:
         """Entry point on the worker thread (connected to ``QThread.started``)."""
         try:
+            self.check_cancelled()  # cancelled before it ran (started during a shutdown): do not run
             result = self.work()
             if self.cancel_event.is_set():
                 raise Cancelled
@@ -247,6 +248,8 @@ class WorkerController(QObject):
         self.context = context
         self._thread: QThread | None = None
         self._worker: Worker | None = None
+        self._threads: list[QThread] = []  # every thread started and not yet joined (current last)
+        self._shutting_down = False
 
     @property
     def is_running(self) -> bool:
@@ -267,6 +270,8 @@ class WorkerController(QObject):
         if self._thread is not None:
             raise RuntimeError(f"{self.context or 'worker'} is already running")
         thread = QThread(self)
+        if self._shutting_down:
+            worker.cancel()  # started by a listener of our `finished` inside shutdown(): joined there
         thread.setObjectName(f"{type(worker).__name__}Thread")
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
@@ -274,11 +279,15 @@ class WorkerController(QObject):
         worker.succeeded.connect(self._on_worker_succeeded)
         worker.failed.connect(self._on_worker_failed)
         worker.progressed.connect(self._on_worker_progressed)
-        worker.finished.connect(thread.quit)
+        # The thread quits itself: QThread lives on the GUI thread, so an auto connection would queue
+        # quit() there, and a GUI thread joining this thread would wait for itself (hung a profile
+        # switch during Load contact lists). quit() before the thread's loop runs still ends it.
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(worker.deleteLater)
         thread.finished.connect(self._on_thread_finished)
         self._thread = thread
         self._worker = worker
+        self._threads.append(thread)
         thread.start()
         self.started.emit()
 
@@ -288,16 +297,24 @@ class WorkerController(QObject):
             self._worker.cancel()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Cancel, then join the thread (used on close). Returns False if it did not end in time."""
-        thread = self._thread
-        if thread is None:
+        """Cancel, then join every thread (used on close). Returns False if one did not end in time.
+
+        A worker started by a listener of :attr:`finished` while this runs is cancelled before it
+        runs and joined here too, so no thread is left running when this returns True.
+        """
+        deadline = QDeadlineTimer(timeout_ms)
+        self._shutting_down = True
+        try:
+            while self._threads:
+                self.cancel()
+                thread = self._threads[0]
+                thread.quit()
+                if not thread.wait(deadline):
+                    return False
+                self._reap(thread)
             return True
-        self.cancel()
-        thread.quit()
-        ended = thread.wait(timeout_ms)
-        if ended:
-            self._cleanup()
-        return bool(ended)
+        finally:
+            self._shutting_down = False
 
     @Slot(object)
     def _on_worker_succeeded(self, result: object) -> None:
@@ -318,16 +335,22 @@ class WorkerController(QObject):
 
     @Slot()
     def _on_thread_finished(self) -> None:
-        self._cleanup()
+        # Queued from the ending thread. Join only that thread (it quits itself, never through the GUI
+        # thread): a late `finished` of a thread shutdown() already joined is ignored, and a newer
+        # thread still working is never waited for here.
+        sender = self.sender()
+        for thread in list(self._threads):
+            if thread is sender or thread.isFinished():
+                thread.wait()
+                self._reap(thread)
 
-    def _cleanup(self) -> None:
-        thread = self._thread
-        if thread is None:
+    def _reap(self, thread: QThread) -> None:
+        """Forget a joined thread; when it was the current one the controller is idle (finished)."""
+        if thread not in self._threads:
             return
-        # `finished` is emitted before the thread really ends and before it runs the worker's
-        # deleteLater; join it first, or dropping the Python wrapper here would race that delete.
-        thread.wait()
-        self._thread = None
-        self._worker = None
+        self._threads.remove(thread)
         thread.deleteLater()
-        self.finished.emit()
+        if thread is self._thread:
+            self._thread = None
+            self._worker = None
+            self.finished.emit()

@@ -175,3 +175,24 @@ def test_profile_without_its_secret_opens_the_form_with_a_sentence(
     assert window.sink.history == []  # no error, no connection attempt
     assert window.org_label.text() == "Org: not checked (no credentials)"
     assert not window.session.busy
+
+
+def test_switching_to_the_built_in_sandbox_while_the_lists_load(make_window, qtbot, memory_keyring) -> None:
+    # the switch does not wait for the first loads (it hung the GUI thread in QThread.wait())
+    port = _closed_port()
+    eu = Profile(
+        name="EU production", region=CUSTOM_REGION, custom_url=f"http://127.0.0.1:{port}", client_id="abc"
+    )
+    store = ProfileStore()
+    store.upsert(eu)
+    store.set_last_profile(eu.id)
+    SecretVault().put(eu.id, SecretStr("real-secret"))
+    window = make_window(auto_test=False)
+    assert window.preview_page.lists_ctl.is_running
+    with qtbot.waitSignal(window.preview_page.lists_loaded, timeout=20000):
+        _menu_action(window, BUILTIN_SANDBOX_NAME).trigger()
+    assert window.on_sandbox
+    qtbot.waitUntil(
+        lambda: not any(c.is_running for c in window.findChildren(WorkerController)), timeout=15000
+    )
+    window.close()

@@ -204,3 +204,50 @@ def test_check_cancelled_raises_the_one_cancellation() -> None:
     worker.cancel()
     with pytest.raises(Cancelled):
         worker.check_cancelled()
+
+
+def test_a_late_finished_of_a_joined_thread_does_not_join_the_next_worker(qtbot) -> None:
+    # shutdown() joins a thread whose `finished` is still queued; the GUI thread then starts the next
+    # job (as a profile switch reloads the contact lists); that queued `finished` must not join the
+    # new, still working thread on the GUI thread (its quit would be queued there: a hang)
+    import subprocess
+    import sys
+
+    code = (
+        "import threading, sys\n"
+        "from PySide6.QtCore import QCoreApplication, QTimer\n"
+        "from console.ui.workers import FunctionWorker, WorkerController\n"
+        "app = QCoreApplication([])\n"
+        "c = WorkerController()\n"
+        "gate = threading.Event()\n"
+        "c.start(FunctionWorker(lambda: 'first', pass_control=False))\n"
+        "import time; time.sleep(0.2)\n"  # the first worker ends; its thread's finished is queued
+        "assert c.shutdown(5000)\n"
+        "c.start(FunctionWorker(lambda: gate.wait(5) and 'second', pass_control=False))\n"
+        "QTimer.singleShot(100, gate.set)\n"
+        "got = []\n"
+        "c.succeeded.connect(got.append)\n"
+        "c.finished.connect(app.quit)\n"
+        "app.exec()\n"
+        "assert got[-1:] == ['second'], got\n"
+        "assert c.shutdown(5000) and not c.is_running\n"
+        "print('ok')\n"
+    )
+    # a subprocess: the hang blocks the GUI thread in QThread.wait() (the timeout fails the test)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_shutdown_joins_a_worker_started_by_its_finished_listener(qtbot) -> None:
+    controller = WorkerController()
+    started: list[bool] = []
+
+    def start_next() -> None:
+        controller.finished.disconnect(start_next)
+        controller.start(FunctionWorker(lambda: started.append(True), pass_control=False))
+
+    controller.start(FunctionWorker(lambda: None, pass_control=False))
+    controller.finished.connect(start_next)
+    assert controller.shutdown(5000)
+    assert not controller.is_running
+    assert started == []  # cancelled before it ran
