@@ -1,30 +1,13 @@
-"""The error decoder view: one non-modal window that explains any failed request.
-
-It shows the status and code, the server's message with its parameters filled in, the
-correlation id (with a copy button), details and nested errors, the redacted request that
-caused it, and the catalog's cause and fix (:mod:`console.api.explain`). When the error
-points at a form field or a CSV cell, a "Go to" link asks the owning page to show it
-(:meth:`console.ui.errors.ErrorSink.jump`). A 429 shows a countdown. "Edit and resend" opens a
-raw JSON editor that sends a corrected request through the same client path
-(:meth:`console.api.client.GenesysClient.send_raw`), asking first for any write.
-
-Reachable from the error bar ("Decode…"), the API log ("Decode error…" or a double-click on a
-failed row), Go > Error decoder (Ctrl+Shift+D) and from any page via
-``context.sink.open_decoder(decoded)``; :func:`attach_to_window` wires the window.
-"""
+"""The decoder window itself (see :mod:`console.ui.decoder`)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QFont, QFontDatabase, QGuiApplication, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,8 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -45,77 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.ui.activity.records import resend
-from console.ui.errors import DecodedError, ErrorSink, decode_exchange
+from console.ui.decoder.resend import (
+    WRITE_METHODS,
+    ResendConfirm,
+    ResendResult,
+    _pretty,
+    _resend,
+    _status_colour,
+)
+from console.ui.errors import DecodedError, ErrorSink
 from console.ui.workers import FunctionWorker, WorkerController
-
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-"""Methods that change something: resending them asks first."""
-
-
-@dataclass(frozen=True)
-class ResendResult:
-    """The answer to a resent request.
-
-    Attributes:
-        status: HTTP status (200..205).
-        body: The answer's text, pretty-printed when it is JSON.
-    """
-
-    status: int
-    body: str
-
-
-def _resend(
-    factory: Callable[..., Any],
-    method: str,
-    path: str,
-    body: object,
-    *,
-    cancel: threading.Event,
-    progress: Callable[[object], None],
-) -> ResendResult:
-    with factory(cancel=cancel) as client:
-        response = resend(client.send_raw, method, path, body)  # recorded in the activity log
-    text = response.text
-    with contextlib.suppress(ValueError):
-        text = json.dumps(response.json(), indent=2, ensure_ascii=False)
-    return ResendResult(response.status_code, text)
-
-
-class ResendConfirm:
-    """The "really send this write?" question (a classmethod so tests can patch it)."""
-
-    @classmethod
-    def ask(cls, parent: QWidget, method: str, path: str) -> bool:
-        """True when the user confirms sending ``method path``."""
-        answer = QMessageBox.question(
-            parent,
-            "Resend a write request?",
-            f"{method} {path} changes data in the org (and a call POST places a real call).\n\nSend it?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
-
-def _status_colour(status: int | None) -> str:
-    if status is None:
-        return "#6c757d"
-    if status == 429:
-        return "#b35c00"
-    if status >= 500:
-        return "#7b2d8b"
-    return "#b02a37"
-
-
-def _pretty(body: str | None) -> str:
-    if not body:
-        return ""
-    try:
-        return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-    except ValueError:
-        return body
 
 
 class DecoderDialog(QDialog):
@@ -571,98 +491,3 @@ class DecoderDialog(QDialog):
         self._timer.stop()
         self._controller.shutdown(5000)
         super().closeEvent(event)
-
-
-class _WindowHook(QObject):
-    """GUI-thread glue between the main window's widgets and the sink's decoder."""
-
-    def __init__(self, window: QObject, sink: ErrorSink) -> None:
-        super().__init__(window)
-        self.window = window
-        self.sink = sink
-        self.log_widget: Any = None
-        self.log_button: QPushButton | None = None
-
-    @Slot()
-    def _on_decode_last(self) -> None:
-        self.sink.open_decoder(self.sink.last)
-
-    def _selected_decoded(self) -> DecodedError | None:
-        if self.log_widget is None:
-            return None
-        entry = self.log_widget.current_entry()
-        if entry is None:
-            return None
-        record = entry.record
-        # the live error of that exchange has everything (the log redacts keys such as "code")
-        if record.correlation_id:
-            for decoded in reversed(self.sink.history):
-                if decoded.correlation_id == record.correlation_id:
-                    return decoded
-        return decode_exchange(record)
-
-    @Slot()
-    def _on_log_decode(self) -> None:
-        decoded = self._selected_decoded()
-        if decoded is not None:
-            self.sink.open_decoder(decoded)
-
-    @Slot(QModelIndex)
-    def _on_log_double_clicked(self, _index: QModelIndex) -> None:
-        self._on_log_decode()
-
-    @Slot(QModelIndex, QModelIndex)
-    def _on_log_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        if self.log_button is not None:
-            self.log_button.setEnabled(self._selected_decoded() is not None)
-
-
-def attach_to_window(window: QObject, sink: ErrorSink) -> bool:
-    """Make the decoder reachable from the main window; True when wired.
-
-    Adds a "Decode…" button to the error bar, a "Decode error…" button (and double-click) to
-    the API log, Go > Error decoder (Ctrl+Shift+D), and gives the sink a client factory for
-    resends (the window's session).
-    """
-    hook = _WindowHook(window, sink)
-    session = getattr(window, "session", None)
-    if sink.client_factory is None and session is not None and hasattr(session, "new_client"):
-        sink.client_factory = session.new_client
-    bar = getattr(window, "error_bar", None)
-    if isinstance(bar, QWidget) and isinstance(bar.layout(), QHBoxLayout):
-        button = QPushButton("&Decode…")
-        button.setObjectName("errorDecodeButton")
-        button.setToolTip("Open the error decoder: cause, fix, request and resend (Ctrl+Shift+D)")
-        button.clicked.connect(hook._on_decode_last)
-        layout = bar.layout()
-        assert isinstance(layout, QHBoxLayout)
-        layout.insertWidget(1, button)
-    if isinstance(window, QWidget):
-        action = QAction("Error &decoder…", window)
-        action.setObjectName("errorDecoderAction")
-        action.setShortcut(QKeySequence("Ctrl+Shift+D"))
-        action.triggered.connect(hook._on_decode_last)
-        window.addAction(action)
-        menu_bar = getattr(window, "menuBar", None)
-        if callable(menu_bar):
-            for menu_action in menu_bar().actions():
-                menu = menu_action.menu()
-                if isinstance(menu, QMenu) and menu_action.text().replace("&", "") == "Go":
-                    menu.addSeparator()
-                    menu.addAction(action)
-    log_page = getattr(window, "log_page", None)
-    log_widget = getattr(log_page, "log_widget", None)
-    if log_widget is not None and hasattr(log_widget, "table") and hasattr(log_widget, "current_entry"):
-        hook.log_widget = log_widget
-        button = QPushButton("&Decode error…")
-        button.setObjectName("apiLogDecodeButton")
-        button.setToolTip("Explain the selected failed exchange (or double-click it)")
-        button.setEnabled(False)
-        button.clicked.connect(hook._on_log_decode)
-        hook.log_button = button
-        top = log_widget.layout().itemAt(0).layout() if log_widget.layout() is not None else None
-        if isinstance(top, QHBoxLayout):
-            top.insertWidget(max(0, top.count() - 2), button)
-        log_widget.table.doubleClicked.connect(hook._on_log_double_clicked)
-        log_widget.table.selectionModel().currentRowChanged.connect(hook._on_log_current_changed)
-    return True
