@@ -75,8 +75,8 @@ def test_saved_profile_at_a_dead_sandbox_port_opens_the_built_in_sandbox(make_wi
     assert ProfileStore().last_profile_id == BUILTIN_SANDBOX_ID
 
 
-def test_built_in_sandbox_is_one_click_away_and_never_saved(make_window, qtbot, memory_keyring) -> None:
-    # a gateway that is down (no network in tests): the window opens on it, no sandbox started
+def _open_on_a_gateway_that_is_down(make_window: Any) -> tuple[Any, int]:
+    """A window opened on a saved profile whose gateway is down (no network in tests), and its port."""
     port = _closed_port()
     eu = Profile(
         name="EU production", region=CUSTOM_REGION, custom_url=f"http://127.0.0.1:{port}", client_id="abc"
@@ -85,7 +85,12 @@ def test_built_in_sandbox_is_one_click_away_and_never_saved(make_window, qtbot, 
     store.upsert(eu)
     store.set_last_profile(eu.id)
     SecretVault().put(eu.id, SecretStr("real-secret"))
-    window = make_window(auto_test=False)
+    return make_window(auto_test=False), port
+
+
+def test_built_in_sandbox_is_one_click_away_and_never_saved(make_window, qtbot, memory_keyring) -> None:
+    # a gateway that is down (no network in tests): the window opens on it, no sandbox started
+    window, port = _open_on_a_gateway_that_is_down(make_window)
     assert window.sandbox is None
     assert window.region_label.text() == f"Region: 127.0.0.1:{port}"  # a custom URL by its host
     assert _menu_entries(window)[:2] == [BUILTIN_SANDBOX_NAME, "EU production"]
@@ -179,15 +184,7 @@ def test_profile_without_its_secret_opens_the_form_with_a_sentence(
 
 def test_switching_to_the_built_in_sandbox_while_the_lists_load(make_window, qtbot, memory_keyring) -> None:
     # the switch does not wait for the first loads (it hung the GUI thread in QThread.wait())
-    port = _closed_port()
-    eu = Profile(
-        name="EU production", region=CUSTOM_REGION, custom_url=f"http://127.0.0.1:{port}", client_id="abc"
-    )
-    store = ProfileStore()
-    store.upsert(eu)
-    store.set_last_profile(eu.id)
-    SecretVault().put(eu.id, SecretStr("real-secret"))
-    window = make_window(auto_test=False)
+    window, _port = _open_on_a_gateway_that_is_down(make_window)
     assert window.preview_page.lists_ctl.is_running
     with qtbot.waitSignal(window.preview_page.lists_loaded, timeout=20000):
         _menu_action(window, BUILTIN_SANDBOX_NAME).trigger()
