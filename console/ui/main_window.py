@@ -712,9 +712,10 @@ class MainWindow(QMainWindow):
         controllers = self.findChildren(WorkerController)
         for controller in controllers:
             controller.cancel()
+        # the page first: it turns off its list reload, which a joined load's finished would start
+        self.preview_page.shutdown(10_000)  # joins its workers and closes the open CSV
         for controller in controllers:
             controller.shutdown(10_000)
-        self.preview_page.shutdown(10_000)  # joins its workers and closes the open CSV
         self.session.shutdown(10_000)
         if self.profile_dialog is not None:
             self.profile_dialog.close()
